@@ -1,0 +1,72 @@
+// swift-tools-version: 6.0
+import PackageDescription
+
+let package = Package(
+    name: "CohortSim",
+    platforms: [.macOS(.v15)],
+    products: [
+        .executable(name: "cohortsim", targets: ["cohortsim"]),
+    ],
+    dependencies: [
+        .package(url: "https://github.com/hummingbird-project/hummingbird", exact: "2.28.1"),
+        .package(url: "https://github.com/swift-server/async-http-client", exact: "1.37.0"),
+        .package(url: "https://github.com/groue/GRDB.swift", exact: "7.10.0"),
+        .package(url: "https://github.com/jpsim/Yams", exact: "6.2.2"),
+        .package(url: "https://github.com/apple/swift-argument-parser", exact: "1.8.2"),
+        .package(url: "https://github.com/apple/swift-log", exact: "1.16.2"),
+        .package(url: "https://github.com/apple/swift-crypto", exact: "3.12.3"),
+        .package(url: "https://github.com/apple/swift-collections", exact: "1.6.0"),
+    ],
+    targets: [
+        // Values every layer shares: time, seeded randomness, JSON, errors with context.
+        .target(name: "SimCore"),
+        // Request/response values, the transport seam and the in-process transport.
+        .target(name: "SimHTTP", dependencies: ["SimCore"]),
+        // A loopback HTTP server (Hummingbird) that serves any SimHTTP handler.
+        .target(name: "SimHTTPServer", dependencies: [
+            "SimHTTP",
+            .product(name: "Hummingbird", package: "hummingbird"),
+        ]),
+        // A real HTTP transport (AsyncHTTPClient) for the engine.
+        .target(name: "SimHTTPClient", dependencies: [
+            "SimHTTP",
+            .product(name: "AsyncHTTPClient", package: "async-http-client"),
+        ]),
+        // SQLite over GRDB.
+        .target(name: "SimStorage", dependencies: [
+            .product(name: "GRDB", package: "GRDB.swift"),
+        ]),
+        // The production export engine: Mixpanel cohort -> Mailchimp audience.
+        .target(name: "ExportEngine", dependencies: [
+            "SimCore", "SimHTTP", "SimStorage",
+            .product(name: "GRDB", package: "GRDB.swift"),
+            .product(name: "Crypto", package: "swift-crypto"),
+            .product(name: "Logging", package: "swift-log"),
+        ]),
+        // The fake Mailchimp Marketing API v3.
+        .target(name: "FakeMailchimp", dependencies: [
+            "SimCore", "SimHTTP", "SimStorage",
+            .product(name: "GRDB", package: "GRDB.swift"),
+            .product(name: "Crypto", package: "swift-crypto"),
+        ]),
+        // The fake Mixpanel ingestion and query APIs.
+        .target(name: "FakeMixpanel", dependencies: [
+            "SimCore", "SimHTTP", "SimStorage",
+            .product(name: "GRDB", package: "GRDB.swift"),
+        ]),
+        // Scenario files, the simulator, goldens.
+        .target(name: "Harness", dependencies: [
+            "SimCore", "SimHTTP", "SimHTTPServer", "SimHTTPClient", "ExportEngine", "FakeMailchimp", "FakeMixpanel",
+            .product(name: "Yams", package: "Yams"),
+            .product(name: "Collections", package: "swift-collections"),
+        ]),
+        .executableTarget(name: "cohortsim", dependencies: [
+            "Harness",
+            .product(name: "ArgumentParser", package: "swift-argument-parser"),
+        ]),
+        .testTarget(name: "CohortSimTests", dependencies: [
+            "SimCore", "SimHTTP", "SimHTTPServer", "SimHTTPClient", "SimStorage", "ExportEngine", "FakeMailchimp", "FakeMixpanel", "Harness",
+        ]),
+    ],
+    swiftLanguageModes: [.v6]
+)

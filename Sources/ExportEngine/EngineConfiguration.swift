@@ -1,0 +1,58 @@
+import SimCore
+
+/// Where the engine finds Mixpanel and Mailchimp, with which credentials, and how it exports.
+public struct EngineConfiguration: Sendable, Equatable {
+    /// Mixpanel service-account credentials for one project.
+    public struct MixpanelAccess: Sendable, Equatable {
+        public var projectID: Int64
+        public var username: String
+        public var secret: String
+        /// Base of the query API, e.g. `https://mixpanel.com/api`.
+        public var queryURL: String
+        /// Base of the ingestion API, e.g. `https://api.mixpanel.com`.
+        public var ingestURL: String
+
+        public init(projectID: Int64, username: String, secret: String,
+                    queryURL: String = "https://mixpanel.com/api", ingestURL: String = "https://api.mixpanel.com") {
+            self.projectID = projectID
+            self.username = username
+            self.secret = secret
+            self.queryURL = queryURL
+            self.ingestURL = ingestURL
+        }
+    }
+
+    public var mixpanel: MixpanelAccess
+    /// Overrides the Mailchimp API root (`https://<dc>.api.mailchimp.com/3.0` by default), e.g. a local fake.
+    public var mailchimpBaseURL: String?
+    /// Status given to contacts new to the audience: `subscribed` (default) or `pending` (double opt-in).
+    public var statusIfNew: String
+    /// Interval between dynamic sync runs.
+    public var syncInterval: SimDuration
+    /// A snapshot older than this forces a full reconcile.
+    public var snapshotLifetime: SimDuration
+    /// Most Mailchimp requests in flight at once (Mailchimp allows 10 per account).
+    public var maxConcurrentRequests: Int
+
+    public init(mixpanel: MixpanelAccess, mailchimpBaseURL: String? = nil, statusIfNew: String = "subscribed",
+                syncInterval: SimDuration = .hours(2), snapshotLifetime: SimDuration = .days(3),
+                maxConcurrentRequests: Int = 9) {
+        self.mixpanel = mixpanel
+        self.mailchimpBaseURL = mailchimpBaseURL
+        self.statusIfNew = statusIfNew
+        self.syncInterval = syncInterval
+        self.snapshotLifetime = snapshotLifetime
+        self.maxConcurrentRequests = maxConcurrentRequests
+    }
+}
+
+/// A one-time snapshot or a dynamic sync re-run every ``EngineConfiguration/syncInterval``.
+public enum ExportMode: String, Sendable, Equatable, CaseIterable {
+    case oneTime = "one-time"
+    case dynamic
+}
+
+/// Masks a secret for logs and reports: the last 4 characters only.
+public func maskSecret(_ secret: String) -> String {
+    secret.count <= 4 ? "****" : "****" + secret.suffix(4)
+}

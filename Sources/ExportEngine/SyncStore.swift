@@ -1,0 +1,225 @@
+import GRDB
+import SimCore
+import SimStorage
+
+/// The engine's durable state: the Mailchimp connection, syncs, snapshots and run history.
+/// All of the engine's SQL lives here; a run's snapshot and its record commit in one transaction.
+struct SyncStore: Sendable {
+    private let queue: DatabaseQueue
+
+    init(path: String?) throws {
+        queue = try SQLiteDatabase.open(path: path, migrations: Self.migrations)
+    }
+
+    static let migrations: [(name: String, apply: @Sendable (Database) throws -> Void)] = [
+        ("v1", { db in
+            try db.execute(sql: """
+                CREATE TABLE connection (
+                    id INTEGER PRIMARY KEY CHECK (id = 1), api_key TEXT NOT NULL, data_center TEXT NOT NULL,
+                    connected_at INTEGER NOT NULL);
+                CREATE TABLE sync (
+                    id INTEGER PRIMARY KEY, cohort_id INTEGER NOT NULL, audience_id TEXT NOT NULL, mode TEXT NOT NULL,
+                    state TEXT NOT NULL, reason TEXT NOT NULL DEFAULT '', tag_name TEXT NOT NULL, tag_id INTEGER,
+                    next_run INTEGER, created INTEGER NOT NULL);
+                CREATE TABLE snapshot (
+                    cohort_id INTEGER NOT NULL, audience_id TEXT NOT NULL, taken_at INTEGER NOT NULL,
+                    PRIMARY KEY (cohort_id, audience_id));
+                CREATE TABLE snapshot_member (
+                    cohort_id INTEGER NOT NULL, audience_id TEXT NOT NULL, email_key TEXT NOT NULL,
+                    email TEXT NOT NULL, distinct_id TEXT NOT NULL,
+                    PRIMARY KEY (cohort_id, audience_id, email_key));
+                CREATE TABLE run (
+                    number INTEGER PRIMARY KEY, sync_id INTEGER NOT NULL REFERENCES sync(id), trigger TEXT NOT NULL,
+                    started INTEGER NOT NULL, finished INTEGER NOT NULL, outcome TEXT NOT NULL, error TEXT NOT NULL,
+                    full_reconcile INTEGER NOT NULL, cohort_size INTEGER NOT NULL, exported INTEGER NOT NULL,
+                    added INTEGER NOT NULL, removed INTEGER NOT NULL, unchanged INTEGER NOT NULL,
+                    skipped TEXT NOT NULL, rejected TEXT NOT NULL, mailchimp_requests INTEGER NOT NULL,
+                    mixpanel_requests INTEGER NOT NULL);
+                CREATE TABLE run_member (
+                    number INTEGER NOT NULL REFERENCES run(number), seq INTEGER NOT NULL, action TEXT NOT NULL,
+                    distinct_id TEXT NOT NULL, email TEXT NOT NULL, reason TEXT NOT NULL,
+                    PRIMARY KEY (number, seq));
+                """)
+        }),
+    ]
+
+    // MARK: Connection
+
+    func saveConnection(apiKey: String, dataCenter: String, at time: SimTime) throws {
+        try queue.write { db in
+            try db.execute(sql: "INSERT OR REPLACE INTO connection (id, api_key, data_center, connected_at) VALUES (1, ?, ?, ?)",
+                           arguments: [apiKey, dataCenter, time.milliseconds])
+        }
+    }
+
+    func connection() throws -> (apiKey: String, dataCenter: String)? {
+        try queue.read { db in
+            try Row.fetchOne(db, sql: "SELECT api_key, data_center FROM connection WHERE id = 1")
+                .map { ($0["api_key"], $0["data_center"]) }
+        }
+    }
+
+    func deleteConnection() throws {
+        try queue.write { db in try db.execute(sql: "DELETE FROM connection") }
+    }
+
+    // MARK: Syncs
+
+    func createSync(cohortID: Int64, audienceID: String, mode: ExportMode, tagName: String, at time: SimTime) throws -> Int64 {
+        try queue.write { db in
+            try db.execute(sql: """
+                UPDATE sync SET state = 'stopped', reason = 'replaced by a newer export', next_run = NULL
+                WHERE cohort_id = ? AND audience_id = ? AND state IN ('active', 'paused')
+                """, arguments: [cohortID, audienceID])
+            let previousTag = try Row.fetchOne(db, sql: """
+                SELECT tag_name, tag_id FROM sync WHERE cohort_id = ? AND audience_id = ? AND tag_id IS NOT NULL
+                ORDER BY id DESC LIMIT 1
+                """, arguments: [cohortID, audienceID])
+            try db.execute(sql: """
+                INSERT INTO sync (cohort_id, audience_id, mode, state, tag_name, tag_id, next_run, created)
+                VALUES (?, ?, ?, 'active', ?, ?, NULL, ?)
+                """, arguments: [cohortID, audienceID, mode.rawValue, previousTag?["tag_name"] ?? tagName,
+                                 previousTag?["tag_id"] as Int64?, time.milliseconds])
+            return db.lastInsertedRowID
+        }
+    }
+
+    func sync(_ id: Int64) throws -> SyncInfo? {
+        try queue.read { db in try Row.fetchOne(db, sql: "SELECT * FROM sync WHERE id = ?", arguments: [id]).map(Self.syncInfo) }
+    }
+
+    func syncs() throws -> [SyncInfo] {
+        try queue.read { db in try Row.fetchAll(db, sql: "SELECT * FROM sync ORDER BY id").map(Self.syncInfo) }
+    }
+
+    func setTag(sync id: Int64, tagID: Int64, name: String) throws {
+        try queue.write { db in
+            try db.execute(sql: "UPDATE sync SET tag_id = ?, tag_name = ? WHERE id = ?", arguments: [tagID, name, id])
+        }
+    }
+
+    func setState(sync id: Int64, _ state: SyncState, nextRun: SimTime?) throws {
+        let (name, reason): (String, String) = switch state {
+        case .active: ("active", "")
+        case .paused(let r): ("paused", r)
+        case .stopped(let r): ("stopped", r)
+        case .finished: ("finished", "")
+        }
+        try queue.write { db in
+            try db.execute(sql: "UPDATE sync SET state = ?, reason = ?, next_run = ? WHERE id = ?",
+                           arguments: [name, reason, nextRun?.milliseconds, id])
+        }
+    }
+
+    /// Stops every active or paused sync (disconnection).
+    func stopAll(reason: String) throws {
+        try queue.write { db in
+            try db.execute(sql: "UPDATE sync SET state = 'stopped', reason = ?, next_run = NULL WHERE state IN ('active', 'paused')",
+                           arguments: [reason])
+        }
+    }
+
+    private static func syncInfo(_ row: Row) -> SyncInfo {
+        let reason: String = row["reason"]
+        let state: SyncState = switch row["state"] as String {
+        case "paused": .paused(reason: reason)
+        case "stopped": .stopped(reason: reason)
+        case "finished": .finished
+        default: .active
+        }
+        return SyncInfo(id: row["id"], cohortID: row["cohort_id"], audienceID: row["audience_id"],
+                        mode: ExportMode(rawValue: row["mode"]) ?? .oneTime, state: state, tagName: row["tag_name"],
+                        tagID: row["tag_id"], nextRun: (row["next_run"] as Int64?).map(SimTime.init(milliseconds:)))
+    }
+
+    // MARK: Snapshots
+
+    /// The last successful snapshot for (cohort, audience): lower-cased email → (email, distinct_id).
+    func snapshot(cohortID: Int64, audienceID: String) throws -> (takenAt: SimTime, members: [String: SnapshotMember])? {
+        try queue.read { db in
+            guard let taken = try Int64.fetchOne(db, sql: "SELECT taken_at FROM snapshot WHERE cohort_id = ? AND audience_id = ?",
+                                                 arguments: [cohortID, audienceID]) else { return nil }
+            var members: [String: SnapshotMember] = [:]
+            for row in try Row.fetchAll(db, sql: "SELECT * FROM snapshot_member WHERE cohort_id = ? AND audience_id = ?",
+                                        arguments: [cohortID, audienceID]) {
+                members[row["email_key"]] = SnapshotMember(email: row["email"], distinctID: row["distinct_id"])
+            }
+            return (SimTime(milliseconds: taken), members)
+        }
+    }
+
+    /// Next run number (1-based, in order of completion).
+    func nextRunNumber() throws -> Int64 {
+        try queue.read { db in (try Int64.fetchOne(db, sql: "SELECT MAX(number) FROM run") ?? 0) + 1 }
+    }
+
+    /// Records a run and, when it succeeded, replaces the snapshot — atomically.
+    func finish(run report: RunReport, cohortID: Int64, audienceID: String, snapshot: [String: SnapshotMember]?) throws {
+        try queue.write { db in
+            try db.execute(sql: """
+                INSERT INTO run (number, sync_id, trigger, started, finished, outcome, error, full_reconcile, cohort_size,
+                                 exported, added, removed, unchanged, skipped, rejected, mailchimp_requests, mixpanel_requests)
+                VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
+                """, arguments: [report.number, report.syncID, report.trigger, report.started.milliseconds,
+                                 report.finished.milliseconds, report.outcome.rawValue, report.error, report.fullReconcile,
+                                 report.cohortSize, report.exported, report.added, report.removed, report.unchanged,
+                                 Self.encode(report.skipped), Self.encode(report.rejected), report.mailchimpRequests,
+                                 report.mixpanelRequests])
+            for (seq, change) in report.changes.enumerated() {
+                try db.execute(sql: "INSERT INTO run_member (number, seq, action, distinct_id, email, reason) VALUES (?, ?, ?, ?, ?, ?)",
+                               arguments: [report.number, seq, change.action.rawValue, change.distinctID, change.email, change.reason])
+            }
+            guard let snapshot else { return }
+            try db.execute(sql: "DELETE FROM snapshot_member WHERE cohort_id = ? AND audience_id = ?", arguments: [cohortID, audienceID])
+            try db.execute(sql: "INSERT OR REPLACE INTO snapshot (cohort_id, audience_id, taken_at) VALUES (?, ?, ?)",
+                           arguments: [cohortID, audienceID, report.started.milliseconds])
+            for key in snapshot.keys.sorted() {
+                let member = snapshot[key]!
+                try db.execute(sql: "INSERT INTO snapshot_member (cohort_id, audience_id, email_key, email, distinct_id) VALUES (?, ?, ?, ?, ?)",
+                               arguments: [cohortID, audienceID, key, member.email, member.distinctID])
+            }
+        }
+    }
+
+    func runs() throws -> [RunReport] {
+        try queue.read { db in
+            try Row.fetchAll(db, sql: "SELECT * FROM run ORDER BY number").map { row in
+                var report = RunReport(number: row["number"], syncID: row["sync_id"], trigger: row["trigger"],
+                                       started: SimTime(milliseconds: row["started"]))
+                report.finished = SimTime(milliseconds: row["finished"])
+                report.outcome = RunReport.Outcome(rawValue: row["outcome"]) ?? .failed
+                report.error = row["error"]
+                report.fullReconcile = row["full_reconcile"]
+                report.cohortSize = row["cohort_size"]
+                report.exported = row["exported"]
+                report.added = row["added"]
+                report.removed = row["removed"]
+                report.unchanged = row["unchanged"]
+                report.skipped = Self.decode(row["skipped"])
+                report.rejected = Self.decode(row["rejected"])
+                report.mailchimpRequests = row["mailchimp_requests"]
+                report.mixpanelRequests = row["mixpanel_requests"]
+                report.changes = try Row.fetchAll(db, sql: "SELECT * FROM run_member WHERE number = ? ORDER BY seq",
+                                                  arguments: [report.number]).map {
+                    MemberChange(action: MemberChange.Action(rawValue: $0["action"]) ?? .noop, distinctID: $0["distinct_id"],
+                                 email: $0["email"], reason: $0["reason"])
+                }
+                return report
+            }
+        }
+    }
+
+    private static func encode(_ counts: [String: Int]) -> String {
+        JSONValue.object(counts.mapValues { .int(Int64($0)) }).canonicalText
+    }
+
+    private static func decode(_ text: String) -> [String: Int] {
+        ((try? JSONValue(parsing: text))?.objectValue ?? [:]).compactMapValues { $0.intValue.map(Int.init) }
+    }
+}
+
+/// One tagged contact in a snapshot.
+struct SnapshotMember: Sendable, Equatable {
+    var email: String
+    var distinctID: String
+}

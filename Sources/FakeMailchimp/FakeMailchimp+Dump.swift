@@ -1,0 +1,54 @@
+import GRDB
+import SimCore
+
+/// The state of one audience, in canonical order, for goldens and inline expectations.
+public struct AudienceDump: Sendable, Equatable {
+    public struct Member: Sendable, Equatable {
+        public var email: String
+        public var status: String
+        /// Tag names, sorted case-insensitively.
+        public var tags: [String]
+    }
+
+    public var id: String
+    public var name: String
+    /// Members sorted by lower-cased address.
+    public var members: [Member]
+    /// Every tag defined on the audience, with its member count, sorted by name.
+    public var tags: [(name: String, members: Int)]
+
+    public static func == (lhs: AudienceDump, rhs: AudienceDump) -> Bool {
+        lhs.id == rhs.id && lhs.name == rhs.name && lhs.members == rhs.members
+            && lhs.tags.map { "\($0.name)=\($0.members)" } == rhs.tags.map { "\($0.name)=\($0.members)" }
+    }
+}
+
+extension FakeMailchimp {
+    /// Every audience of the account, sorted by name then id.
+    public func dump() throws -> [AudienceDump] {
+        try read { db in
+            try MailchimpQueries.lists(db).sorted { ($0.name, $0.id) < ($1.name, $1.id) }.map { list in
+                let members = try Row.fetchAll(db, sql: "SELECT * FROM member WHERE list_id = ?", arguments: [list.id])
+                    .map(MemberRecord.init)
+                    .map { member in
+                        AudienceDump.Member(
+                            email: member.email, status: member.status,
+                            tags: try MailchimpQueries.tags(db, list: list.id, hash: member.hash).map(\.segment.name)
+                                .sorted { $0.lowercased() < $1.lowercased() })
+                    }
+                    .sorted { ($0.email.lowercased(), $0.email) < ($1.email.lowercased(), $1.email) }
+                let tags = try Row.fetchAll(db, sql: """
+                    SELECT s.name AS name, COUNT(t.hash) AS n FROM segment s
+                    LEFT JOIN member_tag t ON t.list_id = s.list_id AND t.segment_id = s.id
+                    WHERE s.list_id = ? GROUP BY s.id ORDER BY lower(s.name), s.id
+                    """, arguments: [list.id]).map { (name: $0["name"] as String, members: $0["n"] as Int) }
+                return AudienceDump(id: list.id, name: list.name, members: members, tags: tags)
+            }
+        }
+    }
+
+    /// The id of the audience called `name`, if there is one.
+    public func audienceID(named name: String) throws -> String? {
+        try read { db in try MailchimpQueries.lists(db).first { $0.name == name }?.id }
+    }
+}

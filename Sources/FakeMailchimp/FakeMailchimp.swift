@@ -1,0 +1,136 @@
+import Foundation
+import GRDB
+import SimCore
+import SimHTTP
+import SimStorage
+import Synchronization
+
+/// A fake Mailchimp Marketing API v3 account, backed by SQLite, answering in-process or over loopback.
+///
+/// Behaviour follows `shared/reference/mailchimp.md`; every known divergence is listed in
+/// `docs/fidelity.md`. All ids derive from the seed and the content they name, and all times from
+/// the injected clock, so the same requests give the same responses in any order.
+public final class FakeMailchimp: HTTPHandler {
+    /// The most requests Mailchimp processes at once for one account.
+    public static let connectionLimit = 10
+
+    let apiKey: String
+    let dataCenter: String
+    let seed: UInt64
+    let clock: any SimClock
+    let database: DatabaseQueue
+    let fakeEmails: Set<String>
+    let accountName: String
+    private let inFlight = Mutex(0)
+    private let routes: RouteTable<FakeMailchimp>
+
+    /// Creates the account described by `world`. `databasePath` nil keeps the state in memory.
+    public init(world: MailchimpWorld, seed: UInt64, clock: any SimClock, databasePath: String? = nil) throws {
+        apiKey = world.apiKey
+        dataCenter = MailchimpKey.dataCenter(of: world.apiKey) ?? "us1"
+        self.seed = seed
+        self.clock = clock
+        self.accountName = world.accountName
+        fakeEmails = Set(world.fakeEmails.map { $0.lowercased() })
+        database = try SQLiteDatabase.open(path: databasePath, migrations: MailchimpSchema.migrations)
+        routes = Self.makeRoutes()
+        try seedWorld(world)
+    }
+
+    public func handle(_ request: HTTPRequest) async -> HTTPResponse {
+        let instance = StableHash.uuid(seed: seed, "instance", request.method, request.path,
+                                       String(clock.now.milliseconds), String(StableHash.fnv1a64(String(decoding: request.body, as: UTF8.self))))
+        guard request.path == "/3.0" || request.path.hasPrefix("/3.0/") else {
+            return MailchimpProblem.notFound.response(instance: instance)
+        }
+        if let problem = authenticate(request) { return problem.response(instance: instance) }
+        let admitted = inFlight.withLock { count -> Bool in
+            guard count < Self.connectionLimit else { return false }
+            count += 1
+            return true
+        }
+        guard admitted else { return MailchimpProblem.tooManyRequests.response(instance: instance) }
+        defer { inFlight.withLock { $0 -= 1 } }
+        do {
+            switch routes.match(method: request.method, path: request.path) {
+            case .found(let handler, let parameters):
+                return try await handler(self, request, parameters)
+            case .methodNotAllowed(let allowed):
+                throw MailchimpProblem.methodNotAllowed(allow: allowed)
+            case .notFound:
+                throw MailchimpProblem.notFound
+            }
+        } catch let problem as MailchimpProblem {
+            return problem.response(instance: instance)
+        } catch let error as JSONParseError {
+            return MailchimpProblem.jsonParse(error.reason).response(instance: instance)
+        } catch {
+            return MailchimpProblem(status: 500, title: "InternalServerError",
+                                    detail: "An unexpected internal error has occurred. Please contact Support for more information.")
+                .response(instance: instance)
+        }
+    }
+
+    /// Checks credentials: Basic (any user, key as password), Bearer, `apikey`, or `?apikey=` on GET.
+    private func authenticate(_ request: HTTPRequest) -> MailchimpProblem? {
+        let headerKey = MailchimpKey.fromAuthorization(request.headers["Authorization"])
+        let queryKey = request.method == "GET" ? request.queryValue("apikey") : nil
+        if let headerKey, let queryKey, headerKey != queryKey { return .queryKeyConflict }
+        guard let key = headerKey ?? queryKey else { return .apiKeyMissing }
+        guard key == apiKey else { return .apiKeyInvalid }
+        let host = request.host
+        if host.hasSuffix(".api.mailchimp.com"), let hostDC = host.split(separator: ".").first,
+           hostDC != Substring(dataCenter) {
+            return .wrongDataCenter(dataCenter)
+        }
+        return nil
+    }
+
+    /// Runs `body` in one write transaction.
+    func write<T>(_ body: (Database) throws -> T) throws -> T {
+        try database.write { db in try body(db) }
+    }
+
+    func read<T>(_ body: (Database) throws -> T) throws -> T {
+        try database.read { db in try body(db) }
+    }
+
+    private static func makeRoutes() -> RouteTable<FakeMailchimp> {
+        var routes = RouteTable<FakeMailchimp>()
+        AccountRoutes.register(in: &routes)
+        MemberRoutes.register(in: &routes)
+        BatchSubscribeRoutes.register(in: &routes)
+        TagRoutes.register(in: &routes)
+        return routes
+    }
+}
+
+/// API key helpers: `<32 hex>-<dc>`.
+public enum MailchimpKey {
+    /// The data centre after the last dash, e.g. `us6`.
+    public static func dataCenter(of key: String) -> String? {
+        guard let dash = key.lastIndex(of: "-") else { return nil }
+        let dc = key[key.index(after: dash)...]
+        return dc.isEmpty ? nil : String(dc)
+    }
+
+    /// Extracts the key from `Basic base64(user:key)`, `Bearer key` or `apikey key`.
+    public static func fromAuthorization(_ header: String?) -> String? {
+        guard let header else { return nil }
+        let parts = header.split(separator: " ", maxSplits: 1)
+        guard parts.count == 2 else { return nil }
+        let scheme = parts[0].lowercased()
+        let value = String(parts[1]).trimmingWhitespace()
+        switch scheme {
+        case "basic":
+            guard let data = Data(base64Encoded: value) else { return nil }
+            let text = String(decoding: data, as: UTF8.self)
+            guard let colon = text.firstIndex(of: ":") else { return nil }
+            return String(text[text.index(after: colon)...])
+        case "bearer", "apikey":
+            return value
+        default:
+            return nil
+        }
+    }
+}

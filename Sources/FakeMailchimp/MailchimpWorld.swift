@@ -1,0 +1,65 @@
+import SimCore
+
+/// The initial state of a fake Mailchimp account, as a scenario describes it.
+public struct MailchimpWorld: Sendable, Equatable {
+    /// One audience (list) and its contacts.
+    public struct Audience: Sendable, Equatable {
+        public var id: String?
+        public var name: String
+        public var members: [Member]
+        /// Merge tags defined on the audience; new audiences get FNAME, LNAME, ADDRESS, PHONE.
+        public var mergeFields: [String]
+
+        public init(id: String? = nil, name: String, members: [Member] = [],
+                    mergeFields: [String] = ["FNAME", "LNAME", "ADDRESS", "PHONE"]) {
+            self.id = id
+            self.name = name
+            self.members = members
+            self.mergeFields = mergeFields
+        }
+    }
+
+    /// Who unsubscribed a contact: only a contact who unsubscribed themselves is in a compliance state.
+    public enum UnsubscribedBy: String, Sendable, Equatable, CaseIterable {
+        case contact, admin
+    }
+
+    /// A contact already on an audience.
+    public struct Member: Sendable, Equatable {
+        public var email: String
+        public var status: String
+        public var unsubscribedBy: UnsubscribedBy
+        public var tags: [String]
+        public var mergeFields: [String: String]
+        /// The contact was permanently deleted: it is gone, and can never be re-imported.
+        public var forgotten: Bool
+
+        public init(email: String, status: String = "subscribed", unsubscribedBy: UnsubscribedBy = .contact,
+                    tags: [String] = [], mergeFields: [String: String] = [:], forgotten: Bool = false) {
+            self.email = email
+            self.status = status
+            self.unsubscribedBy = unsubscribedBy
+            self.tags = tags
+            self.mergeFields = mergeFields
+            self.forgotten = forgotten
+        }
+    }
+
+    /// The account's API key, `<32 hex>-<dc>`.
+    public var apiKey: String
+    public var accountName: String
+    public var audiences: [Audience]
+    /// Addresses Mailchimp refuses as "fake or invalid" (scenario data, as on the real service).
+    public var fakeEmails: [String]
+
+    public init(apiKey: String, accountName: String = "CohortSim Test Account", audiences: [Audience] = [],
+                fakeEmails: [String] = []) {
+        self.apiKey = apiKey
+        self.accountName = accountName
+        self.audiences = audiences
+        self.fakeEmails = fakeEmails
+    }
+
+    /// The member statuses a scenario may give a contact.
+    public static let statuses = ["subscribed", "unsubscribed", "cleaned", "pending", "transactional", "archived"]
+}

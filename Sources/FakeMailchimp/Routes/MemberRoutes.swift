@@ -1,0 +1,139 @@
+import GRDB
+import SimCore
+import SimHTTP
+
+/// `/lists/{list}/members…`: list, read, create, upsert, update, archive, delete permanently.
+enum MemberRoutes {
+    static func register(in routes: inout RouteTable<FakeMailchimp>) {
+        routes.on("GET", "/3.0/lists/{list}/members") { fake, request, p in try listMembers(fake, request, p) }
+        routes.on("POST", "/3.0/lists/{list}/members") { fake, request, p in try create(fake, request, p) }
+        routes.on("GET", "/3.0/lists/{list}/members/{hash}") { fake, _, p in
+            try fake.read { db in
+                let writes = try context(fake, db, p)
+                guard let member = try writes.find(p["hash"]) else { throw MailchimpProblem.notFound }
+                return .json(try Rendering.member(member, db: db))
+            }
+        }
+        routes.on("PUT", "/3.0/lists/{list}/members/{hash}") { fake, request, p in try upsert(fake, request, p) }
+        routes.on("PATCH", "/3.0/lists/{list}/members/{hash}") { fake, request, p in try update(fake, request, p) }
+        routes.on("DELETE", "/3.0/lists/{list}/members/{hash}") { fake, _, p in try archive(fake, p) }
+        routes.on("POST", "/3.0/lists/{list}/members/{hash}/actions/delete-permanent") { fake, _, p in
+            try fake.write { db in
+                let writes = try context(fake, db, p)
+                guard let member = try writes.find(p["hash"]) else { throw MailchimpProblem.notFound }
+                try db.execute(sql: "DELETE FROM member WHERE list_id = ? AND hash = ?", arguments: [member.listID, member.hash])
+                try db.execute(sql: "INSERT OR IGNORE INTO forgotten (list_id, hash) VALUES (?, ?)", arguments: [member.listID, member.hash])
+                return HTTPResponse(status: 204)
+            }
+        }
+    }
+
+    static func context(_ fake: FakeMailchimp, _ db: Database, _ p: RouteParameters) throws -> MemberWrites {
+        guard let list = try MailchimpQueries.list(db, p["list"]) else { throw MailchimpProblem.notFound }
+        return MemberWrites(fake: fake, db: db, list: list, now: fake.clock.now)
+    }
+
+    private static func listMembers(_ fake: FakeMailchimp, _ request: HTTPRequest, _ p: RouteParameters) throws -> HTTPResponse {
+        let (count, offset) = try RequestReading.paging(request)
+        let status = request.queryValue("status")
+        if let status, !MailchimpWorld.statuses.contains(status) {
+            throw MailchimpProblem.schema("status", "Data presented is not one of the accepted values: subscribed, unsubscribed, cleaned, pending, transactional, archived.")
+        }
+        return try fake.read { db in
+            let writes = try context(fake, db, p)
+            let filter = status == nil ? "" : " AND status = ?"
+            var arguments: [any DatabaseValueConvertible] = [writes.list.id]
+            if let status { arguments.append(status) }
+            let total = try Int.fetchOne(db, sql: "SELECT COUNT(*) FROM member WHERE list_id = ?" + filter,
+                                         arguments: StatementArguments(arguments)) ?? 0
+            let rows = try Row.fetchAll(db, sql: "SELECT * FROM member WHERE list_id = ?" + filter + " ORDER BY web_id, hash LIMIT ? OFFSET ?",
+                                        arguments: StatementArguments(arguments + [count, offset]))
+            let members = try rows.map { try Rendering.member(MemberRecord(row: $0), db: db) }
+            return .json(["members": .array(members), "list_id": .string(writes.list.id),
+                          "total_items": .int(Int64(total)), "_links": []])
+        }
+    }
+
+    private static func create(_ fake: FakeMailchimp, _ request: HTTPRequest, _ p: RouteParameters) throws -> HTTPResponse {
+        let body = try RequestReading.object(request)
+        guard let email = body["email_address"]?.stringValue else { throw MailchimpProblem.schema("email_address", "This value should not be blank.") }
+        guard let status = body["status"]?.stringValue else { throw MailchimpProblem.schema("status", "This value should not be blank.") }
+        try MemberWrites.checkStatus(status, field: "status")
+        let mergeFields = body["merge_fields"]?.objectValue ?? [:]
+        let tags = body["tags"]?.arrayValue?.compactMap(\.stringValue) ?? []
+        return try fake.write { db in
+            let writes = try context(fake, db, p)
+            try writes.checkAddress(email)
+            try writes.checkMergeFields(mergeFields, skipValidation: RequestReading.bool(request, "skip_merge_validation"))
+            if var existing = try writes.find(email) {
+                guard existing.status == "archived" else { throw MailchimpProblem.memberExists(email) }
+                try writes.transition(&existing, to: status)
+                existing.mergeFields.merge(mergeFields) { _, new in new }
+                try existing.save(db)
+                try writes.addTags(tags, to: existing)
+                return .json(try Rendering.member(existing, db: db))
+            }
+            let member = try writes.create(email: email, status: status, mergeFields: mergeFields, tags: tags)
+            return .json(try Rendering.member(member, db: db))
+        }
+    }
+
+    private static func upsert(_ fake: FakeMailchimp, _ request: HTTPRequest, _ p: RouteParameters) throws -> HTTPResponse {
+        let body = try RequestReading.object(request)
+        guard let email = body["email_address"]?.stringValue else { throw MailchimpProblem.schema("email_address", "This value should not be blank.") }
+        let status = body["status"]?.stringValue
+        let statusIfNew = body["status_if_new"]?.stringValue
+        try MemberWrites.checkStatus(status, field: "status")
+        try MemberWrites.checkStatus(statusIfNew, field: "status_if_new")
+        guard status != nil || statusIfNew != nil else { throw MailchimpProblem.schema("status_if_new", "This value should not be blank.") }
+        guard subscriberHash(email) == (p["hash"].contains("@") ? subscriberHash(p["hash"]) : p["hash"].lowercased()) else {
+            throw MailchimpProblem(status: 400, title: "Invalid Resource", detail: "The email address does not match the subscriber hash.")
+        }
+        let mergeFields = body["merge_fields"]?.objectValue ?? [:]
+        return try fake.write { db in
+            let writes = try context(fake, db, p)
+            try writes.checkAddress(email)
+            try writes.checkMergeFields(mergeFields, skipValidation: RequestReading.bool(request, "skip_merge_validation"))
+            guard var existing = try writes.find(email) else {
+                let member = try writes.create(email: email, status: status ?? statusIfNew!, mergeFields: mergeFields, tags: [])
+                return .json(try Rendering.member(member, db: db))
+            }
+            if let status { try writes.transition(&existing, to: status) }
+            existing.email = email
+            existing.mergeFields.merge(mergeFields) { _, new in new }
+            existing.lastChanged = writes.now.mailchimpTimestamp
+            try existing.save(db)
+            return .json(try Rendering.member(existing, db: db))
+        }
+    }
+
+    private static func update(_ fake: FakeMailchimp, _ request: HTTPRequest, _ p: RouteParameters) throws -> HTTPResponse {
+        let body = try RequestReading.object(request)
+        let status = body["status"]?.stringValue
+        try MemberWrites.checkStatus(status, field: "status")
+        let mergeFields = body["merge_fields"]?.objectValue ?? [:]
+        return try fake.write { db in
+            let writes = try context(fake, db, p)
+            guard var existing = try writes.find(p["hash"]) else { throw MailchimpProblem.notFound }
+            try writes.checkMergeFields(mergeFields, skipValidation: RequestReading.bool(request, "skip_merge_validation"))
+            if let status { try writes.transition(&existing, to: status) }
+            existing.mergeFields.merge(mergeFields) { _, new in new }
+            existing.lastChanged = writes.now.mailchimpTimestamp
+            try existing.save(db)
+            return .json(try Rendering.member(existing, db: db))
+        }
+    }
+
+    private static func archive(_ fake: FakeMailchimp, _ p: RouteParameters) throws -> HTTPResponse {
+        try fake.write { db in
+            let writes = try context(fake, db, p)
+            guard var existing = try writes.find(p["hash"]) else { throw MailchimpProblem.notFound }
+            guard !["archived", "pending", "cleaned"].contains(existing.status) else { throw MailchimpProblem.cannotArchive }
+            existing.statusBeforeArchive = existing.status
+            existing.status = "archived"
+            existing.lastChanged = writes.now.mailchimpTimestamp
+            try existing.save(db)
+            return HTTPResponse(status: 204)
+        }
+    }
+}

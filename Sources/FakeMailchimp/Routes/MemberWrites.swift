@@ -1,0 +1,88 @@
+import GRDB
+import SimCore
+
+/// The rules every member write follows, whichever endpoint it came through.
+struct MemberWrites {
+    let fake: FakeMailchimp
+    let db: Database
+    let list: ListRecord
+    let now: SimTime
+
+    /// Statuses a request may set.
+    static let writableStatuses = ["subscribed", "unsubscribed", "cleaned", "pending", "transactional"]
+
+    /// The address checks Mailchimp makes before anything else.
+    func checkAddress(_ email: String) throws {
+        guard EmailCheck.isWellFormed(email) else { throw MailchimpProblem.invalidEmail }
+        if fake.fakeEmails.contains(email.lowercased()) { throw MailchimpProblem.looksFake(email) }
+        if try MailchimpQueries.isForgotten(db, list: list.id, hash: subscriberHash(email)) {
+            throw MailchimpProblem.forgotten(email)
+        }
+    }
+
+    static func checkStatus(_ status: String?, field: String) throws {
+        guard let status else { return }
+        guard writableStatuses.contains(status) else {
+            throw MailchimpProblem.schema(field, "Data presented is not one of the accepted values: subscribed, unsubscribed, cleaned, pending, transactional.")
+        }
+    }
+
+    /// Unknown merge tags are refused unless validation is skipped.
+    func checkMergeFields(_ fields: [String: JSONValue], skipValidation: Bool) throws {
+        guard !skipValidation else { return }
+        let errors = fields.keys.sorted().filter { !list.mergeFields.contains($0) }
+            .map { (field: $0, message: "This field does not exist") }
+        if !errors.isEmpty { throw MailchimpProblem.mergeFields(errors) }
+    }
+
+    /// Creates a new contact with `status`.
+    func create(email: String, status: String, mergeFields: [String: JSONValue], tags: [String]) throws -> MemberRecord {
+        var record = MemberRecord(listID: list.id, email: email, status: status, seed: fake.seed, now: now)
+        record.mergeFields = mergeFields
+        record.timestampSignup = now.mailchimpTimestamp
+        if status == "unsubscribed" { record.unsubscribedBy = "admin"; record.unsubscribeReason = "N/A (Unsubscribed by admin)" }
+        try record.save(db)
+        try addTags(tags, to: record)
+        return record
+    }
+
+    /// Applies a requested status to an existing contact, enforcing compliance rules.
+    func transition(_ record: inout MemberRecord, to status: String) throws {
+        guard status != record.status else { return }
+        if status == "subscribed" {
+            let selfUnsubscribed = record.status == "unsubscribed" && record.unsubscribedBy != "admin"
+            if selfUnsubscribed || record.status == "cleaned" { throw MailchimpProblem.complianceState(record.email) }
+        }
+        if record.status == "archived" { record.statusBeforeArchive = nil }
+        record.status = status
+        record.lastChanged = now.mailchimpTimestamp
+        if status == "unsubscribed" {
+            record.unsubscribedBy = "admin"
+            record.unsubscribeReason = "N/A (Unsubscribed by admin)"
+        } else {
+            record.unsubscribedBy = nil
+            record.unsubscribeReason = nil
+        }
+        if status == "subscribed" { record.timestampOpt = now.mailchimpTimestamp }
+    }
+
+    func addTags(_ names: [String], to record: MemberRecord) throws {
+        for name in names where !name.isEmpty {
+            let segment = try MailchimpQueries.tag(db, list: list.id, name: name)
+                ?? MailchimpQueries.createTag(db, list: list.id, name: name, seed: fake.seed, now: now)
+            try MailchimpQueries.addTag(db, list: list.id, segment: segment.id, hash: record.hash, now: now)
+        }
+    }
+
+    /// Replaces all of a contact's tags (`sync_tags`).
+    func replaceTags(_ names: [String], on record: MemberRecord) throws {
+        try db.execute(sql: "DELETE FROM member_tag WHERE list_id = ? AND hash = ?", arguments: [list.id, record.hash])
+        try addTags(names, to: record)
+    }
+
+    /// Finds a member by hash, email address or contact id (all accepted in the hash position).
+    func find(_ key: String) throws -> MemberRecord? {
+        let hash = key.contains("@") ? subscriberHash(key) : key.lowercased()
+        return try MailchimpQueries.member(db, list: list.id, hash: hash)
+    }
+}

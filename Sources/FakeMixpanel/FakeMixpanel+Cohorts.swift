@@ -1,0 +1,69 @@
+import GRDB
+import SimCore
+
+extension FakeMixpanel {
+    /// A cohort as the fake stores it.
+    public struct CohortInfo: Sendable, Equatable {
+        public var id: Int64
+        public var name: String
+        public var description: String
+        public var definition: CohortDefinition
+        public var created: SimTime
+    }
+
+    /// Every cohort that has not been deleted, by id.
+    public func cohorts() throws -> [CohortInfo] {
+        try database.read { db in
+            try Row.fetchAll(db, sql: "SELECT * FROM cohort WHERE deleted = 0 ORDER BY id").compactMap { row in
+                let text: String = row["definition"]
+                guard let definition = (try? JSONValue(parsing: text)).flatMap(CohortDefinition.init(json:)) else { return nil }
+                return CohortInfo(id: row["id"], name: row["name"], description: row["description"],
+                                  definition: definition, created: SimTime(milliseconds: row["created"]))
+            }
+        }
+    }
+
+    /// The canonical distinct_id of any ID (identity clusters are resolved here).
+    func canonical(_ id: String) -> String { id }
+
+    /// Canonical ids of the cohort's members now, sorted.
+    public func members(ofCohort id: Int64) throws -> [String]? {
+        guard let cohort = try cohorts().first(where: { $0.id == id }) else { return nil }
+        let users = try knownUsers()
+        let evaluator = CohortEvaluator(now: clock.now, canonical: canonical)
+        return users.keys.sorted().filter { evaluator.contains(cohort.definition, user: $0, users[$0]!) }
+    }
+
+    /// Every canonical user: anyone with a profile or an event.
+    func knownUsers() throws -> [String: CohortEvaluator.User] {
+        try database.read { db in
+            var users: [String: CohortEvaluator.User] = [:]
+            for row in try Row.fetchAll(db, sql: "SELECT * FROM profile") {
+                let record = ProfileRecord(row: row)
+                users[canonical(record.distinctID), default: .init(profile: nil, events: [:])].profile = record.properties
+            }
+            for row in try Row.fetchAll(db, sql: "SELECT distinct_id, name, time FROM event WHERE distinct_id != ''") {
+                let id = canonical(row["distinct_id"])
+                users[id, default: .init(profile: nil, events: [:])].events[row["name"], default: []]
+                    .append(SimTime(milliseconds: row["time"]))
+            }
+            return users
+        }
+    }
+
+    /// Renames a cohort (a scenario step).
+    public func renameCohort(id: Int64, to name: String) throws -> Bool {
+        try database.write { db in
+            try db.execute(sql: "UPDATE cohort SET name = ? WHERE id = ? AND deleted = 0", arguments: [name, id])
+            return db.changesCount > 0
+        }
+    }
+
+    /// Deletes a cohort (a scenario step).
+    public func deleteCohort(id: Int64) throws -> Bool {
+        try database.write { db in
+            try db.execute(sql: "UPDATE cohort SET deleted = 1 WHERE id = ? AND deleted = 0", arguments: [id])
+            return db.changesCount > 0
+        }
+    }
+}

@@ -1,0 +1,48 @@
+import GRDB
+import SimCore
+
+/// The schema of the fake Mixpanel's SQLite database.
+enum MixpanelSchema {
+    static let migrations: [(name: String, apply: @Sendable (Database) throws -> Void)] = [
+        ("v1", { db in
+            try db.execute(sql: """
+                CREATE TABLE profile (
+                    distinct_id TEXT PRIMARY KEY, properties TEXT NOT NULL, last_seen INTEGER NOT NULL);
+                CREATE TABLE event (
+                    seq INTEGER PRIMARY KEY AUTOINCREMENT, name TEXT NOT NULL, distinct_id TEXT NOT NULL,
+                    time INTEGER NOT NULL, ingested INTEGER NOT NULL, insert_id TEXT, properties TEXT NOT NULL);
+                CREATE INDEX event_by_user ON event (distinct_id, name, time);
+                CREATE TABLE cohort (
+                    id INTEGER PRIMARY KEY, name TEXT NOT NULL, description TEXT NOT NULL,
+                    definition TEXT NOT NULL, created INTEGER NOT NULL, deleted INTEGER NOT NULL DEFAULT 0);
+                """)
+        }),
+    ]
+}
+
+/// A profile as stored.
+struct ProfileRecord: Sendable, Equatable {
+    var distinctID: String
+    var properties: [String: JSONValue]
+    var lastSeen: SimTime
+
+    init(row: Row) {
+        distinctID = row["distinct_id"]
+        let text: String = row["properties"]
+        properties = (try? JSONValue(parsing: text))?.objectValue ?? [:]
+        lastSeen = SimTime(milliseconds: row["last_seen"])
+    }
+
+    init(distinctID: String, properties: [String: JSONValue], lastSeen: SimTime) {
+        self.distinctID = distinctID
+        self.properties = properties
+        self.lastSeen = lastSeen
+    }
+
+    func save(_ db: Database) throws {
+        try db.execute(sql: """
+            INSERT INTO profile (distinct_id, properties, last_seen) VALUES (?, ?, ?)
+            ON CONFLICT (distinct_id) DO UPDATE SET properties = excluded.properties, last_seen = excluded.last_seen
+            """, arguments: [distinctID, JSONValue.object(properties).canonicalText, lastSeen.milliseconds])
+    }
+}

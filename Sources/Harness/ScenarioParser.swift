@@ -1,0 +1,168 @@
+import ExportEngine
+import FakeMailchimp
+import FakeMixpanel
+import Foundation
+import SimCore
+import Yams
+
+/// Reads scenario files strictly: unknown keys and wrong types are errors naming file:line:column.
+public enum ScenarioParser {
+    /// Keys accepted at each level; the JSON Schema in `docs/scenario.schema.json` mirrors them.
+    public static let topLevelKeys = ["name", "description", "tags", "seed", "start", "engine", "mixpanel", "mailchimp", "steps"]
+    public static let mixpanelKeys = ["project_id", "token", "id_merge", "service_account", "profiles", "events", "cohorts"]
+    public static let mailchimpKeys = ["api_key", "account_name", "fake_emails", "audiences"]
+    public static let engineKeys = ["status_if_new"]
+    static let serviceAccountKeys = ["username", "secret", "role"]
+    static let profileKeys = ["distinct_id", "properties"]
+    static let eventKeys = ["event", "distinct_id", "time", "properties"]
+    static let cohortKeys = ["id", "name", "description", "definition"]
+    static let definitionKeys = ["ids", "property", "did", "all", "any", "not"]
+    static let audienceKeys = ["id", "name", "merge_fields", "members"]
+    static let memberKeys = ["email", "status", "unsubscribed_by", "tags", "merge_fields", "forgotten"]
+
+    /// Parses the file at `path`; `id` names its golden.
+    public static func parse(file path: String, id: String) throws -> Scenario {
+        guard let data = FileManager.default.contents(atPath: path) else {
+            throw ScenarioError(file: path, line: 1, column: 1, message: "cannot read the file")
+        }
+        return try parse(String(decoding: data, as: UTF8.self), file: path, id: id)
+    }
+
+    public static func parse(_ text: String, file: String, id: String) throws -> Scenario {
+        let root: Node
+        do {
+            guard let node = try Yams.compose(yaml: text) else {
+                throw ScenarioError(file: file, line: 1, column: 1, message: "the file is empty")
+            }
+            root = node
+        } catch let error as YamlError {
+            throw yamlError(error, file: file)
+        }
+        let top = try YAMLNode(node: root, file: file, path: "").mapping(allowed: topLevelKeys)
+        let start = try top["start"].map { node -> SimTime in
+            guard let t = SimTime(iso8601: try node.string()) else { throw node.error("start must be an ISO 8601 time such as 2026-03-02T09:00:00Z") }
+            return t
+        } ?? SimTime(iso8601: "2026-01-05T09:00:00Z")!
+        let seed = try top["seed"].map { node -> UInt64 in
+            let value = try node.int()
+            guard value >= 0 else { throw node.error("seed must not be negative") }
+            return UInt64(value)
+        } ?? 1
+        var engine = EngineSettings()
+        if let node = top["engine"] {
+            let map = try node.mapping(allowed: engineKeys)
+            if let s = map["status_if_new"] { engine.statusIfNew = try s.choice(["subscribed", "pending"]) }
+        }
+        let mixpanel = try top["mixpanel"].map { try parseMixpanel($0, start: start) } ?? defaultMixpanel()
+        let mailchimp = try top["mailchimp"].map(parseMailchimp) ?? MailchimpWorld(apiKey: defaultAPIKey)
+        let steps = try top.required("steps").sequence().map(StepParser.parse)
+        return Scenario(file: file, id: id, name: try top.required("name").string(),
+                        description: try top["description"]?.string() ?? "",
+                        tags: try top["tags"]?.sequence().map { try $0.string() } ?? [],
+                        seed: seed, start: start, mixpanel: mixpanel, mailchimp: mailchimp, engine: engine, steps: steps)
+    }
+
+    static let defaultAPIKey = "0123456789abcdef0123456789abcdef-us6"
+
+    static func defaultMixpanel() -> MixpanelWorld {
+        MixpanelWorld(projectID: 1001, token: "cohortsimtoken", idMerge: .simplified,
+                      serviceAccounts: [.init(username: "cohortsim.export", secret: "sa-secret", role: .admin)])
+    }
+
+    private static func yamlError(_ error: YamlError, file: String) -> ScenarioError {
+        switch error {
+        case .scanner(_, let problem, let mark, _), .parser(_, let problem, let mark, _):
+            return ScenarioError(file: file, line: mark.line, column: mark.column, message: "YAML syntax: \(problem)")
+        case .composer(_, let problem, let mark, _):
+            return ScenarioError(file: file, line: mark.line, column: mark.column, message: "YAML: \(problem)")
+        default:
+            return ScenarioError(file: file, line: 1, column: 1, message: "YAML: \(error)")
+        }
+    }
+
+    private static func parseMixpanel(_ node: YAMLNode, start: SimTime) throws -> MixpanelWorld {
+        let map = try node.mapping(allowed: mixpanelKeys)
+        var world = defaultMixpanel()
+        if let n = map["project_id"] { world.projectID = try n.int() }
+        if let n = map["token"] { world.token = try n.string() }
+        if let n = map["id_merge"] { world.idMerge = MixpanelWorld.IDMerge(rawValue: try n.choice(MixpanelWorld.IDMerge.allCases.map(\.rawValue)))! }
+        if let n = map["service_account"] {
+            let sa = try n.mapping(allowed: serviceAccountKeys)
+            world.serviceAccounts = [.init(username: try sa.required("username").string(), secret: try sa.required("secret").string(),
+                                           role: MixpanelWorld.Role(rawValue: try sa["role"]?.choice(MixpanelWorld.Role.allCases.map(\.rawValue)) ?? "admin")!)]
+        }
+        world.profiles = try map["profiles"]?.sequence().map { item in
+            let p = try item.mapping(allowed: profileKeys)
+            let properties = try p["properties"]?.json() ?? .object([:])
+            guard let object = properties.objectValue else { throw p["properties"]!.error("properties must be a mapping") }
+            return MixpanelWorld.Profile(distinctID: try p.required("distinct_id").string(), properties: object)
+        } ?? []
+        world.events = try map["events"]?.sequence().map { item in
+            let e = try item.mapping(allowed: eventKeys)
+            var properties = try e["properties"]?.json().objectValue ?? [:]
+            properties["distinct_id"] = .string(try e.required("distinct_id").string())
+            let time = try e["time"]?.time(relativeTo: start) ?? start
+            return MixpanelWorld.Event(name: try e.required("event").string(), time: time, properties: properties)
+        } ?? []
+        world.cohorts = try map["cohorts"]?.sequence().map { item in
+            let c = try item.mapping(allowed: cohortKeys)
+            return MixpanelWorld.Cohort(id: try c.required("id").int(), name: try c.required("name").string(),
+                                        description: try c["description"]?.string() ?? "",
+                                        definition: try parseDefinition(try c.required("definition")))
+        } ?? []
+        return world
+    }
+
+    static func parseDefinition(_ node: YAMLNode) throws -> CohortDefinition {
+        let map = try node.mapping(allowed: definitionKeys)
+        guard map.keys.count == 1, let key = map.keys.first, let value = map[key] else {
+            throw node.error("\(node.path) must have exactly one of: \(definitionKeys.joined(separator: ", "))")
+        }
+        switch key {
+        case "ids": return .ids(try value.sequence().map { try $0.string() })
+        case "property":
+            let p = try value.mapping(allowed: ["name", "operator", "value"])
+            let op = try p.required("operator").choice(CohortDefinition.PropertyOperator.allCases.map(\.rawValue))
+            return .property(name: try p.required("name").string(), op: CohortDefinition.PropertyOperator(rawValue: op)!,
+                             value: try p["value"]?.json())
+        case "did":
+            let d = try value.mapping(allowed: ["event", "at_least", "within_days"])
+            return .did(event: try d.required("event").string(), atLeast: Int(try d["at_least"]?.int() ?? 1),
+                        withinDays: Int(try d["within_days"]?.int() ?? 30))
+        case "all": return .all(try value.sequence().map(parseDefinition))
+        case "any": return .any(try value.sequence().map(parseDefinition))
+        default: return .not(try parseDefinition(value))
+        }
+    }
+
+    private static func parseMailchimp(_ node: YAMLNode) throws -> MailchimpWorld {
+        let map = try node.mapping(allowed: mailchimpKeys)
+        var world = MailchimpWorld(apiKey: try map["api_key"]?.string() ?? defaultAPIKey)
+        if let n = map["account_name"] { world.accountName = try n.string() }
+        world.fakeEmails = try map["fake_emails"]?.sequence().map { try $0.string() } ?? []
+        world.audiences = try map["audiences"]?.sequence().map { item in
+            let a = try item.mapping(allowed: audienceKeys)
+            var audience = MailchimpWorld.Audience(id: try a["id"]?.string(), name: try a.required("name").string())
+            if let fields = a["merge_fields"] { audience.mergeFields = try fields.sequence().map { try $0.string() } }
+            audience.members = try a["members"]?.sequence().map(parseMember) ?? []
+            return audience
+        } ?? []
+        return world
+    }
+
+    private static func parseMember(_ node: YAMLNode) throws -> MailchimpWorld.Member {
+        let m = try node.mapping(allowed: memberKeys)
+        var member = MailchimpWorld.Member(email: try m.required("email").string())
+        if let s = m["status"] { member.status = try s.choice(MailchimpWorld.statuses) }
+        if let u = m["unsubscribed_by"] {
+            member.unsubscribedBy = MailchimpWorld.UnsubscribedBy(rawValue: try u.choice(MailchimpWorld.UnsubscribedBy.allCases.map(\.rawValue)))!
+        }
+        member.tags = try m["tags"]?.sequence().map { try $0.string() } ?? []
+        if let fields = m["merge_fields"] {
+            guard let object = try fields.json().objectValue else { throw fields.error("merge_fields must be a mapping") }
+            member.mergeFields = object.compactMapValues { $0.stringValue ?? $0.intValue.map(String.init) }
+        }
+        member.forgotten = try m["forgotten"]?.bool() ?? false
+        return member
+    }
+}

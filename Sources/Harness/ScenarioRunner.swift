@@ -1,0 +1,143 @@
+import ExportEngine
+import FakeMailchimp
+import FakeMixpanel
+import Foundation
+import SimCore
+import SimHTTP
+
+/// Replays one scenario on a virtual clock against the real engine and the in-process fakes.
+public struct ScenarioRunner: Sendable {
+    public init() {}
+
+    /// Runs `scenario` and returns its outcome document (the golden text).
+    public func run(_ scenario: Scenario) async throws -> String {
+        let simulation = Simulation(start: scenario.start)
+        return try await simulation.run {
+            let world = try World(scenario: scenario, clock: simulation.clock)
+            var timeline: [String] = []
+            for (index, step) in scenario.steps.enumerated() {
+                do {
+                    timeline.append("\(world.clock.now) step \(index + 1) (line \(step.line)): " + (try await world.perform(step.action)))
+                } catch let error as StepFailure {
+                    throw StepError(file: scenario.file, line: step.line, step: index + 1, message: error.message)
+                }
+            }
+            await world.engine.quiesce()
+            return try OutcomeRenderer(scenario: scenario, timeline: timeline,
+                                       audiences: try world.mailchimp.dump(), syncs: try await world.engine.syncs(),
+                                       runs: try await world.engine.runs(), journal: world.journal.journal,
+                                       cohorts: try world.cohortLines()).render()
+        }
+    }
+}
+
+/// A step that cannot be carried out in this world (e.g. it names a cohort that does not exist).
+struct StepFailure: Error {
+    var message: String
+}
+
+/// The simulated world of one scenario: both fakes, the engine and the journal of its requests.
+final class World: Sendable {
+    static let mixpanelQueryURL = "https://mixpanel.com/api"
+    static let mixpanelIngestURL = "https://api.mixpanel.com"
+
+    let scenario: Scenario
+    let clock: VirtualClock
+    let mailchimp: FakeMailchimp
+    let mixpanel: FakeMixpanel
+    let journal: JournalingTransport
+    let engine: ExportEngine
+
+    init(scenario: Scenario, clock: VirtualClock) throws {
+        self.scenario = scenario
+        self.clock = clock
+        let mailchimp = try FakeMailchimp(world: scenario.mailchimp, seed: scenario.seed, clock: clock)
+        let mixpanel = try FakeMixpanel(world: scenario.mixpanel, seed: scenario.seed, clock: clock)
+        self.mailchimp = mailchimp
+        self.mixpanel = mixpanel
+        let transport = InProcessTransport { request in
+            if request.host.hasSuffix("api.mailchimp.com") { return mailchimp }
+            if request.host == "mixpanel.com" || request.host.hasSuffix(".mixpanel.com") { return mixpanel }
+            return nil
+        }
+        journal = JournalingTransport(wrapping: transport, clock: clock) { request in
+            request.host.hasSuffix("mailchimp.com") ? "mailchimp" : "mixpanel"
+        }
+        let account = scenario.mixpanel.serviceAccounts.first
+        let configuration = EngineConfiguration(
+            mixpanel: .init(projectID: scenario.mixpanel.projectID, username: account?.username ?? "",
+                            secret: account?.secret ?? "", queryURL: Self.mixpanelQueryURL, ingestURL: Self.mixpanelIngestURL),
+            statusIfNew: scenario.engine.statusIfNew)
+        engine = try ExportEngine(configuration: configuration, transport: journal, clock: clock, seed: scenario.seed)
+    }
+
+    /// Carries out one step and describes its result in one line.
+    func perform(_ action: Step.Action) async throws -> String {
+        switch action {
+        case .connect(let apiKey):
+            let status = await engine.connect(apiKey: apiKey ?? scenario.mailchimp.apiKey)
+            return "connect: \(status)"
+        case .disconnect:
+            try await engine.disconnect()
+            return "disconnect: every sync stopped"
+        case .export(let cohort, let audience, let mode):
+            let (cohortID, cohortName) = try resolveCohort(cohort)
+            let audienceID = try resolveAudience(audience)
+            let report = try await engine.startExport(cohortID: cohortID, cohortName: cohortName, audienceID: audienceID, mode: mode)
+            return "export \(mode.rawValue) of cohort \(cohortID) to audience \(audienceID): run \(report.number) \(report.outcome.rawValue)"
+        case .stopExport(let cohort, let audience):
+            let (cohortID, _) = try resolveCohort(cohort, allowDeleted: true)
+            let audienceID = try resolveAudience(audience)
+            let syncs = try await engine.syncs().filter { $0.cohortID == cohortID && $0.audienceID == audienceID && $0.mode == .dynamic }
+            guard let sync = syncs.last else { throw StepFailure(message: "no dynamic export of cohort \(cohort) to \(audience) to stop") }
+            try await engine.stop(syncID: sync.id)
+            return "stop export: sync \(sync.id) stopped"
+        case .wait(let duration):
+            try await clock.sleep(until: clock.now.adding(duration), priority: .timeline)
+            return "waited \(duration)"
+        case .setProfile(let id, let set, let unset):
+            var update: [String: JSONValue] = ["$token": .string(scenario.mixpanel.token), "$distinct_id": .string(id)]
+            if !set.isEmpty { update["$set"] = .object(set) }
+            if !unset.isEmpty { update["$unset"] = .array(unset.map { .string($0) }) }
+            let errors = try mixpanel.applyProfileUpdates([.object(update)])
+            if let error = errors.first { throw StepFailure(message: "profile update refused: \(error)") }
+            return "profile \(id) updated"
+        case .deleteProfile(let id):
+            _ = try mixpanel.applyProfileUpdates([["$token": .string(scenario.mixpanel.token), "$distinct_id": .string(id), "$delete": ""]])
+            return "profile \(id) deleted"
+        case .renameCohort(let cohort, let name):
+            let (id, _) = try resolveCohort(cohort)
+            _ = try mixpanel.renameCohort(id: id, to: name)
+            return "cohort \(id) renamed to \"\(name)\""
+        case .deleteCohort(let cohort):
+            let (id, _) = try resolveCohort(cohort)
+            _ = try mixpanel.deleteCohort(id: id)
+            return "cohort \(id) deleted"
+        }
+    }
+
+    /// Each cohort's members now, for the outcome document.
+    func cohortLines() throws -> [String] {
+        try mixpanel.cohorts().map { cohort in
+            let members = try mixpanel.members(ofCohort: cohort.id) ?? []
+            return "cohort \(cohort.id) \"\(cohort.name)\": \(members.count) member" + (members.count == 1 ? "" : "s")
+                + (members.isEmpty ? "" : ": " + members.joined(separator: ", "))
+        }
+    }
+
+    private func resolveCohort(_ reference: String, allowDeleted: Bool = false) throws -> (Int64, String) {
+        let cohorts = try mixpanel.cohorts()
+        if let match = cohorts.first(where: { $0.name == reference || String($0.id) == reference }) { return (match.id, match.name) }
+        if allowDeleted, let id = Int64(reference) { return (id, reference) }
+        if allowDeleted, let original = scenario.mixpanel.cohorts.first(where: { $0.name == reference }) { return (original.id, original.name) }
+        let known = cohorts.map { "\($0.name) (\($0.id))" }.joined(separator: ", ")
+        throw StepFailure(message: "no cohort named or numbered '\(reference)'; the project has: \(known.isEmpty ? "none" : known)")
+    }
+
+    private func resolveAudience(_ reference: String) throws -> String {
+        let audiences = try mailchimp.dump()
+        if let match = audiences.first(where: { $0.name == reference || $0.id == reference }) { return match.id }
+        let known = audiences.map { "\($0.name) (\($0.id))" }.joined(separator: ", ")
+        throw StepFailure(message: "no audience named or with id '\(reference)'; the account has: \(known.isEmpty ? "none" : known)")
+    }
+}

@@ -1,0 +1,65 @@
+import Foundation
+import SimCore
+import Synchronization
+
+/// One exchange the engine made, as it appears in goldens: no headers, no bodies, no secrets.
+public struct JournalEntry: Sendable, Hashable, Comparable {
+    public var time: SimTime
+    /// A short service name, e.g. `mailchimp` or `mixpanel`.
+    public var service: String
+    public var method: String
+    public var path: String
+    /// The response status, or the transport failure (`dropped`, `timeout`).
+    public var outcome: String
+
+    public init(time: SimTime, service: String, method: String, path: String, outcome: String) {
+        self.time = time
+        self.service = service
+        self.method = method
+        self.path = path
+        self.outcome = outcome
+    }
+
+    /// Canonical order: time first, then content, so concurrent requests never reorder a golden.
+    public static func < (lhs: JournalEntry, rhs: JournalEntry) -> Bool {
+        (lhs.time, lhs.service, lhs.path, lhs.method, lhs.outcome) < (rhs.time, rhs.service, rhs.path, rhs.method, rhs.outcome)
+    }
+
+    public var line: String { "\(time) \(service) \(method) \(path) -> \(outcome)" }
+}
+
+/// Records every exchange that passes through it; wraps any transport.
+public final class JournalingTransport: HTTPTransport {
+    private let base: any HTTPTransport
+    private let clock: any SimClock
+    private let serviceName: @Sendable (HTTPRequest) -> String
+    private let entries = Mutex<[JournalEntry]>([])
+
+    public init(wrapping base: any HTTPTransport, clock: any SimClock,
+                serviceName: @escaping @Sendable (HTTPRequest) -> String) {
+        self.base = base
+        self.clock = clock
+        self.serviceName = serviceName
+    }
+
+    public func send(_ request: HTTPRequest) async throws -> HTTPResponse {
+        let start = clock.now
+        do {
+            let response = try await base.send(request)
+            record(request, start, String(response.status))
+            return response
+        } catch let error as TransportError {
+            record(request, start, error.kind == .timeout ? "timeout" : error.kind == .connectionDropped ? "dropped" : "unreachable")
+            throw error
+        }
+    }
+
+    private func record(_ request: HTTPRequest, _ time: SimTime, _ outcome: String) {
+        let entry = JournalEntry(time: time, service: serviceName(request), method: request.method,
+                                 path: request.path, outcome: outcome)
+        entries.withLock { $0.append(entry) }
+    }
+
+    /// All entries in canonical order.
+    public var journal: [JournalEntry] { entries.withLock { $0 }.sorted() }
+}

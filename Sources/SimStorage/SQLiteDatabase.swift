@@ -1,0 +1,27 @@
+import GRDB
+
+/// Opens the SQLite databases that hold the engine's and the fakes' state.
+///
+/// Each owner (the engine's sync store, each fake) keeps its own SQL in its own module and gets
+/// its connection from here, so every database is opened, configured and migrated the same way.
+public enum SQLiteDatabase {
+    /// Opens `path`, or a private in-memory database when `path` is `nil` or `:memory:`, and
+    /// applies `migrations` in order (each runs once per database, by name).
+    public static func open(path: String?, migrations: [(name: String, apply: @Sendable (Database) throws -> Void)]) throws -> DatabaseQueue {
+        var configuration = Configuration()
+        configuration.foreignKeysEnabled = true
+        configuration.label = path ?? "memory"
+        let queue: DatabaseQueue
+        if let path, path != ":memory:" {
+            queue = try DatabaseQueue(path: path, configuration: configuration)
+        } else {
+            queue = try DatabaseQueue(configuration: configuration)
+        }
+        var migrator = DatabaseMigrator()
+        for migration in migrations {
+            migrator.registerMigration(migration.name, migrate: migration.apply)
+        }
+        try migrator.migrate(queue)
+        return queue
+    }
+}
