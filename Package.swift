@@ -26,6 +26,7 @@ let package = Package(
         .target(name: "SimHTTPServer", dependencies: [
             "SimHTTP",
             .product(name: "Hummingbird", package: "hummingbird"),
+            .product(name: "Logging", package: "swift-log"),
         ]),
         // A real HTTP transport (AsyncHTTPClient) for the engine.
         .target(name: "SimHTTPClient", dependencies: [

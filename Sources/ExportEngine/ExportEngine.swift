@@ -31,10 +31,14 @@ public actor ExportEngine {
     private let runLock = RunLock()
     private var sleeper: Task<Void, Never>?
     private var runningDue = false
+    /// Where background work (the schedule) runs: the simulation's executor in scenarios.
+    private let executor: (any TaskExecutor)?
 
-    /// Opens (or creates) the engine's state at `databasePath` (`nil`: in memory).
+    /// Opens (or creates) the engine's state at `databasePath` (`nil`: in memory). Background
+    /// work runs on `executor` when given (a simulation), else on the global executor.
     public init(configuration: EngineConfiguration, transport: any HTTPTransport, clock: any SimClock,
-                seed: UInt64, databasePath: String? = nil) throws {
+                seed: UInt64, databasePath: String? = nil, executor: (any TaskExecutor)? = nil) throws {
+        self.executor = executor
         self.configuration = configuration
         self.transport = transport
         self.clock = clock
@@ -102,10 +106,10 @@ public actor ExportEngine {
     /// Runs every dynamic sync that is due now.
     public func runDue() async {
         runningDue = true
-        defer { runningDue = false }
         let now = clock.now
         let due = ((try? store.syncs()) ?? []).filter { $0.state == .active && $0.mode == .dynamic && ($0.nextRun.map { $0 <= now } ?? false) }
         for sync in due { _ = await run(syncID: sync.id, trigger: "scheduled") }
+        runningDue = false
         reschedule()
     }
 
@@ -172,7 +176,7 @@ public actor ExportEngine {
         let next = ((try? store.syncs()) ?? []).filter { $0.state == .active && $0.mode == .dynamic }.compactMap(\.nextRun).min()
         guard let next else { return }
         let clock = self.clock
-        sleeper = Task { [weak self] in
+        sleeper = Task(executorPreference: executor) { [weak self] in
             do { try await clock.sleep(until: next) } catch { return }
             await self?.runDue()
         }

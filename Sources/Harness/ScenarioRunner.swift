@@ -13,7 +13,7 @@ public struct ScenarioRunner: Sendable {
     public func run(_ scenario: Scenario) async throws -> String {
         let simulation = Simulation(start: scenario.start)
         return try await simulation.run {
-            let world = try World(scenario: scenario, clock: simulation.clock)
+            let world = try World(scenario: scenario, simulation: simulation)
             var timeline: [String] = []
             for (index, step) in scenario.steps.enumerated() {
                 do {
@@ -48,8 +48,9 @@ final class World: Sendable {
     let journal: JournalingTransport
     let engine: ExportEngine
 
-    init(scenario: Scenario, clock: VirtualClock) throws {
+    init(scenario: Scenario, simulation: Simulation) throws {
         self.scenario = scenario
+        let clock = simulation.clock
         self.clock = clock
         let mailchimp = try FakeMailchimp(world: scenario.mailchimp, seed: scenario.seed, clock: clock)
         let mixpanel = try FakeMixpanel(world: scenario.mixpanel, seed: scenario.seed, clock: clock)
@@ -68,7 +69,8 @@ final class World: Sendable {
             mixpanel: .init(projectID: scenario.mixpanel.projectID, username: account?.username ?? "",
                             secret: account?.secret ?? "", queryURL: Self.mixpanelQueryURL, ingestURL: Self.mixpanelIngestURL),
             statusIfNew: scenario.engine.statusIfNew)
-        engine = try ExportEngine(configuration: configuration, transport: journal, clock: clock, seed: scenario.seed)
+        engine = try ExportEngine(configuration: configuration, transport: journal, clock: clock, seed: scenario.seed,
+                                  executor: simulation)
     }
 
     /// Carries out one step and describes its result in one line.

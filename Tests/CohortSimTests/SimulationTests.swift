@@ -1,0 +1,76 @@
+import Testing
+import SimCore
+
+@Suite struct SimulationTests {
+    @Test func isoTimesRoundTrip() throws {
+        let t = try #require(SimTime(iso8601: "2026-03-02T09:30:15Z"))
+        #expect(t.iso8601 == "2026-03-02T09:30:15Z")
+        #expect(SimTime(iso8601: "2026-03-02T10:30:15+01:00") == t)
+        #expect(SimTime(iso8601: "2024-02-29") != nil)
+        #expect(SimTime(iso8601: "2026-13-01") == nil)
+        #expect(SimTime(iso8601: "1969-12-31T23:59:59Z")?.milliseconds == -1000)
+    }
+
+    @Test(arguments: [("2h", Int64(7_200_000)), ("1h30m", 5_400_000), ("250ms", 250), ("-2d", -172_800_000), ("3d", 259_200_000)])
+    func durationsParse(_ text: String, _ milliseconds: Int64) {
+        #expect(SimDuration(parsing: text)?.milliseconds == milliseconds)
+    }
+
+    @Test(arguments: ["", "2 hours", "h", "5x", "1.5h"])
+    func badDurationsAreRejected(_ text: String) {
+        #expect(SimDuration(parsing: text) == nil)
+    }
+
+    @Test func sleepersWakeInDeadlineOrderWithoutRealTime() async throws {
+        let simulation = Simulation(start: SimTime(seconds: 0))
+        let order = try await simulation.run {
+            let clock = simulation.clock
+            return try await withThrowingTaskGroup(of: String.self) { group in
+                group.addTask { try await clock.sleep(for: .hours(3)); return "3h@\(clock.now.seconds)" }
+                group.addTask { try await clock.sleep(for: .hours(1)); return "1h@\(clock.now.seconds)" }
+                group.addTask { try await clock.sleep(for: .days(2)); return "2d@\(clock.now.seconds)" }
+                var results: [String] = []
+                for try await value in group { results.append(value) }
+                return results
+            }
+        }
+        #expect(order == ["1h@3600", "3h@10800", "2d@172800"])
+    }
+
+    @Test func timelineWakesAfterWorkDueAtTheSameInstant() async throws {
+        let simulation = Simulation(start: SimTime(seconds: 0))
+        let order = try await simulation.run {
+            let clock = simulation.clock
+            let log = Log()
+            let worker = Task(executorPreference: simulation) { try await clock.sleep(until: SimTime(seconds: 60)); await log.add("work") }
+            try await clock.sleep(until: SimTime(seconds: 60), priority: .timeline)
+            await log.add("timeline")
+            _ = try await worker.value
+            return await log.entries
+        }
+        #expect(order == ["work", "timeline"])
+    }
+
+    @Test func aTaskWaitingForeverStallsWithAnError() async {
+        let simulation = Simulation(start: SimTime(seconds: 0))
+        await #expect(throws: SimulationError.self) {
+            try await simulation.run {
+                await withCheckedContinuation { (_: CheckedContinuation<Void, Never>) in }
+            }
+        }
+    }
+
+    @Test func seededStreamsAreIndependentAndRepeatable() {
+        var a = SeededGenerator(seed: 1, stream: "x")
+        var b = SeededGenerator(seed: 1, stream: "x")
+        var c = SeededGenerator(seed: 1, stream: "y")
+        let first = (0..<4).map { _ in a.next() }
+        #expect(first == (0..<4).map { _ in b.next() })
+        #expect(first != (0..<4).map { _ in c.next() })
+    }
+}
+
+actor Log {
+    var entries: [String] = []
+    func add(_ entry: String) { entries.append(entry) }
+}
