@@ -41,8 +41,6 @@ let package = Package(
         .target(name: "ExportEngine", dependencies: [
             "SimCore", "SimHTTP", "SimStorage",
             .product(name: "GRDB", package: "GRDB.swift"),
-            .product(name: "Crypto", package: "swift-crypto"),
-            .product(name: "Logging", package: "swift-log"),
         ]),
         // The fake Mailchimp Marketing API v3.
         .target(name: "FakeMailchimp", dependencies: [

@@ -15,7 +15,7 @@ extension SimClock {
     }
 }
 
-/// The real clock, for running the engine against the real services (`cohortsim sync`).
+/// The real clock, for running the engine against the real services.
 public struct SystemClock: SimClock {
     public init() {}
 

@@ -1,0 +1,34 @@
+import Foundation
+import Testing
+import SimCore
+@testable import Harness
+
+/// The published JSON Schema must accept exactly what the parser accepts.
+@Suite struct SchemaTests {
+    let schema: JSONValue
+
+    init() throws {
+        schema = try JSONValue(parsing: try Data(contentsOf: URL(fileURLWithPath: "\(packageRoot)/docs/scenario.schema.json")))
+    }
+
+    private func keys(_ value: JSONValue?) -> Set<String> { Set(value?["properties"]?.objectValue?.keys ?? [:].keys) }
+
+    @Test func topLevelKeysMatchTheParser() {
+        #expect(keys(schema) == Set(ScenarioParser.topLevelKeys))
+        #expect(schema["additionalProperties"] == .bool(false))
+    }
+
+    @Test func worldKeysMatchTheParser() {
+        let properties = schema["properties"]
+        #expect(keys(properties?["mixpanel"]) == Set(ScenarioParser.mixpanelKeys))
+        #expect(keys(properties?["mailchimp"]) == Set(ScenarioParser.mailchimpKeys))
+        #expect(keys(properties?["engine"]) == Set(ScenarioParser.engineKeys))
+    }
+
+    @Test func stepKindsMatchTheParser() {
+        let variants = schema["$defs"]?["step"]?["oneOf"]?.arrayValue ?? []
+        let kinds = variants.compactMap { $0["required"]?.arrayValue?.first?.stringValue }
+        #expect(Set(kinds) == Set(Step.kinds))
+        #expect(kinds.count == Step.kinds.count)
+    }
+}
