@@ -1,6 +1,6 @@
 /// A point in (virtual or real) time: milliseconds since the Unix epoch, UTC.
 ///
-/// CohortSim never reads `Date()` in the engine, the fakes or the harness; every
+/// CohortSim never reads the system date in the engine, the fakes or the harness; every
 /// timestamp is a `SimTime` obtained from an injected ``SimClock``.
 public struct SimTime: Hashable, Comparable, Sendable, CustomStringConvertible {
     /// Milliseconds since 1970-01-01T00:00:00Z.

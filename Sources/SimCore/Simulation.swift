@@ -1,4 +1,5 @@
 import Foundation
+import Synchronization
 
 /// A deterministic world: one serial executor and one virtual clock.
 ///
@@ -105,11 +106,9 @@ public enum SimulationError: Error, CustomStringConvertible, Equatable {
 }
 
 /// A write-once result shared between the driver thread and the root task.
-private final class OutcomeBox<T: Sendable>: @unchecked Sendable {
-    // @unchecked Sendable: `value` is guarded by `lock`.
-    private let lock = NSLock()
-    private var value: Result<T, any Error>?
+private final class OutcomeBox<T: Sendable>: Sendable {
+    private let value = Mutex<Result<T, any Error>?>(nil)
 
-    func set(_ result: Result<T, any Error>) { lock.lock(); value = result; lock.unlock() }
-    func get() -> Result<T, any Error>? { lock.lock(); defer { lock.unlock() }; return value }
+    func set(_ result: Result<T, any Error>) { value.withLock { $0 = result } }
+    func get() -> Result<T, any Error>? { value.withLock { $0 } }
 }
