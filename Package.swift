@@ -63,9 +63,13 @@ let package = Package(
             "Harness",
             .product(name: "ArgumentParser", package: "swift-argument-parser"),
         ]),
+        // Tests: one target per area, so each can be worked on and filtered alone.
         .testTarget(name: "CohortSimTests", dependencies: [
             "SimCore", "SimHTTP", "SimHTTPServer", "SimHTTPClient", "SimStorage", "ExportEngine", "FakeMailchimp", "FakeMixpanel", "Harness",
         ]),
+        .testTarget(name: "FakeMailchimpTests", dependencies: ["SimCore", "SimHTTP", "SimHTTPServer", "SimHTTPClient", "FakeMailchimp"]),
+        .testTarget(name: "FakeMixpanelTests", dependencies: ["SimCore", "SimHTTP", "SimHTTPServer", "SimHTTPClient", "FakeMixpanel"]),
+        .testTarget(name: "ExportEngineTests", dependencies: ["SimCore", "SimHTTP", "ExportEngine"]),
     ],
     swiftLanguageModes: [.v6]
 )

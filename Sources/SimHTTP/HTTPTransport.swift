@@ -50,22 +50,43 @@ public enum ConnectionFault: Sendable, Equatable {
 public let connectionFaultHeader = "X-CohortSim-Drop-Connection"
 
 /// Routes requests straight to handlers chosen by host, with no sockets.
+///
+/// With a `timeout`, a handler that has not answered within that much time on `clock` (for
+/// example because a fault delays it) makes the request fail with ``TransportError/Kind/timeout``,
+/// as a real client's timeout would.
 public struct InProcessTransport: HTTPTransport {
     /// Picks a handler for a request (usually by host); `nil` means unreachable.
     public typealias Router = @Sendable (HTTPRequest) -> (any HTTPHandler)?
 
     private let router: Router
+    private let timeout: (duration: SimDuration, clock: any SimClock)?
 
-    public init(router: @escaping Router) { self.router = router }
+    public init(timeout: SimDuration? = nil, clock: (any SimClock)? = nil, router: @escaping Router) {
+        self.router = router
+        if let timeout, let clock { self.timeout = (timeout, clock) } else { self.timeout = nil }
+    }
 
     public func send(_ request: HTTPRequest) async throws -> HTTPResponse {
-        guard let handler = router(request) else {
-            throw TransportError(.unreachable, request: "\(request.method) \(request.origin)\(request.path)")
+        let label = "\(request.method) \(request.origin)\(request.path)"
+        guard let handler = router(request) else { throw TransportError(.unreachable, request: label) }
+        let response: HTTPResponse
+        if let timeout {
+            response = try await withThrowingTaskGroup(of: HTTPResponse?.self) { group in
+                group.addTask { await handler.handle(request) }
+                group.addTask {
+                    try await timeout.clock.sleep(for: timeout.duration)
+                    return nil
+                }
+                defer { group.cancelAll() }
+                guard let first = try await group.next(), let answer = first else {
+                    throw TransportError(.timeout, request: label, detail: "no response within \(timeout.duration)")
+                }
+                return answer
+            }
+        } else {
+            response = await handler.handle(request)
         }
-        let response = await handler.handle(request)
-        if response.headers[connectionFaultHeader] != nil {
-            throw TransportError(.connectionDropped, request: "\(request.method) \(request.origin)\(request.path)")
-        }
+        if response.headers[connectionFaultHeader] != nil { throw TransportError(.connectionDropped, request: label) }
         return response
     }
 }
