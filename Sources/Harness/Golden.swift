@@ -6,9 +6,9 @@ public enum RecordMode: String, Sendable, CaseIterable {
     case never
     /// Write goldens that do not exist yet (local default).
     case missing
-    /// Rewrite goldens that do not match.
+    /// Write a pending file beside each golden that does not match, for `cohortsim review` / `accept`.
     case failed
-    /// Rewrite every golden.
+    /// Write a pending file beside every golden whose outcome differs, and new goldens.
     case all
 
     /// `never` when the environment has `CI=true`, else `missing`.
@@ -24,36 +24,89 @@ public enum GoldenVerdict: Equatable, Sendable {
     case mismatch(diff: String)
     /// No golden exists and the mode does not allow writing one.
     case missing
-    /// A golden was written (new or rewritten); not a pass until compared on a later run.
-    case recorded(rewritten: Bool)
+    /// A new golden was written; not a pass until compared on a later run.
+    case recorded
+    /// The golden did not match and the actual outcome was written beside it as `.pending`.
+    case pending(diff: String)
 }
 
 /// Goldens live under `golden/`, mirroring the scenario path: `scenarios/a/b.yaml` → `golden/a/b.golden`.
+/// Pending outcomes (`--record failed|all`) are written as `golden/a/b.golden.pending` and never
+/// replace a golden until accepted.
 public struct GoldenStore: Sendable {
+    public static let fileExtension = "golden"
+    public static let pendingSuffix = ".pending"
+
     public let root: String
 
     public init(root: String) { self.root = root }
 
-    public func path(for scenarioID: String) -> String { "\(root)/\(scenarioID).golden" }
+    public func path(for scenarioID: String) -> String { "\(root)/\(scenarioID).\(Self.fileExtension)" }
+
+    public func pendingPath(for scenarioID: String) -> String { path(for: scenarioID) + Self.pendingSuffix }
 
     public func check(scenarioID: String, actual: String, mode: RecordMode) throws -> GoldenVerdict {
         let path = path(for: scenarioID)
-        let existing = FileManager.default.contents(atPath: path).map { String(decoding: $0, as: UTF8.self) }
-        guard let expected = existing else {
+        guard let expected = read(path) else {
             guard mode != .never else { return .missing }
             try write(actual, to: path)
-            return .recorded(rewritten: false)
+            try? FileManager.default.removeItem(atPath: pendingPath(for: scenarioID))
+            return .recorded
         }
-        if mode == .all {
-            try write(actual, to: path)
-            return expected == actual ? .passed : .recorded(rewritten: true)
+        if expected == actual {
+            try? FileManager.default.removeItem(atPath: pendingPath(for: scenarioID))
+            return .passed
         }
-        if expected == actual { return .passed }
-        if mode == .failed {
-            try write(actual, to: path)
-            return .recorded(rewritten: true)
+        let diff = UnifiedDiff.diff(expected: expected, actual: actual, expectedLabel: path, actualLabel: "actual outcome of \(scenarioID)")
+        guard mode == .failed || mode == .all else { return .mismatch(diff: diff) }
+        try write(actual, to: pendingPath(for: scenarioID))
+        return .pending(diff: diff)
+    }
+
+    /// Ids of scenarios with a pending outcome, sorted.
+    public func pendingIDs() -> [String] {
+        allFiles(suffix: ".\(Self.fileExtension)\(Self.pendingSuffix)")
+    }
+
+    /// Ids of every golden under the root, sorted.
+    public func goldenIDs() -> [String] {
+        allFiles(suffix: ".\(Self.fileExtension)")
+    }
+
+    /// The diff a pending file would make to its golden (a new golden diffs against nothing).
+    public func pendingDiff(for scenarioID: String) -> String? {
+        guard let pending = read(pendingPath(for: scenarioID)) else { return nil }
+        let golden = read(path(for: scenarioID)) ?? ""
+        return UnifiedDiff.diff(expected: golden, actual: pending, expectedLabel: path(for: scenarioID),
+                                actualLabel: pendingPath(for: scenarioID))
+    }
+
+    /// Replaces the golden with its pending outcome. Returns `false` when nothing was pending.
+    @discardableResult
+    public func accept(_ scenarioID: String) throws -> Bool {
+        let pending = pendingPath(for: scenarioID)
+        guard let text = read(pending) else { return false }
+        try write(text, to: path(for: scenarioID))
+        try FileManager.default.removeItem(atPath: pending)
+        return true
+    }
+
+    /// Goldens that no scenario in `scenarioIDs` produces.
+    public func orphans(scenarioIDs: Set<String>) -> [String] {
+        goldenIDs().filter { !scenarioIDs.contains($0) }
+    }
+
+    private func allFiles(suffix: String) -> [String] {
+        guard let enumerator = FileManager.default.enumerator(atPath: root) else { return [] }
+        var ids: [String] = []
+        while let item = enumerator.nextObject() as? String {
+            if item.hasSuffix(suffix) { ids.append(String(item.dropLast(suffix.count))) }
         }
-        return .mismatch(diff: UnifiedDiff.diff(expected: expected, actual: actual, expectedLabel: path, actualLabel: "actual outcome of \(scenarioID)"))
+        return ids.sorted()
+    }
+
+    private func read(_ path: String) -> String? {
+        FileManager.default.contents(atPath: path).map { String(decoding: $0, as: UTF8.self) }
     }
 
     private func write(_ text: String, to path: String) throws {

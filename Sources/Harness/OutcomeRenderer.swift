@@ -29,9 +29,10 @@ struct OutcomeRenderer {
         lines += ["", "== mailchimp"]
         for audience in audiences {
             lines.append("audience \"\(audience.name)\" (\(audience.id)): \(audience.members.count) contact" + (audience.members.count == 1 ? "" : "s"))
-            for member in audience.members {
-                lines.append("  \(member.email) \(member.status)" + (member.tags.isEmpty ? "" : " tags=[\(member.tags.joined(separator: ", "))]"))
+            let memberLines = audience.members.map { member in
+                "  \(member.email) \(member.status)" + (member.tags.isEmpty ? "" : " tags=[\(member.tags.joined(separator: ", "))]")
             }
+            lines += Self.abbreviated(memberLines, what: "contacts")
             for tag in audience.tags { lines.append("  tag \"\(tag.name)\": \(tag.members) contact" + (tag.members == 1 ? "" : "s")) }
         }
         lines += ["", "== syncs"]
@@ -55,13 +56,23 @@ struct OutcomeRenderer {
         if !run.rejected.isEmpty { lines.append("  rejected: " + counts(run.rejected)) }
         lines.append("  requests: mailchimp \(run.mailchimpRequests), mixpanel \(run.mixpanelRequests)")
         let order: [MemberChange.Action] = [.add, .remove, .noop, .skip, .reject]
-        for change in run.changes.sorted(by: { (order.firstIndex(of: $0.action)!, $0.email.lowercased(), $0.distinctID) < (order.firstIndex(of: $1.action)!, $1.email.lowercased(), $1.distinctID) }) {
+        let changeLines = run.changes.sorted(by: { (order.firstIndex(of: $0.action)!, $0.email.lowercased(), $0.distinctID) < (order.firstIndex(of: $1.action)!, $1.email.lowercased(), $1.distinctID) }).map { change in
             var line = "  \(change.action.rawValue) \(change.distinctID.isEmpty ? "-" : change.distinctID)"
             if !change.email.isEmpty { line += " \(change.email)" }
             if !change.reason.isEmpty { line += " (\(change.reason))" }
-            lines.append(line)
+            return line
         }
-        return lines
+        return lines + Self.abbreviated(changeLines, what: "member changes")
+    }
+
+    /// Lines beyond this many are summarised by a digest, so very large worlds keep readable goldens.
+    static let detailLimit = 200
+
+    /// `lines` as they are, or — past ``detailLimit`` — the first 20, a count and a digest of all.
+    static func abbreviated(_ lines: [String], what: String) -> [String] {
+        guard lines.count > detailLimit else { return lines }
+        let digest = StableHash.hex(seed: 0, length: 16, lines.joined(separator: "\n"))
+        return Array(lines.prefix(20)) + ["  … \(lines.count - 20) more \(what) (\(lines.count) in all, digest \(digest))"]
     }
 
     private func counts(_ values: [String: Int]) -> String {

@@ -47,9 +47,11 @@ public struct Step: Sendable, Equatable {
         case deleteProfile(distinctID: String)
         case renameCohort(cohort: String, to: String)
         case deleteCohort(cohort: String)
+        /// Check inline facts; a failed one fails the scenario (in addition to the golden).
+        case expect([Expectation])
     }
 
     /// The step kinds, as written in scenario files.
     public static let kinds = ["connect", "disconnect", "export", "stop_export", "wait", "set_profile",
-                               "delete_profile", "rename_cohort", "delete_cohort"]
+                               "delete_profile", "rename_cohort", "delete_cohort", "expect"]
 }

@@ -5,30 +5,72 @@ import Foundation
 import SimCore
 import SimHTTP
 
-/// Replays one scenario on a virtual clock against the real engine and the in-process fakes.
-public struct ScenarioRunner: Sendable {
-    public init() {}
+/// How the engine reaches the fakes in a scenario.
+public enum TransportMode: String, Sendable, CaseIterable {
+    /// Straight into the fakes' handlers: no sockets, fully deterministic (the default).
+    case inProcess = "in-process"
+    /// Over real HTTP on 127.0.0.1 (Hummingbird servers, AsyncHTTPClient), to check that the
+    /// transport does not change the outcome.
+    case loopback
+}
 
-    /// Runs `scenario` and returns its outcome document (the golden text).
-    public func run(_ scenario: Scenario) async throws -> String {
+/// Replays one scenario on a virtual clock against the real engine and the fakes.
+public struct ScenarioRunner: Sendable {
+    public let transport: TransportMode
+
+    public init(transport: TransportMode = .inProcess) { self.transport = transport }
+
+    /// Runs `scenario` and returns its outcome: the golden document and any failed inline expectation.
+    public func run(_ scenario: Scenario) async throws -> ScenarioOutcome {
         let simulation = Simulation(start: scenario.start)
-        return try await simulation.run {
-            let world = try World(scenario: scenario, simulation: simulation)
+        let fakes = try Fakes(scenario: scenario, clock: simulation.clock)
+        let network = try await Network.make(transport, fakes: fakes, simulation: simulation)
+        do {
+            let outcome = try await replay(scenario, simulation: simulation, fakes: fakes, network: network)
+            await network.stop()
+            return outcome
+        } catch {
+            await network.stop()
+            throw error
+        }
+    }
+
+    private func replay(_ scenario: Scenario, simulation: Simulation, fakes: Fakes, network: Network) async throws -> ScenarioOutcome {
+        try await simulation.run {
+            let world = try World(scenario: scenario, simulation: simulation, fakes: fakes, network: network)
             var timeline: [String] = []
+            var failures: [String] = []
             for (index, step) in scenario.steps.enumerated() {
                 do {
+                    if case .expect(let expectations) = step.action {
+                        for expectation in expectations {
+                            if let problem = try await world.check(expectation) {
+                                failures.append("\(scenario.file):\(step.line): step \(index + 1): expectation failed: \(problem)")
+                            }
+                        }
+                        continue
+                    }
                     timeline.append("\(world.clock.now) step \(index + 1) (line \(step.line)): " + (try await world.perform(step.action)))
                 } catch let error as StepFailure {
                     throw StepError(file: scenario.file, line: step.line, step: index + 1, message: error.message)
                 }
             }
             await world.engine.quiesce()
-            return try OutcomeRenderer(scenario: scenario, timeline: timeline,
-                                       audiences: try world.mailchimp.dump(), syncs: try await world.engine.syncs(),
-                                       runs: try await world.engine.runs(), journal: world.journal.journal,
-                                       cohorts: try world.cohortLines()).render()
+            let document = try OutcomeRenderer(scenario: scenario, timeline: timeline,
+                                               audiences: try world.mailchimp.dump(), syncs: try await world.engine.syncs(),
+                                               runs: try await world.engine.runs(), journal: world.journal.journal,
+                                               cohorts: try world.cohortLines()).render()
+            return ScenarioOutcome(document: document, expectationFailures: failures)
         }
     }
+}
+
+/// What one scenario run produced.
+public struct ScenarioOutcome: Sendable, Equatable {
+    /// The canonical outcome document compared with the golden.
+    public var document: String
+    /// Inline expectations that did not hold, each naming file, line and step.
+    public var expectationFailures: [String]
 }
 
 /// A step that cannot be carried out in this world (e.g. it names a cohort that does not exist).
@@ -38,9 +80,6 @@ struct StepFailure: Error {
 
 /// The simulated world of one scenario: both fakes, the engine and the journal of its requests.
 final class World: Sendable {
-    static let mixpanelQueryURL = "https://mixpanel.com/api"
-    static let mixpanelIngestURL = "https://api.mixpanel.com"
-
     let scenario: Scenario
     let clock: VirtualClock
     let mailchimp: FakeMailchimp
@@ -48,26 +87,18 @@ final class World: Sendable {
     let journal: JournalingTransport
     let engine: ExportEngine
 
-    init(scenario: Scenario, simulation: Simulation) throws {
+    init(scenario: Scenario, simulation: Simulation, fakes: Fakes, network: Network) throws {
         self.scenario = scenario
         let clock = simulation.clock
         self.clock = clock
-        let mailchimp = try FakeMailchimp(world: scenario.mailchimp, seed: scenario.seed, clock: clock)
-        let mixpanel = try FakeMixpanel(world: scenario.mixpanel, seed: scenario.seed, clock: clock)
-        self.mailchimp = mailchimp
-        self.mixpanel = mixpanel
-        let transport = InProcessTransport { request in
-            if request.host.hasSuffix("api.mailchimp.com") { return mailchimp }
-            if request.host == "mixpanel.com" || request.host.hasSuffix(".mixpanel.com") { return mixpanel }
-            return nil
-        }
-        journal = JournalingTransport(wrapping: transport, clock: clock) { request in
-            request.host.hasSuffix("mailchimp.com") ? "mailchimp" : "mixpanel"
-        }
+        mailchimp = fakes.mailchimp
+        mixpanel = fakes.mixpanel
+        journal = JournalingTransport(wrapping: network.transport, clock: clock, serviceName: network.serviceName)
         let account = scenario.mixpanel.serviceAccounts.first
         let configuration = EngineConfiguration(
             mixpanel: .init(projectID: scenario.mixpanel.projectID, username: account?.username ?? "",
-                            secret: account?.secret ?? "", queryURL: Self.mixpanelQueryURL, ingestURL: Self.mixpanelIngestURL),
+                            secret: account?.secret ?? "", queryURL: network.mixpanelQueryURL, ingestURL: network.mixpanelIngestURL),
+            mailchimpBaseURL: network.mailchimpBaseURL,
             statusIfNew: scenario.engine.statusIfNew)
         engine = try ExportEngine(configuration: configuration, transport: journal, clock: clock, seed: scenario.seed,
                                   executor: simulation)
@@ -115,6 +146,8 @@ final class World: Sendable {
             let (id, _) = try resolveCohort(cohort)
             _ = try mixpanel.deleteCohort(id: id)
             return "cohort \(id) deleted"
+        case .expect:
+            return "expectations checked"
         }
     }
 
@@ -127,7 +160,7 @@ final class World: Sendable {
         }
     }
 
-    private func resolveCohort(_ reference: String, allowDeleted: Bool = false) throws -> (Int64, String) {
+    func resolveCohort(_ reference: String, allowDeleted: Bool = false) throws -> (Int64, String) {
         let cohorts = try mixpanel.cohorts()
         if let match = cohorts.first(where: { $0.name == reference || String($0.id) == reference }) { return (match.id, match.name) }
         if allowDeleted, let id = Int64(reference) { return (id, reference) }
@@ -136,7 +169,7 @@ final class World: Sendable {
         throw StepFailure(message: "no cohort named or numbered '\(reference)'; the project has: \(known.isEmpty ? "none" : known)")
     }
 
-    private func resolveAudience(_ reference: String) throws -> String {
+    func resolveAudience(_ reference: String) throws -> String {
         let audiences = try mailchimp.dump()
         if let match = audiences.first(where: { $0.name == reference || $0.id == reference }) { return match.id }
         let known = audiences.map { "\($0.name) (\($0.id))" }.joined(separator: ", ")

@@ -41,9 +41,53 @@ enum StepParser {
         case "rename_cohort":
             let map = try body.mapping(allowed: ["cohort", "to"])
             return .renameCohort(cohort: try map.required("cohort").string(), to: try map.required("to").string())
-        default:
+        case "delete_cohort":
             let map = try body.mapping(allowed: ["cohort"])
             return .deleteCohort(cohort: try map.required("cohort").string())
+        default:
+            return .expect(try expectations(body))
+        }
+    }
+
+    /// `expect:` takes a mapping of kinds, or a list of such mappings.
+    private static func expectations(_ body: YAMLNode) throws -> [Expectation] {
+        let items: [YAMLNode]
+        if case .sequence = body.node { items = try body.sequence() } else { items = [body] }
+        var result: [Expectation] = []
+        for item in items {
+            let map = try item.mapping(allowed: Expectation.kinds)
+            for kind in map.keys { result.append(try expectation(kind, map[kind]!)) }
+        }
+        guard !result.isEmpty else { throw body.error("expect needs at least one of: \(Expectation.kinds.joined(separator: ", "))") }
+        return result
+    }
+
+    private static func expectation(_ kind: String, _ node: YAMLNode) throws -> Expectation {
+        func strings(_ n: YAMLNode?) throws -> [String] { try n?.sequence().map { try $0.string() } ?? [] }
+        switch kind {
+        case "member":
+            let m = try node.mapping(allowed: ["audience", "email", "status", "tags", "has_tag", "lacks_tag", "absent"])
+            return .member(audience: try m.required("audience").string(), email: try m.required("email").string(),
+                           status: try m["status"]?.string(), tags: try m["tags"].map { try strings($0) },
+                           hasTags: try m["has_tag"].map { [try $0.string()] } ?? [],
+                           lacksTags: try m["lacks_tag"].map { [try $0.string()] } ?? [],
+                           absent: try m["absent"]?.bool() ?? false)
+        case "tag":
+            let m = try node.mapping(allowed: ["audience", "name", "count"])
+            return .tagCount(audience: try m.required("audience").string(), tag: try m.required("name").string(),
+                             count: Int(try m.required("count").int()))
+        case "run":
+            let m = try node.mapping(allowed: ["number", "outcome", "added", "removed", "exported"])
+            return .run(number: try m.required("number").int(),
+                        outcome: try m["outcome"]?.choice(["succeeded", "failed", "paused", "interrupted"]),
+                        added: try m["added"].map { Int(try $0.int()) }, removed: try m["removed"].map { Int(try $0.int()) },
+                        exported: try m["exported"].map { Int(try $0.int()) })
+        case "sync":
+            let m = try node.mapping(allowed: ["cohort", "audience", "state"])
+            return .sync(cohort: try m.required("cohort").string(), audience: try m.required("audience").string(),
+                         state: try m.required("state").choice(["Active", "Paused", "Stopped", "Finished"]))
+        default:
+            return .runCount(Int(try node.int()))
         }
     }
 }

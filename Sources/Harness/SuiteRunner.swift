@@ -1,37 +1,85 @@
 import Foundation
+import SimCore
 
-/// Finds scenario files, replays them, checks goldens and reports, as `cohortsim run` does.
+/// Finds scenario files, selects, replays them (in parallel if asked), checks goldens and reports.
 public struct SuiteRunner: Sendable {
     /// The outcome of one scenario in a suite run.
-    public struct Result: Sendable {
+    public struct Result: Sendable, Equatable {
         public var scenarioID: String
         public var file: String
+        public var seed: UInt64
         public var verdict: GoldenVerdict?
-        /// A step that could not be carried out, or an engine/harness failure.
+        /// A step that could not be carried out, a failed inline expectation, or a harness failure.
         public var error: String?
 
         public var passed: Bool { verdict == .passed && error == nil }
+        public var recorded: Bool { verdict == .recorded && error == nil }
+        public var failed: Bool { !passed && !recorded }
     }
 
-    /// The outcome of a whole suite run.
+    /// Counts over a suite run.
     public struct Summary: Sendable {
         public var results: [Result]
+        /// Goldens no selected scenario produces (only checked when the whole suite runs).
+        public var orphans: [String]
 
-        public init(results: [Result]) { self.results = results }
+        public init(results: [Result], orphans: [String] = []) {
+            self.results = results
+            self.orphans = orphans
+        }
 
         public var passed: Int { results.filter(\.passed).count }
-        public var failed: Int { results.count - passed - recorded }
-        public var recorded: Int { results.filter { if case .recorded = $0.verdict, $0.error == nil { return true }; return false }.count }
+        public var recorded: Int { results.filter(\.recorded).count }
+        public var failed: Int { results.filter(\.failed).count + orphans.count }
+    }
+
+    /// Which scenarios a run includes.
+    public struct Selection: Sendable {
+        /// A regular expression matched against the scenario id, file path and name.
+        public var filter: String?
+        public var tag: String?
+        /// 1-based shard index and shard count: a stable split by scenario id.
+        public var shard: (index: Int, count: Int)?
+
+        public init(filter: String? = nil, tag: String? = nil, shard: (index: Int, count: Int)? = nil) {
+            self.filter = filter
+            self.tag = tag
+            self.shard = shard
+        }
+
+        /// True when every scenario is selected (so orphaned goldens can be detected).
+        public var isEverything: Bool { filter == nil && tag == nil && shard == nil }
+
+        /// Parses `I/N` with 1 ≤ I ≤ N.
+        public static func parseShard(_ text: String) -> (index: Int, count: Int)? {
+            let parts = text.split(separator: "/")
+            guard parts.count == 2, let i = Int(parts[0]), let n = Int(parts[1]), n >= 1, (1...n).contains(i) else { return nil }
+            return (i, n)
+        }
+
+        public func includes(_ scenario: Scenario) throws -> Bool {
+            if let filter {
+                let regex = try Regex(filter)
+                let haystacks = [scenario.id, scenario.file, scenario.name]
+                guard haystacks.contains(where: { $0.contains(regex) }) else { return false }
+            }
+            if let tag, !scenario.tags.contains(tag) { return false }
+            if let shard, Int(StableHash.fnv1a64(scenario.id) % UInt64(shard.count)) != shard.index - 1 { return false }
+            return true
+        }
     }
 
     public let scenarioRoot: String
     public let goldens: GoldenStore
     public let mode: RecordMode
+    /// Replaces every scenario's seed when set.
+    public let seedOverride: UInt64?
 
-    public init(scenarioRoot: String, goldenRoot: String, mode: RecordMode) {
+    public init(scenarioRoot: String, goldenRoot: String, mode: RecordMode, seedOverride: UInt64? = nil) {
         self.scenarioRoot = scenarioRoot
         goldens = GoldenStore(root: goldenRoot)
         self.mode = mode
+        self.seedOverride = seedOverride
     }
 
     /// Every `.yaml`/`.yml` file under `paths` (files or folders), sorted.
@@ -67,22 +115,54 @@ public struct SuiteRunner: Sendable {
         var scenarios: [Scenario] = []
         var errors: [ScenarioError] = []
         for file in files {
-            do { scenarios.append(try ScenarioParser.parse(file: file, id: scenarioID(for: file))) } catch let error as ScenarioError {
+            do {
+                var scenario = try ScenarioParser.parse(file: file, id: scenarioID(for: file))
+                if let seedOverride { scenario.seed = seedOverride }
+                scenarios.append(scenario)
+            } catch let error as ScenarioError {
                 errors.append(error)
             } catch {
                 errors.append(ScenarioError(file: file, line: 1, column: 1, message: "\(error)"))
             }
         }
+        let ids = Dictionary(grouping: scenarios, by: \.id).filter { $0.value.count > 1 }
+        for (id, clashing) in ids.sorted(by: { $0.key < $1.key }) {
+            errors.append(ScenarioError(file: clashing[1].file, line: 1, column: 1,
+                                        message: "scenario id '\(id)' is also produced by \(clashing[0].file); goldens would collide"))
+        }
         return (scenarios, errors)
     }
 
+    /// Runs one scenario and checks its golden.
     public func run(_ scenario: Scenario) async -> Result {
+        var result = Result(scenarioID: scenario.id, file: scenario.file, seed: scenario.seed, verdict: nil, error: nil)
         do {
             let outcome = try await ScenarioRunner().run(scenario)
-            let verdict = try goldens.check(scenarioID: scenario.id, actual: outcome, mode: mode)
-            return Result(scenarioID: scenario.id, file: scenario.file, verdict: verdict, error: nil)
+            result.verdict = try goldens.check(scenarioID: scenario.id, actual: outcome.document, mode: mode)
+            if !outcome.expectationFailures.isEmpty { result.error = outcome.expectationFailures.joined(separator: "\n") }
         } catch {
-            return Result(scenarioID: scenario.id, file: scenario.file, verdict: nil, error: "\(error)")
+            result.error = "\(error)"
+        }
+        return result
+    }
+
+    /// Runs `scenarios` with at most `jobs` at once; results keep the input order, so the report
+    /// is identical whatever the parallelism. `progress` is called as each one finishes.
+    public func run(_ scenarios: [Scenario], jobs: Int,
+                    progress: @escaping @Sendable (Int, Result) -> Void = { _, _ in }) async -> [Result] {
+        await withTaskGroup(of: (Int, Result).self) { group in
+            var results = [Result?](repeating: nil, count: scenarios.count)
+            var next = 0
+            func start(_ index: Int) { group.addTask { (index, await self.run(scenarios[index])) } }
+            while next < min(max(jobs, 1), scenarios.count) { start(next); next += 1 }
+            var done = 0
+            while let (index, result) = await group.next() {
+                results[index] = result
+                done += 1
+                progress(done, result)
+                if next < scenarios.count { start(next); next += 1 }
+            }
+            return results.map { $0! }
         }
     }
 

@@ -63,6 +63,7 @@ public final class Simulation: TaskExecutor, @unchecked Sendable {
             if locked({ finished }) { return }
             if waitForExternal() { continue }
             if clock.advanceToNextDeadline() { continue }
+            if locked({ externalPending > 0 }) { continue }
             return
         }
     }
@@ -77,14 +78,23 @@ public final class Simulation: TaskExecutor, @unchecked Sendable {
         }
     }
 
-    /// Blocks while external work is pending and no job is ready. Returns whether it waited.
+    /// Blocks while external work is pending and no job is ready. Returns whether it should
+    /// look for jobs again; `false` lets the clock advance. If external work stays silent for
+    /// ``externalPatience`` while someone sleeps on the clock, the clock is allowed to advance
+    /// (a loopback fake may itself be waiting on virtual time, e.g. an injected delay).
     private func waitForExternal() -> Bool {
         condition.lock()
         defer { condition.unlock() }
         guard externalPending > 0 else { return false }
-        while externalPending > 0 && jobHead >= jobs.count && !finished { condition.wait() }
+        while externalPending > 0 && jobHead >= jobs.count && !finished {
+            let deadline = Date(timeIntervalSinceNow: Self.externalPatience)  // wall-clock ok: waiting on real sockets
+            if !condition.wait(until: deadline), jobHead >= jobs.count, clock.sleeperCount > 0 { return false }
+        }
         return true
     }
+
+    /// Real seconds to wait for external I/O before letting virtual time move on.
+    static let externalPatience: TimeInterval = 0.25
 
     private func locked<R>(_ body: () -> R) -> R {
         condition.lock()

@@ -8,5 +8,20 @@ struct CohortSim: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "cohortsim",
         abstract: "Prove a Mixpanel → Mailchimp cohort export correct against faithful fakes.",
-        subcommands: [Run.self])
+        subcommands: [Run.self, Review.self, Accept.self, CheckDeterminism.self])
+}
+
+/// Where scenarios and goldens live.
+struct SuiteLocations: ParsableArguments {
+    @Option(help: "Folder that scenario ids are relative to.")
+    var scenarioRoot = "scenarios"
+
+    @Option(help: "Folder holding the goldens.")
+    var goldens = "golden"
+}
+
+/// Exit with status 2 after printing `message` (invalid input).
+func invalidInput(_ message: String) -> ExitCode {
+    printError("error: \(message)")
+    return ExitCode(2)
 }

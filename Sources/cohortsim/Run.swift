@@ -9,35 +9,76 @@ extension CohortSim {
             abstract: "Replay scenarios and compare their outcomes with the goldens.",
             discussion: "Exit status: 0 all passed, 1 a scenario failed (or a golden was recorded), 2 invalid input.")
 
-        @Argument(help: "Scenario files or folders (default: scenarios/).")
+        @Argument(help: "Scenario files or folders (default: the scenario root).")
         var paths: [String] = []
 
-        @Option(help: "When to write goldens: never, missing, failed or all (default: missing; never when CI=true).")
+        @OptionGroup var locations: SuiteLocations
+
+        @Option(help: "When to write goldens: never, missing, failed or all (default: missing; never when CI=true). failed/all write .pending files for `cohortsim review` and `accept`.")
         var record: String?
 
-        @Option(help: "Folder that scenario ids are relative to.")
-        var scenarioRoot = "scenarios"
+        @Option(help: "Only scenarios whose id, path or name matches this regular expression.")
+        var filter: String?
 
-        @Option(help: "Folder holding the goldens.")
-        var goldens = "golden"
+        @Option(help: "Only scenarios with this tag.")
+        var tag: String?
+
+        @Option(help: "Run shard I of N (1-based), a stable split by scenario id, e.g. 2/4.")
+        var shard: String?
+
+        @Option(help: "Scenarios run at once (results are identical to --jobs 1).")
+        var jobs = 1
+
+        @Option(help: "Write a JUnit XML report to this file.")
+        var junit: String?
+
+        @Option(help: "Use this seed for every scenario instead of its own.")
+        var seed: UInt64?
 
         mutating func run() async throws {
-            let environment = ProcessInfo.processInfo.environment
-            let mode: RecordMode
-            if let record {
-                guard let parsed = RecordMode(rawValue: record) else {
-                    printError("error: --record must be one of never, missing, failed, all (got '\(record)')")
-                    throw ExitCode(2)
-                }
-                mode = parsed
-            } else {
-                mode = RecordMode.defaultMode(environment: environment)
+            let terminal = Terminal()
+            let mode = try recordMode()
+            let selection = try makeSelection()
+            guard jobs >= 1 else { throw invalidInput("--jobs must be at least 1") }
+            let runner = SuiteRunner(scenarioRoot: locations.scenarioRoot, goldenRoot: locations.goldens, mode: mode, seedOverride: seed)
+            let scenarios = try loadSelected(runner, selection)
+            print("Running \(scenarios.count) scenario(s), record mode \(mode.rawValue), jobs \(jobs)" + (seed.map { ", seed \($0)" } ?? ""))
+            let results = await runner.run(scenarios, jobs: jobs) { done, result in
+                terminal.progress(done, scenarios.count, result.scenarioID)
             }
-            let runner = SuiteRunner(scenarioRoot: scenarioRoot, goldenRoot: goldens, mode: mode)
+            terminal.clearProgress()
+            for result in results { print(Self.line(for: result, terminal)) }
+            let orphans = selection.isEverything && paths.isEmpty ? runner.goldens.orphans(scenarioIDs: Set(scenarios.map(\.id))) : []
+            let summary = SuiteRunner.Summary(results: results, orphans: orphans)
+            if let junit { try JUnitReport.xml(summary).write(toFile: junit, atomically: true, encoding: .utf8) }
+            printFailures(summary, terminal)
+            let line = "\(summary.passed) passed, \(summary.failed) failed" + (summary.recorded > 0 ? ", \(summary.recorded) recorded" : "")
+            print(summary.failed > 0 ? terminal.red(line) : terminal.green(line))
+            if summary.failed > 0 || summary.recorded > 0 { throw ExitCode(1) }
+        }
+
+        private func recordMode() throws -> RecordMode {
+            guard let record else { return RecordMode.defaultMode(environment: ProcessInfo.processInfo.environment) }
+            guard let mode = RecordMode(rawValue: record) else {
+                throw invalidInput("--record must be one of never, missing, failed, all (got '\(record)')")
+            }
+            return mode
+        }
+
+        private func makeSelection() throws -> SuiteRunner.Selection {
+            var selection = SuiteRunner.Selection(filter: filter, tag: tag)
+            if let filter, (try? Regex(filter)) == nil { throw invalidInput("--filter is not a valid regular expression: \(filter)") }
+            if let shard {
+                guard let parsed = SuiteRunner.Selection.parseShard(shard) else { throw invalidInput("--shard must be I/N with 1 ≤ I ≤ N (got '\(shard)')") }
+                selection.shard = parsed
+            }
+            return selection
+        }
+
+        private func loadSelected(_ runner: SuiteRunner, _ selection: SuiteRunner.Selection) throws -> [Harness.Scenario] {
             let files: [String]
-            do { files = try runner.discover(paths.isEmpty ? [scenarioRoot] : paths) } catch {
-                printError("error: \(error)")
-                throw ExitCode(2)
+            do { files = try runner.discover(paths.isEmpty ? [locations.scenarioRoot] : paths) } catch {
+                throw invalidInput("\(error)")
             }
             let (scenarios, errors) = runner.load(files)
             if !errors.isEmpty {
@@ -45,50 +86,37 @@ extension CohortSim {
                 printError("\(errors.count) invalid scenario file(s); nothing was run")
                 throw ExitCode(2)
             }
-            print("Running \(scenarios.count) scenario(s), record mode \(mode.rawValue)")
-            var results: [SuiteRunner.Result] = []
-            for scenario in scenarios {
-                let result = await runner.run(scenario)
-                print(Self.line(for: result, scenario: scenario))
-                results.append(result)
-            }
-            let summary = SuiteRunner.Summary(results: results)
-            Self.printFailures(summary)
-            print("\(summary.passed) passed, \(summary.failed) failed" + (summary.recorded > 0 ? ", \(summary.recorded) recorded" : ""))
-            if summary.failed > 0 || summary.recorded > 0 { throw ExitCode(1) }
+            return try scenarios.filter { try selection.includes($0) }
         }
 
-        static func line(for result: SuiteRunner.Result, scenario: Harness.Scenario) -> String {
-            if let error = result.error { return "FAIL \(result.scenarioID): \(error)" }
+        static func line(for result: SuiteRunner.Result, _ t: Terminal) -> String {
+            if let error = result.error, result.verdict == nil { return t.red("FAIL") + " \(result.scenarioID): \(error.split(separator: "\n").first ?? "")" }
+            let suffix = result.error == nil ? "" : " (and an inline expectation failed)"
             switch result.verdict {
-            case .passed: return "PASS \(result.scenarioID)"
-            case .mismatch: return "FAIL \(result.scenarioID): outcome differs from golden"
-            case .missing: return "FAIL \(result.scenarioID): no golden (run with --record missing to create it)"
-            case .recorded(let rewritten): return "REC  \(result.scenarioID): golden \(rewritten ? "rewritten" : "written") — review it, then re-run"
-            case nil: return "FAIL \(result.scenarioID)"
+            case .passed where result.error == nil: return t.green("PASS") + " \(result.scenarioID)"
+            case .passed: return t.red("FAIL") + " \(result.scenarioID): inline expectation failed"
+            case .mismatch: return t.red("FAIL") + " \(result.scenarioID): outcome differs from golden" + suffix
+            case .pending: return t.red("FAIL") + " \(result.scenarioID): outcome differs; pending golden written (cohortsim review)" + suffix
+            case .missing: return t.red("FAIL") + " \(result.scenarioID): no golden (run with --record missing to create it)"
+            case .recorded: return t.yellow("REC ") + " \(result.scenarioID): new golden written — review it, then re-run" + suffix
+            case nil: return t.red("FAIL") + " \(result.scenarioID)"
             }
         }
 
-        static func printFailures(_ summary: SuiteRunner.Summary) {
-            let failures = summary.results.filter { !$0.passed && !isRecorded($0) }
-            guard !failures.isEmpty else { return }
-            print("\n==== Failures")
+        private func printFailures(_ summary: SuiteRunner.Summary, _ t: Terminal) {
+            let failures = summary.results.filter(\.failed)
+            guard !failures.isEmpty || !summary.orphans.isEmpty else { return }
+            print("\n" + t.bold("==== Failures (\(failures.count + summary.orphans.count))"))
             for failure in failures {
-                print("\n---- \(failure.scenarioID) (\(failure.file))")
-                if let error = failure.error { print(error) }
-                if case .mismatch(let diff) = failure.verdict { print(diff, terminator: "") }
-                print("reproduce: swift run cohortsim run \(failure.file)")
+                print("\n" + t.bold("---- \(failure.scenarioID)") + " (\(failure.file), seed \(failure.seed))")
+                let (_, text) = JUnitReport.failure(failure)
+                if !text.isEmpty { print(t.diff(text), terminator: text.hasSuffix("\n") ? "" : "\n") }
+                print("reproduce: swift run cohortsim run \(failure.file)" + (seed.map { " --seed \($0)" } ?? ""))
+            }
+            for orphan in summary.orphans {
+                print("\n" + t.bold("---- orphaned golden \(locations.goldens)/\(orphan).golden") + ": no scenario produces it; delete it or restore its scenario")
             }
             print("")
         }
-
-        static func isRecorded(_ result: SuiteRunner.Result) -> Bool {
-            if case .recorded = result.verdict, result.error == nil { return true }
-            return false
-        }
     }
-}
-
-func printError(_ text: String) {
-    FileHandle.standardError.write(Data((text + "\n").utf8))
 }

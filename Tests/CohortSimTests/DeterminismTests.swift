@@ -17,9 +17,9 @@ import Testing
     @Test func concurrentExportIsIdenticalEveryTime() async throws {
         // 1,100 members: three batch-subscribe and three tag calls run concurrently (≤ 9 in flight).
         let parsed = try scenario(largeCohortYAML(count: 1100, extraSteps: "  - set_profile: {distinct_id: u0001, set: {$email: moved@example.com}}\n  - wait: 2h"))
-        let reference = try await ScenarioRunner().run(parsed)
+        let reference = try await ScenarioRunner().run(parsed).document
         for _ in 0..<4 {
-            #expect(try await ScenarioRunner().run(parsed) == reference)
+            #expect(try await ScenarioRunner().run(parsed).document == reference)
         }
         #expect(reference.contains("moved@example.com subscribed tags=[Everyone]"))
         #expect(reference.contains("user1@example.com subscribed\n"))
@@ -27,9 +27,9 @@ import Testing
 
     @Test func parallelScenariosDoNotInterfere() async throws {
         let parsed = try scenario(largeCohortYAML(count: 600))
-        let reference = try await ScenarioRunner().run(parsed)
+        let reference = try await ScenarioRunner().run(parsed).document
         let outcomes = try await withThrowingTaskGroup(of: String.self) { group in
-            for _ in 0..<4 { group.addTask { try await ScenarioRunner().run(parsed) } }
+            for _ in 0..<4 { group.addTask { try await ScenarioRunner().run(parsed).document } }
             return try await group.reduce(into: []) { $0.append($1) }
         }
         #expect(outcomes.allSatisfy { $0 == reference })

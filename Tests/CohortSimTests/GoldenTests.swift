@@ -17,7 +17,7 @@ import Testing
 
     @Test func missingGoldenIsRecordedUnderMissing() throws {
         let store = GoldenStore(root: try temporaryFolder())
-        #expect(try store.check(scenarioID: "dir/new", actual: "x\n", mode: .missing) == .recorded(rewritten: false))
+        #expect(try store.check(scenarioID: "dir/new", actual: "x\n", mode: .missing) == .recorded)
         #expect(try String(contentsOfFile: store.path(for: "dir/new"), encoding: .utf8) == "x\n")
     }
 
@@ -31,19 +31,32 @@ import Testing
         #expect(try String(contentsOfFile: store.path(for: "s"), encoding: .utf8) == "one\ntwo\nthree\n")
     }
 
-    @Test func failedModeRewritesOnlyMismatches() throws {
+    @Test func failedModeWritesAPendingFileAndKeepsTheGolden() throws {
         let store = GoldenStore(root: try temporaryFolder())
-        _ = try store.check(scenarioID: "s", actual: "old\n", mode: .missing)
-        #expect(try store.check(scenarioID: "s", actual: "old\n", mode: .failed) == .passed)
-        #expect(try store.check(scenarioID: "s", actual: "new\n", mode: .failed) == .recorded(rewritten: true))
-        #expect(try String(contentsOfFile: store.path(for: "s"), encoding: .utf8) == "new\n")
+        _ = try store.check(scenarioID: "d/s", actual: "old\n", mode: .missing)
+        #expect(try store.check(scenarioID: "d/s", actual: "old\n", mode: .failed) == .passed)
+        guard case .pending = try store.check(scenarioID: "d/s", actual: "new\n", mode: .failed) else { Issue.record("expected pending"); return }
+        #expect(try String(contentsOfFile: store.path(for: "d/s"), encoding: .utf8) == "old\n")
+        #expect(store.pendingIDs() == ["d/s"])
+        #expect(store.pendingDiff(for: "d/s")?.contains("-old\n+new\n") == true)
     }
 
-    @Test func allModeRewritesEverything() throws {
+    @Test func acceptReplacesTheGoldenWithThePendingOutcome() throws {
         let store = GoldenStore(root: try temporaryFolder())
         _ = try store.check(scenarioID: "s", actual: "a\n", mode: .missing)
-        #expect(try store.check(scenarioID: "s", actual: "b\n", mode: .all) == .recorded(rewritten: true))
-        #expect(try store.check(scenarioID: "s", actual: "b\n", mode: .all) == .passed)
+        _ = try store.check(scenarioID: "s", actual: "b\n", mode: .all)
+        #expect(try store.accept("s"))
+        #expect(try String(contentsOfFile: store.path(for: "s"), encoding: .utf8) == "b\n")
+        #expect(store.pendingIDs().isEmpty)
+        #expect(try !store.accept("s"))
+        #expect(try store.check(scenarioID: "s", actual: "b\n", mode: .never) == .passed)
+    }
+
+    @Test func goldensWithoutAScenarioAreOrphans() throws {
+        let store = GoldenStore(root: try temporaryFolder())
+        _ = try store.check(scenarioID: "kept", actual: "a\n", mode: .missing)
+        _ = try store.check(scenarioID: "old/gone", actual: "a\n", mode: .missing)
+        #expect(store.orphans(scenarioIDs: ["kept"]) == ["old/gone"])
     }
 
     @Test func ciEnvironmentDefaultsToNever() {

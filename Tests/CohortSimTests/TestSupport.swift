@@ -8,7 +8,7 @@ func scenario(_ yaml: String, id: String = "test/inline") throws -> Scenario {
 
 /// Runs YAML text as a scenario and returns its outcome document.
 func outcome(_ yaml: String) async throws -> String {
-    try await ScenarioRunner().run(try scenario(yaml))
+    try await ScenarioRunner().run(try scenario(yaml)).document
 }
 
 /// A fresh temporary folder.

@@ -1,0 +1,63 @@
+import ExportEngine
+import FakeMailchimp
+
+/// An inline fact a scenario states at one point of its timeline, checked in addition to the
+/// golden so the scenario's intent survives a careless golden update.
+public enum Expectation: Sendable, Equatable {
+    /// A contact's state in an audience. `tags` is the exact tag set; `hasTags`/`lacksTags` are partial.
+    case member(audience: String, email: String, status: String?, tags: [String]?, hasTags: [String], lacksTags: [String], absent: Bool)
+    /// How many contacts carry a tag.
+    case tagCount(audience: String, tag: String, count: Int)
+    /// Facts about a recorded run (1-based number, in order of completion).
+    case run(number: Int64, outcome: String?, added: Int?, removed: Int?, exported: Int?)
+    /// The state of the latest sync of a cohort to an audience: `Active`, `Paused`, `Stopped` or `Finished`.
+    case sync(cohort: String, audience: String, state: String)
+    /// Total number of runs recorded so far.
+    case runCount(Int)
+
+    /// The keys an `expect:` step accepts, each naming one kind.
+    static let kinds = ["member", "tag", "run", "sync", "runs"]
+}
+
+extension World {
+    /// Checks one expectation; returns a description of what differs, or `nil` when it holds.
+    func check(_ expectation: Expectation) async throws -> String? {
+        switch expectation {
+        case .member(let audience, let email, let status, let tags, let hasTags, let lacksTags, let absent):
+            let dump = try mailchimp.dump().first { $0.name == audience || $0.id == audience }
+            guard let dump else { return "no audience '\(audience)'" }
+            let member = dump.members.first { $0.email.lowercased() == email.lowercased() }
+            if absent { return member == nil ? nil : "\(email) is on \(audience) (\(member!.status)) but should be absent" }
+            guard let member else { return "\(email) is not on \(audience)" }
+            if let status, member.status != status { return "\(email) has status \(member.status), expected \(status)" }
+            let actual = Set(member.tags.map { $0.lowercased() })
+            if let tags, actual != Set(tags.map { $0.lowercased() }) {
+                return "\(email) has tags [\(member.tags.joined(separator: ", "))], expected [\(tags.joined(separator: ", "))]"
+            }
+            if let missing = hasTags.first(where: { !actual.contains($0.lowercased()) }) { return "\(email) lacks tag '\(missing)'" }
+            if let extra = lacksTags.first(where: { actual.contains($0.lowercased()) }) { return "\(email) has tag '\(extra)', expected it absent" }
+            return nil
+        case .tagCount(let audience, let tag, let count):
+            guard let dump = try mailchimp.dump().first(where: { $0.name == audience || $0.id == audience }) else { return "no audience '\(audience)'" }
+            let actual = dump.tags.first { $0.name.lowercased() == tag.lowercased() }?.members ?? 0
+            return actual == count ? nil : "tag '\(tag)' is on \(actual) contact(s), expected \(count)"
+        case .run(let number, let outcome, let added, let removed, let exported):
+            guard let run = try await engine.runs().first(where: { $0.number == number }) else { return "run \(number) has not happened" }
+            if let outcome, run.outcome.rawValue != outcome { return "run \(number) \(run.outcome.rawValue), expected \(outcome)" }
+            if let added, run.added != added { return "run \(number) added \(run.added), expected \(added)" }
+            if let removed, run.removed != removed { return "run \(number) removed \(run.removed), expected \(removed)" }
+            if let exported, run.exported != exported { return "run \(number) exported \(run.exported), expected \(exported)" }
+            return nil
+        case .sync(let cohort, let audience, let state):
+            let cohortID = try resolveCohort(cohort, allowDeleted: true).0
+            let audienceID = try resolveAudience(audience)
+            guard let sync = try await engine.syncs().last(where: { $0.cohortID == cohortID && $0.audienceID == audienceID }) else {
+                return "no sync of cohort \(cohort) to \(audience)"
+            }
+            return "\(sync.state)".hasPrefix(state) ? nil : "sync \(sync.id) is \(sync.state), expected \(state)"
+        case .runCount(let count):
+            let actual = try await engine.runs().count
+            return actual == count ? nil : "\(actual) run(s) recorded, expected \(count)"
+        }
+    }
+}

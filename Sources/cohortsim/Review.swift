@@ -1,0 +1,48 @@
+import ArgumentParser
+import Foundation
+import Harness
+
+extension CohortSim {
+    /// `cohortsim review`: shows each pending golden as a diff against the golden it would replace.
+    struct Review: AsyncParsableCommand {
+        static let configuration = CommandConfiguration(abstract: "Show pending goldens (written by --record failed|all) as diffs.")
+
+        @OptionGroup var locations: SuiteLocations
+
+        @Argument(help: "Scenario ids to review (default: all pending).")
+        var names: [String] = []
+
+        mutating func run() async throws {
+            let store = GoldenStore(root: locations.goldens)
+            let terminal = Terminal()
+            let ids = names.isEmpty ? store.pendingIDs() : names
+            guard !ids.isEmpty else { print("No pending goldens."); return }
+            for id in ids {
+                guard let diff = store.pendingDiff(for: id) else { throw invalidInput("no pending golden for '\(id)'") }
+                print(terminal.bold("==== \(id)"))
+                print(terminal.diff(diff.isEmpty ? "(identical to the golden)\n" : diff), terminator: "")
+            }
+            print("\(ids.count) pending; accept with `cohortsim accept [NAME ...]`")
+        }
+    }
+
+    /// `cohortsim accept`: replaces goldens with their pending outcomes.
+    struct Accept: AsyncParsableCommand {
+        static let configuration = CommandConfiguration(abstract: "Accept pending goldens (all, or the named scenario ids).")
+
+        @OptionGroup var locations: SuiteLocations
+
+        @Argument(help: "Scenario ids to accept (default: all pending).")
+        var names: [String] = []
+
+        mutating func run() async throws {
+            let store = GoldenStore(root: locations.goldens)
+            let ids = names.isEmpty ? store.pendingIDs() : names
+            guard !ids.isEmpty else { print("No pending goldens."); return }
+            for id in ids {
+                guard try store.accept(id) else { throw invalidInput("no pending golden for '\(id)'") }
+                print("accepted \(store.path(for: id))")
+            }
+        }
+    }
+}

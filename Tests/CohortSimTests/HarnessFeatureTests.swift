@@ -1,0 +1,133 @@
+import Foundation
+#if canImport(FoundationXML)
+import FoundationXML
+#endif
+import Testing
+@testable import Harness
+
+@Suite struct HarnessFeatureTests {
+    let runner = SuiteRunner(scenarioRoot: "\(packageRoot)/scenarios", goldenRoot: "\(packageRoot)/golden", mode: .never)
+
+    func checkedIn() throws -> [Scenario] {
+        runner.load(try runner.discover(["\(packageRoot)/scenarios"])).scenarios
+    }
+
+    @Test func filterMatchesIdPathOrName() throws {
+        let all = try checkedIn()
+        let selected = try all.filter { try SuiteRunner.Selection(filter: "^export/one-").includes($0) }
+        #expect(selected.map(\.id) == ["export/one-time-basic"])
+        let byName = try all.filter { try SuiteRunner.Selection(filter: "Anonymous user").includes($0) }
+        #expect(byName.map(\.id) == ["export/anonymous-user-not-exported"])
+    }
+
+    @Test func tagSelectsTaggedScenarios() throws {
+        let selected = try checkedIn().filter { try SuiteRunner.Selection(tag: "dynamic").includes($0) }
+        #expect(!selected.isEmpty)
+        #expect(selected.allSatisfy { $0.tags.contains("dynamic") })
+    }
+
+    @Test func shardsPartitionTheSuiteStably() throws {
+        let all = try checkedIn()
+        var seen: [String] = []
+        for index in 1...3 {
+            seen += try all.filter { try SuiteRunner.Selection(shard: (index, 3)).includes($0) }.map(\.id)
+        }
+        #expect(seen.sorted() == all.map(\.id).sorted())
+        #expect(SuiteRunner.Selection.parseShard("2/4")! == (2, 4))
+        #expect(SuiteRunner.Selection.parseShard("5/4") == nil)
+        #expect(SuiteRunner.Selection.parseShard("0/4") == nil)
+    }
+
+    @Test func twoJobsGiveTheSameResultsAsOne() async throws {
+        let scenarios = try checkedIn()
+        let serial = await runner.run(scenarios, jobs: 1)
+        let parallel = await runner.run(scenarios, jobs: 2)
+        #expect(serial == parallel)
+        #expect(JUnitReport.xml(.init(results: serial)) == JUnitReport.xml(.init(results: parallel)))
+        #expect(serial.allSatisfy(\.passed))
+    }
+
+    @Test func junitReportParsesBackWithOneCasePerScenario() throws {
+        let results: [SuiteRunner.Result] = [
+            .init(scenarioID: "a/ok", file: "scenarios/a/ok.yaml", seed: 1, verdict: .passed, error: nil),
+            .init(scenarioID: "a/bad", file: "scenarios/a/bad.yaml", seed: 1, verdict: .mismatch(diff: "-x <y>\n+z & w\n"), error: nil),
+        ]
+        let xml = JUnitReport.xml(.init(results: results, orphans: ["stale/old"]))
+        let parsed = try JUnitParse(xml)
+        #expect(parsed.cases == ["ok", "bad", "stale/old"])
+        #expect(parsed.failures == 2)
+        #expect(parsed.failureTexts.first?.contains("-x <y>\n+z & w") == true)
+        #expect(parsed.suiteFailures == "2")
+    }
+
+    @Test func failedInlineExpectationFailsTheScenarioWithItsLine() async throws {
+        let outcome = try await ScenarioRunner().run(try scenario("""
+        name: expect
+        mixpanel:
+          profiles: [{distinct_id: a, properties: {$email: a@example.com}}]
+          cohorts: [{id: 1, name: All, definition: {ids: [a]}}]
+        mailchimp:
+          audiences: [{name: News}]
+        steps:
+          - connect: {}
+          - export: {cohort: All, audience: News}
+          - expect:
+              member: {audience: News, email: a@example.com, status: subscribed, tags: [All]}
+              tag: {audience: News, name: All, count: 1}
+              run: {number: 1, outcome: succeeded, added: 1}
+          - expect:
+              member: {audience: News, email: a@example.com, status: unsubscribed, lacks_tag: All}
+        """))
+        #expect(outcome.expectationFailures.count == 1)
+        #expect(outcome.expectationFailures.first?.hasPrefix("test/inline.yaml:14: step 4: expectation failed: a@example.com has status subscribed") == true)
+    }
+
+    @Test func loopbackHTTPGivesTheSameOutcomeAsInProcess() async throws {
+        for scenario in try checkedIn() {
+            let divergence = try await DeterminismCheck.check(scenario)
+            #expect(divergence == nil, "\(divergence?.description ?? "")")
+        }
+    }
+}
+
+/// Reads back the parts of a JUnit document the tests check.
+struct JUnitParse {
+    var cases: [String] = []
+    var failures = 0
+    var failureTexts: [String] = []
+    var suiteFailures: String?
+
+    init(_ xml: String) throws {
+        let delegate = Delegate()
+        let parser = XMLParser(data: Data(xml.utf8))
+        parser.delegate = delegate
+        guard parser.parse() else { throw delegate.error ?? CocoaError(.coderReadCorrupt) }
+        cases = delegate.cases
+        failures = delegate.failureTexts.count
+        failureTexts = delegate.failureTexts
+        suiteFailures = delegate.suiteFailures
+    }
+
+    final class Delegate: NSObject, XMLParserDelegate {
+        var cases: [String] = []
+        var failureTexts: [String] = []
+        var suiteFailures: String?
+        var error: (any Error)?
+        private var text: String?
+
+        func parser(_ parser: XMLParser, didStartElement name: String, namespaceURI: String?, qualifiedName: String?,
+                    attributes: [String: String] = [:]) {
+            if name == "testcase" { cases.append(attributes["name"] ?? "") }
+            if name == "testsuite" { suiteFailures = attributes["failures"] }
+            if name == "failure" { text = "" }
+        }
+
+        func parser(_ parser: XMLParser, foundCharacters string: String) { text? += string }
+
+        func parser(_ parser: XMLParser, didEndElement name: String, namespaceURI: String?, qualifiedName: String?) {
+            if name == "failure", let text { failureTexts.append(text); self.text = nil }
+        }
+
+        func parser(_ parser: XMLParser, parseErrorOccurred parseError: any Error) { error = parseError }
+    }
+}
