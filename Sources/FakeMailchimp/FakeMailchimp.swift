@@ -22,10 +22,18 @@ public final class FakeMailchimp: HTTPHandler {
     let fakeEmails: Set<String>
     let accountName: String
     private let inFlight = Mutex(0)
+    private let revoked = Mutex(false)
+    private let injector: FaultInjector
     private let routes: RouteTable<FakeMailchimp>
 
     /// Creates the account described by `world`. `databasePath` nil keeps the state in memory.
-    public init(world: MailchimpWorld, seed: UInt64, clock: any SimClock, databasePath: String? = nil) throws {
+    ///
+    /// `faults` are applied to every authenticated, admitted request (seeded with `seed`): a
+    /// status fault answers with Mailchimp's real body for that status, a delay keeps the request
+    /// in flight (so it counts towards the 10-connection limit) before it is handled.
+    public init(world: MailchimpWorld, seed: UInt64, clock: any SimClock, databasePath: String? = nil,
+                faults: [FaultRule] = []) throws {
+        injector = FaultInjector(rules: faults, seed: seed)
         apiKey = world.apiKey
         dataCenter = MailchimpKey.dataCenter(of: world.apiKey) ?? "us1"
         self.seed = seed
@@ -51,6 +59,24 @@ public final class FakeMailchimp: HTTPHandler {
         }
         guard admitted else { return MailchimpProblem.tooManyRequests.response(instance: instance) }
         defer { inFlight.withLock { $0 -= 1 } }
+        if let faulted = await injector.intercept(request, clock: clock, errorBody: { status in
+            MailchimpProblem.fault(status: status).response(instance: instance)
+        }) {
+            return faulted
+        }
+        if let name = request.headers["X-Trigger-Error"], let problem = MailchimpProblem.triggered(name) {
+            return problem.response(instance: instance)
+        }
+        return await dispatch(request, instance: instance)
+    }
+
+    /// Disables the account's API key: from now on it gets 401 `API Key Invalid`, "API key has been disabled".
+    public func revokeAPIKey() {
+        revoked.withLock { $0 = true }
+    }
+
+    /// Routes an authenticated request (also used for batch operations) and renders errors.
+    func dispatch(_ request: HTTPRequest, instance: String) async -> HTTPResponse {
         do {
             switch routes.match(method: request.method, path: request.path) {
             case .found(let handler, let parameters):
@@ -65,9 +91,7 @@ public final class FakeMailchimp: HTTPHandler {
         } catch let error as JSONParseError {
             return MailchimpProblem.jsonParse(error.reason).response(instance: instance)
         } catch {
-            return MailchimpProblem(status: 500, title: "InternalServerError",
-                                    detail: "An unexpected internal error has occurred. Please contact Support for more information.")
-                .response(instance: instance)
+            return MailchimpProblem.internalError.response(instance: instance)
         }
     }
 
@@ -78,6 +102,7 @@ public final class FakeMailchimp: HTTPHandler {
         if let headerKey, let queryKey, headerKey != queryKey { return .queryKeyConflict }
         guard let key = headerKey ?? queryKey else { return .apiKeyMissing }
         guard key == apiKey else { return .apiKeyInvalid }
+        if revoked.withLock({ $0 }) { return .apiKeyDisabled }
         let host = request.host
         if host.hasSuffix(".api.mailchimp.com"), let hostDC = host.split(separator: ".").first,
            hostDC != Substring(dataCenter) {
