@@ -1,0 +1,50 @@
+import FakeMailchimp
+import FakeMixpanel
+import SimCore
+import SimHTTP
+import SimHTTPServer
+
+/// Both fakes of a scenario's world served over HTTP, for real clients (`cohortsim serve`).
+public struct FakeServers: Sendable {
+    public let mailchimpServer: LoopbackServer
+    public let mixpanelServer: LoopbackServer
+    public let scenario: Scenario
+    let mailchimp: FakeMailchimp
+    let mixpanel: FakeMixpanel
+
+    /// Starts the fakes seeded from `scenario`'s world on `host` (loopback unless `allowNonLoopback`).
+    public static func start(scenario: Scenario, clock: any SimClock, host: String = "127.0.0.1",
+                             mailchimpPort: Int = 0, mixpanelPort: Int = 0, allowNonLoopback: Bool = false) async throws -> FakeServers {
+        let mailchimp = try FakeMailchimp(world: scenario.mailchimp, seed: scenario.seed, clock: clock)
+        let mixpanel = try FakeMixpanel(world: scenario.mixpanel, seed: scenario.seed, clock: clock)
+        let mailchimpServer = try await LoopbackServer.start(handler: mailchimp, host: host, port: mailchimpPort, allowNonLoopback: allowNonLoopback)
+        do {
+            let mixpanelServer = try await LoopbackServer.start(handler: mixpanel, host: host, port: mixpanelPort, allowNonLoopback: allowNonLoopback)
+            return FakeServers(mailchimpServer: mailchimpServer, mixpanelServer: mixpanelServer, scenario: scenario,
+                               mailchimp: mailchimp, mixpanel: mixpanel)
+        } catch {
+            await mailchimpServer.stop()
+            throw error
+        }
+    }
+
+    public func stop() async {
+        await mailchimpServer.stop()
+        await mixpanelServer.stop()
+    }
+
+    /// What a client needs to talk to the fakes, as one JSON object.
+    public func description() throws -> JSONValue {
+        let audiences = try mailchimp.dump().map { JSONValue.object(["id": .string($0.id), "name": .string($0.name)]) }
+        let cohorts = try mixpanel.cohorts().map { JSONValue.object(["id": .int($0.id), "name": .string($0.name)]) }
+        let account = scenario.mixpanel.serviceAccounts.first
+        return [
+            "mailchimp": ["base_url": .string(mailchimpServer.baseURL + "/3.0"), "api_key": .string(scenario.mailchimp.apiKey),
+                          "audiences": .array(audiences)],
+            "mixpanel": ["ingest_url": .string(mixpanelServer.baseURL), "query_url": .string(mixpanelServer.baseURL + "/api"),
+                         "project_id": .int(scenario.mixpanel.projectID), "token": .string(scenario.mixpanel.token),
+                         "service_account": ["username": .string(account?.username ?? ""), "secret": .string(account?.secret ?? "")],
+                         "cohorts": .array(cohorts)],
+        ]
+    }
+}
