@@ -60,7 +60,8 @@ let package = Package(
             .product(name: "Collections", package: "swift-collections"),
         ]),
         .executableTarget(name: "cohortsim", dependencies: [
-            "Harness",
+            "Harness", "ExportEngine", "SimCore", "SimHTTP", "SimHTTPClient",
+            .product(name: "Yams", package: "Yams"),
             .product(name: "ArgumentParser", package: "swift-argument-parser"),
         ]),
         // Tests: one target per area, so each can be worked on and filtered alone.

@@ -1,0 +1,134 @@
+import ArgumentParser
+import ExportEngine
+import Foundation
+import SimCore
+
+extension CohortSim {
+    /// `cohortsim sync …`: the export engine against real (or served fake) services.
+    struct Sync: AsyncParsableCommand {
+        static let configuration = CommandConfiguration(
+            abstract: "Run the export engine against Mixpanel and Mailchimp (or the fakes from `cohortsim serve`).",
+            subcommands: [Connect.self, Export.self, Status.self, History.self, Stop.self, Disconnect.self, Daemon.self])
+    }
+}
+
+extension CohortSim.Sync {
+    struct Connect: AsyncParsableCommand {
+        static let configuration = CommandConfiguration(abstract: "Connect a Mailchimp account by API key (validated with /ping).")
+        @OptionGroup var options: SyncOptions
+        @Option(help: "The Mailchimp API key, <key>-<dc> (env MAILCHIMP_API_KEY; prefer the environment).")
+        var apiKey: String?
+
+        mutating func run() async throws {
+            guard let key = apiKey ?? ProcessInfo.processInfo.environment["MAILCHIMP_API_KEY"] else {
+                throw invalidInput("an API key is required (--api-key or MAILCHIMP_API_KEY)")
+            }
+            let status = await (try options.engine()).connect(apiKey: key)
+            print(status)
+            if case .notConnected = status { throw ExitCode(1) }
+        }
+    }
+
+    struct Export: AsyncParsableCommand {
+        static let configuration = CommandConfiguration(abstract: "Export a cohort to an audience, once or as a dynamic sync (every 2 h, run by `daemon`).")
+        @OptionGroup var options: SyncOptions
+        @Option(help: "Cohort id.") var cohort: Int64
+        @Option(help: "Cohort name (names the tag; default: looked up in the report of the first run).") var cohortName: String?
+        @Option(help: "Mailchimp audience (list) id.") var audience: String
+        @Option(help: "one-time or dynamic.") var mode = "one-time"
+        @Flag(help: "Show what the export would change, without changing anything.") var dryRun = false
+
+        mutating func run() async throws {
+            guard let exportMode = ExportMode(rawValue: mode) else { throw invalidInput("--mode must be one-time or dynamic") }
+            let engine = try options.engine()
+            if dryRun {
+                let report = try await engine.previewExport(cohortID: cohort, audienceID: audience)
+                print("dry run: would add \(report.added), remove \(report.removed), leave \(report.unchanged) unchanged, skip \(report.skipped.values.reduce(0, +))")
+                for change in report.changes { print("  \(change.action.rawValue) \(change.distinctID) \(change.email) \(change.reason)") }
+                return
+            }
+            let report = try await engine.startExport(cohortID: cohort, cohortName: cohortName ?? "Mixpanel cohort \(cohort)",
+                                                      audienceID: audience, mode: exportMode)
+            print(HistoryFormat.line(report))
+            if report.outcome != .succeeded { throw ExitCode(1) }
+        }
+    }
+
+    struct Status: AsyncParsableCommand {
+        static let configuration = CommandConfiguration(abstract: "Show the connection and every sync's state.")
+        @OptionGroup var options: SyncOptions
+
+        mutating func run() async throws {
+            let engine = try options.engine()
+            print(try await engine.connectionStatus())
+            for sync in try await engine.syncs() {
+                print("sync \(sync.id): cohort \(sync.cohortID) -> audience \(sync.audienceID), \(sync.mode.rawValue), tag \"\(sync.tagName)\", \(sync.state)"
+                      + (sync.nextRun.map { ", next run \($0)" } ?? ""))
+            }
+        }
+    }
+
+    struct History: AsyncParsableCommand {
+        static let configuration = CommandConfiguration(abstract: "Show recorded runs, newest last.")
+        @OptionGroup var options: SyncOptions
+        @Flag(help: "Also list every member change (add / remove / no-op / skip / reject).") var members = false
+
+        mutating func run() async throws {
+            for report in try await options.engine().runs() {
+                print(HistoryFormat.line(report))
+                if members {
+                    for change in report.changes { print("  \(change.action.rawValue) \(change.distinctID) \(change.email) \(change.reason)") }
+                }
+            }
+        }
+    }
+
+    struct Stop: AsyncParsableCommand {
+        static let configuration = CommandConfiguration(abstract: "Stop a dynamic sync (Mailchimp is left as it is).")
+        @OptionGroup var options: SyncOptions
+        @Option(help: "Sync id (see `status`).") var sync: Int64
+
+        mutating func run() async throws {
+            try await options.engine().stop(syncID: sync)
+            print("sync \(sync) stopped")
+        }
+    }
+
+    struct Disconnect: AsyncParsableCommand {
+        static let configuration = CommandConfiguration(abstract: "Forget the Mailchimp key and stop every sync.")
+        @OptionGroup var options: SyncOptions
+
+        mutating func run() async throws {
+            try await options.engine().disconnect()
+            print("disconnected; every sync stopped")
+        }
+    }
+
+    struct Daemon: AsyncParsableCommand {
+        static let configuration = CommandConfiguration(abstract: "Run due dynamic syncs until SIGINT/SIGTERM (recovering interrupted runs first).")
+        @OptionGroup var options: SyncOptions
+
+        mutating func run() async throws {
+            let engine = try options.engine()
+            for report in await engine.recoverInterruptedRuns() { print(HistoryFormat.line(report)) }
+            await engine.runDue()
+            print("daemon running; Ctrl-C to stop")
+            let signal = await waitForTerminationSignal()
+            await engine.quiesce()
+            print("stopped (\(signal))")
+        }
+    }
+}
+
+/// One line per run for `export` and `history`.
+enum HistoryFormat {
+    static func line(_ r: RunReport) -> String {
+        var text = "run \(r.number): sync \(r.syncID), \(r.trigger), \(r.started) -> \(r.finished), \(r.outcome.rawValue)"
+        text += "; cohort \(r.cohortSize), exported \(r.exported), added \(r.added), removed \(r.removed), unchanged \(r.unchanged)"
+        if !r.skipped.isEmpty { text += ", skipped " + r.skipped.keys.sorted().map { "\($0)=\(r.skipped[$0]!)" }.joined(separator: " ") }
+        if !r.rejected.isEmpty { text += ", rejected " + r.rejected.keys.sorted().map { "\($0)=\(r.rejected[$0]!)" }.joined(separator: " ") }
+        text += "; requests mailchimp \(r.mailchimpRequests), mixpanel \(r.mixpanelRequests)"
+        if !r.error.isEmpty { text += "; error: \(r.error)" }
+        return text
+    }
+}
