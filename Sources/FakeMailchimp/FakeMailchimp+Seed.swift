@@ -14,7 +14,10 @@ extension FakeMailchimp {
                 let id = Self.audienceID(for: audience, seed: seed)
                 try db.execute(sql: "INSERT INTO list (id, web_id, name, date_created, merge_fields) VALUES (?, ?, ?, ?, ?)",
                                arguments: [id, Int64(StableHash.value(seed: seed, "list_web_id", id) % 900_000) + 100_000,
-                                           audience.name, now.mailchimpTimestamp, audience.mergeFields.joined(separator: ",")])
+                                           audience.name, now.mailchimpTimestamp, ""])
+                for declaration in audience.mergeFields {
+                    _ = try MergeFieldRecord.declared(declaration, list: id).insert(db)
+                }
                 for member in audience.members {
                     try seed(member, list: id, db: db, now: now)
                 }

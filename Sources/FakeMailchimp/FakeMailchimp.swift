@@ -126,6 +126,8 @@ public final class FakeMailchimp: HTTPHandler {
         MemberRoutes.register(in: &routes)
         BatchSubscribeRoutes.register(in: &routes)
         TagRoutes.register(in: &routes)
+        ListRoutes.register(in: &routes)
+        MergeFieldRoutes.register(in: &routes)
         return routes
     }
 }

@@ -107,6 +107,13 @@ extension MailchimpProblem {
                          fieldErrors: [(field, message)])
     }
 
+    /// JSON-schema failures on several fields.
+    static func schema(_ errors: [(field: String, message: String)]) -> MailchimpProblem {
+        MailchimpProblem(status: 400, title: "Invalid Resource",
+                         detail: "The resource submitted could not be validated. For field-specific details, see the 'errors' array.",
+                         fieldErrors: errors)
+    }
+
     static func mergeFields(_ errors: [(field: String, message: String)]) -> MailchimpProblem {
         MailchimpProblem(status: 400, title: "Invalid Resource", detail: "Your merge fields were invalid.", fieldErrors: errors)
     }

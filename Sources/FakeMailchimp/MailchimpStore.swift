@@ -93,8 +93,12 @@ struct ListRecord: Sendable, Equatable {
     var name: String
     var dateCreated: String
     var mergeFields: [String]
+    /// Settings given on create or PATCH (`contact`, `campaign_defaults`, …), shown over the defaults.
+    var settings: [String: JSONValue]
 
     init(row: Row) {
+        let text: String = row["settings"] ?? "{}"
+        settings = (try? JSONValue(parsing: text))?.objectValue ?? [:]
         id = row["id"]
         webID = row["web_id"]
         name = row["name"]
@@ -131,6 +135,7 @@ enum MailchimpSchema {
                 CREATE TABLE forgotten (list_id TEXT NOT NULL, hash TEXT NOT NULL, PRIMARY KEY (list_id, hash));
                 """)
         }),
+        ("v2", { db in try MailchimpSchemaV2.apply(db) }),
     ]
 }
 

@@ -67,9 +67,9 @@ enum BatchSubscribeRoutes {
             try MemberWrites.checkStatus(statusIfNew, field: "status_if_new")
             guard status != nil || statusIfNew != nil else { throw MailchimpProblem.schema("status", "This value should not be blank.") }
             try writes.checkAddress(email)
-            try writes.checkMergeFields(mergeFields, skipValidation: skipValidation)
             guard var existing = try writes.find(email) else {
-                let member = try writes.create(email: email, status: status ?? statusIfNew!, mergeFields: mergeFields, tags: tags)
+                let fields = try writes.mergeFields(mergeFields, skipValidation: skipValidation, creating: true)
+                let member = try writes.create(email: email, status: status ?? statusIfNew!, mergeFields: fields, tags: tags)
                 outcome.created.append(try Rendering.member(member, db: db))
                 return
             }
@@ -78,8 +78,9 @@ enum BatchSubscribeRoutes {
                              code: "ERROR_CONTACT_EXISTS")
                 return
             }
+            let fields = try writes.mergeFields(mergeFields, skipValidation: skipValidation, creating: false)
             if let status { try writes.transition(&existing, to: status) }
-            existing.mergeFields.merge(mergeFields) { _, new in new }
+            existing.mergeFields.merge(fields) { _, new in new }
             existing.lastChanged = writes.now.mailchimpTimestamp
             try existing.save(db)
             if syncTags { try writes.replaceTags(tags, on: existing) } else { try writes.addTags(tags, to: existing) }

@@ -64,16 +64,18 @@ enum MemberRoutes {
         return try fake.write { db in
             let writes = try context(fake, db, p)
             try writes.checkAddress(email)
-            try writes.checkMergeFields(mergeFields, skipValidation: RequestReading.bool(request, "skip_merge_validation"))
+            let skip = RequestReading.bool(request, "skip_merge_validation")
             if var existing = try writes.find(email) {
                 guard existing.status == "archived" else { throw MailchimpProblem.memberExists(email) }
+                let fields = try writes.mergeFields(mergeFields, skipValidation: skip, creating: false)
                 try writes.transition(&existing, to: status)
-                existing.mergeFields.merge(mergeFields) { _, new in new }
+                existing.mergeFields.merge(fields) { _, new in new }
                 try existing.save(db)
                 try writes.addTags(tags, to: existing)
                 return .json(try Rendering.member(existing, db: db))
             }
-            let member = try writes.create(email: email, status: status, mergeFields: mergeFields, tags: tags)
+            let fields = try writes.mergeFields(mergeFields, skipValidation: skip, creating: true)
+            let member = try writes.create(email: email, status: status, mergeFields: fields, tags: tags)
             return .json(try Rendering.member(member, db: db))
         }
     }
@@ -93,14 +95,16 @@ enum MemberRoutes {
         return try fake.write { db in
             let writes = try context(fake, db, p)
             try writes.checkAddress(email)
-            try writes.checkMergeFields(mergeFields, skipValidation: RequestReading.bool(request, "skip_merge_validation"))
+            let skip = RequestReading.bool(request, "skip_merge_validation")
             guard var existing = try writes.find(email) else {
-                let member = try writes.create(email: email, status: status ?? statusIfNew!, mergeFields: mergeFields, tags: [])
+                let fields = try writes.mergeFields(mergeFields, skipValidation: skip, creating: true)
+                let member = try writes.create(email: email, status: status ?? statusIfNew!, mergeFields: fields, tags: [])
                 return .json(try Rendering.member(member, db: db))
             }
+            let fields = try writes.mergeFields(mergeFields, skipValidation: skip, creating: false)
             if let status { try writes.transition(&existing, to: status) }
             existing.email = email
-            existing.mergeFields.merge(mergeFields) { _, new in new }
+            existing.mergeFields.merge(fields) { _, new in new }
             existing.lastChanged = writes.now.mailchimpTimestamp
             try existing.save(db)
             return .json(try Rendering.member(existing, db: db))
@@ -115,9 +119,10 @@ enum MemberRoutes {
         return try fake.write { db in
             let writes = try context(fake, db, p)
             guard var existing = try writes.find(p["hash"]) else { throw MailchimpProblem.notFound }
-            try writes.checkMergeFields(mergeFields, skipValidation: RequestReading.bool(request, "skip_merge_validation"))
+            let fields = try writes.mergeFields(mergeFields, skipValidation: RequestReading.bool(request, "skip_merge_validation"),
+                                                creating: false)
             if let status { try writes.transition(&existing, to: status) }
-            existing.mergeFields.merge(mergeFields) { _, new in new }
+            existing.mergeFields.merge(fields) { _, new in new }
             existing.lastChanged = writes.now.mailchimpTimestamp
             try existing.save(db)
             return .json(try Rendering.member(existing, db: db))

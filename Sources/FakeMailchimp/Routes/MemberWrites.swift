@@ -27,12 +27,12 @@ struct MemberWrites {
         }
     }
 
-    /// Unknown merge tags are refused unless validation is skipped.
-    func checkMergeFields(_ fields: [String: JSONValue], skipValidation: Bool) throws {
-        guard !skipValidation else { return }
-        let errors = fields.keys.sorted().filter { !list.mergeFields.contains($0) }
-            .map { (field: $0, message: "This field does not exist") }
-        if !errors.isEmpty { throw MailchimpProblem.mergeFields(errors) }
+    /// The merge fields as they will be stored, after the audience's rules (types, required
+    /// fields on `creating`, unknown tags); throws "Your merge fields were invalid." otherwise.
+    func mergeFields(_ fields: [String: JSONValue], skipValidation: Bool, creating: Bool) throws -> [String: JSONValue] {
+        let rules = MergeFieldRules(definitions: try MergeFieldRecord.all(db, list: list.id),
+                                    skipValidation: skipValidation, creating: creating)
+        return try rules.validate(fields)
     }
 
     /// Creates a new contact with `status`.

@@ -40,10 +40,15 @@ enum Rendering {
     }
 
     static func list(_ l: ListRecord, db: Database) throws -> JSONValue {
+        func mergeFieldCount() throws -> Int64 {
+            Int64(try Int.fetchOne(db, sql: "SELECT COUNT(*) FROM merge_field WHERE list_id = ?", arguments: [l.id]) ?? 0)
+        }
         func count(_ status: String) throws -> Int64 {
             Int64(try Int.fetchOne(db, sql: "SELECT COUNT(*) FROM member WHERE list_id = ? AND status = ?", arguments: [l.id, status]) ?? 0)
         }
-        return [
+        let campaigns = try Row.fetchOne(db, sql: "SELECT COUNT(*) AS n, MAX(send_time) AS last FROM campaign WHERE list_id = ?",
+                                         arguments: [l.id])
+        var fields: JSONValue = [
             "id": .string(l.id), "web_id": .int(l.webID), "name": .string(l.name),
             "contact": ["company": "CohortSim", "address1": "1 Simulation Way", "address2": "", "city": "Atlanta",
                         "state": "GA", "zip": "30308", "country": "US", "phone": ""],
@@ -55,12 +60,14 @@ enum Rendering {
             "marketing_permissions": false, "modules": [],
             "stats": ["member_count": .int(try count("subscribed")), "unsubscribe_count": .int(try count("unsubscribed")),
                       "cleaned_count": .int(try count("cleaned")), "member_count_since_send": 0,
-                      "unsubscribe_count_since_send": 0, "cleaned_count_since_send": 0, "campaign_count": 0,
-                      "campaign_last_sent": "", "merge_field_count": .int(Int64(l.mergeFields.count)),
+                      "unsubscribe_count_since_send": 0, "cleaned_count_since_send": 0,
+                      "campaign_count": .int(campaigns?["n"] ?? 0), "campaign_last_sent": .string(campaigns?["last"] ?? ""), "merge_field_count": .int(try mergeFieldCount()),
                       "avg_sub_rate": 0, "avg_unsub_rate": 0, "target_sub_rate": 0, "open_rate": 0, "click_rate": 0,
                       "last_sub_date": "", "last_unsub_date": ""],
             "_links": [],
         ]
+        for (key, value) in l.settings { fields = fields.setting(key, value) }
+        return fields
     }
 }
 
@@ -97,3 +104,16 @@ enum RequestReading {
 }
 
 import Foundation
+
+extension JSONValue {
+    /// The object with `key` set to `value`; nested objects are merged one level deep.
+    func setting(_ key: String, _ value: JSONValue) -> JSONValue {
+        guard var object = objectValue else { return self }
+        if let old = object[key]?.objectValue, let new = value.objectValue {
+            object[key] = .object(old.merging(new) { _, n in n })
+        } else {
+            object[key] = value
+        }
+        return .object(object)
+    }
+}
