@@ -16,6 +16,7 @@ let package = Package(
         .package(url: "https://github.com/apple/swift-log", exact: "1.16.2"),
         .package(url: "https://github.com/apple/swift-crypto", exact: "3.12.3"),
         .package(url: "https://github.com/apple/swift-collections", exact: "1.6.0"),
+        .package(url: "https://github.com/swiftcsv/SwiftCSV", exact: "0.10.0"),
     ],
     targets: [
         // Values every layer shares: time, seeded randomness, JSON, errors with context.
@@ -58,6 +59,7 @@ let package = Package(
             "SimCore", "SimHTTP", "SimHTTPServer", "SimHTTPClient", "ExportEngine", "FakeMailchimp", "FakeMixpanel",
             .product(name: "Yams", package: "Yams"),
             .product(name: "Collections", package: "swift-collections"),
+            .product(name: "SwiftCSV", package: "SwiftCSV"),
         ]),
         .executableTarget(name: "cohortsim", dependencies: [
             "Harness", "ExportEngine", "SimCore", "SimHTTP", "SimHTTPClient",

@@ -14,9 +14,9 @@ import Testing
 
     @Test func filterMatchesIdPathOrName() throws {
         let all = try checkedIn()
-        let selected = try all.filter { try SuiteRunner.Selection(filter: "^export/one-").includes($0) }
+        let selected = try all.filter { try SuiteRunner.Selection(filter: "^export/one-time-b").includes($0) }
         #expect(selected.map(\.id) == ["export/one-time-basic"])
-        let byName = try all.filter { try SuiteRunner.Selection(filter: "Anonymous user").includes($0) }
+        let byName = try all.filter { try SuiteRunner.Selection(filter: "^Anonymous user is never").includes($0) }
         #expect(byName.map(\.id) == ["export/anonymous-user-not-exported"])
     }
 
@@ -39,12 +39,12 @@ import Testing
     }
 
     @Test func twoJobsGiveTheSameResultsAsOne() async throws {
-        let scenarios = try checkedIn()
+        let scenarios = Array(try checkedIn().filter { !$0.tags.contains("limits") }.prefix(6))
         let serial = await runner.run(scenarios, jobs: 1)
         let parallel = await runner.run(scenarios, jobs: 2)
         #expect(serial == parallel)
         #expect(JUnitReport.xml(.init(results: serial)) == JUnitReport.xml(.init(results: parallel)))
-        #expect(serial.allSatisfy(\.passed))
+        #expect(serial.allSatisfy { $0.passed }, "\(serial.filter { !$0.passed }.map(\.scenarioID))")
     }
 
     @Test func junitReportParsesBackWithOneCasePerScenario() throws {

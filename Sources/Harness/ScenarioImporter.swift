@@ -1,0 +1,181 @@
+import Foundation
+import SimCore
+import SwiftCSV
+import Yams
+
+/// Turns what a customer can hand over — a Mixpanel profile export (Engage JSON), a Mailchimp
+/// audience export (CSV), optionally the cohort definition and the engine's run history — into
+/// a scenario file a support engineer can replay. Emails are pseudonymised consistently (the
+/// same address gives the same pseudonym in every input) unless `keepEmails` is set.
+public struct ScenarioImporter: Sendable {
+    /// One Mailchimp export file; `status` is used when the CSV has no status column (Mailchimp
+    /// exports one file per status: subscribed, unsubscribed, cleaned).
+    public struct AudienceFile: Sendable {
+        public var path: String
+        public var status: String?
+
+        public init(path: String, status: String? = nil) {
+            self.path = path
+            self.status = status
+        }
+    }
+
+    public var keepEmails: Bool
+    public var seed: UInt64
+
+    public init(keepEmails: Bool = false, seed: UInt64 = 1) {
+        self.keepEmails = keepEmails
+        self.seed = seed
+    }
+
+    /// A problem with an input file.
+    public struct ImportError: Error, CustomStringConvertible, Equatable {
+        public var file: String
+        public var message: String
+        public var description: String { "\(file): \(message)" }
+    }
+
+    /// The scenario YAML.
+    public func makeScenario(name: String, profilesJSON: Data, profilesFile: String, audienceName: String,
+                             audienceFiles: [(file: AudienceFile, contents: String)], cohortDefinition: String?,
+                             history: String?) throws -> String {
+        let profiles = try parseProfiles(profilesJSON, file: profilesFile)
+        var members: [(email: String, status: String, tags: [String])] = []
+        for (file, contents) in audienceFiles { members += try parseAudience(contents, file: file) }
+        let definition = try cohortDefinition.map { try Yams.compose(yaml: $0) } ?? nil
+        var lines = [
+            "name: \(quote(name))",
+            "description: >",
+            "  Imported from a customer report: \(profiles.count) Mixpanel profile(s) from \(profilesFile), "
+                + "\(members.count) Mailchimp contact(s) from \(audienceFiles.map(\.file.path).joined(separator: ", "))."
+                + (keepEmails ? "" : " Emails are pseudonymised."),
+            "tags: [imported]",
+            "seed: \(seed)",
+            "mixpanel:",
+            "  profiles:",
+        ]
+        if let history, !history.isEmpty {
+            lines.insert(contentsOf: ["# Engine run history as reported:"] + history.split(separator: "\n").map { "#   " + $0 }, at: 0)
+        }
+        for profile in profiles {
+            lines.append("    - distinct_id: \(quote(profile.id))")
+            lines.append("      properties: \(flow(profile.properties))")
+        }
+        lines.append("  cohorts:")
+        lines.append("    - id: 1")
+        lines.append("      name: Imported Cohort")
+        if let definition {
+            lines.append("      definition:" + (try flow(node: definition)))
+        } else {
+            lines.append("      definition: {ids: [\(profiles.map { quote($0.id) }.joined(separator: ", "))]}")
+        }
+        lines += ["mailchimp:", "  audiences:", "    - name: \(quote(audienceName))", "      members:"]
+        if members.isEmpty { lines[lines.count - 1] = "      members: []" }
+        for member in members {
+            let tags = member.tags.isEmpty ? "" : ", tags: [\(member.tags.map(quote).joined(separator: ", "))]"
+            lines.append("        - {email: \(quote(member.email)), status: \(member.status)\(tags)}")
+        }
+        lines += ["steps:", "  - connect: {}", "  - export: {cohort: Imported Cohort, audience: \(quote(audienceName)), mode: dynamic}", "  - wait: 2h"]
+        return lines.joined(separator: "\n") + "\n"
+    }
+
+    /// The pseudonym of an address: stable per lower-cased address; a capitalised first letter
+    /// survives, so case-only duplicates stay visible.
+    public func pseudonym(_ email: String) -> String {
+        guard !keepEmails else { return email }
+        let trimmed = email.trimmingWhitespace()
+        let base = "user-" + StableHash.hex(seed: 0, length: 8, "email", trimmed.lowercased()) + "@example.com"
+        return trimmed.first?.isUppercase == true ? "U" + base.dropFirst() : base
+    }
+
+    private func parseProfiles(_ data: Data, file: String) throws -> [(id: String, properties: [String: JSONValue])] {
+        let text = String(decoding: data, as: UTF8.self)
+        var items: [JSONValue] = []
+        if let value = try? JSONValue(parsing: data) {
+            items = value["results"]?.arrayValue ?? value.arrayValue ?? [value]
+        } else {
+            for (index, line) in text.split(separator: "\n").enumerated() where !String(line).trimmingWhitespace().isEmpty {
+                guard let value = try? JSONValue(parsing: String(line)) else {
+                    throw ImportError(file: file, message: "line \(index + 1) is not JSON (expected an Engage response, a JSON array or NDJSON)")
+                }
+                items.append(value)
+            }
+        }
+        return try items.enumerated().map { index, item in
+            guard let id = item["$distinct_id"]?.stringValue ?? item["$distinct_id"]?.intValue.map(String.init) else {
+                throw ImportError(file: file, message: "profile \(index + 1) has no $distinct_id")
+            }
+            var properties = item["$properties"]?.objectValue ?? [:]
+            if let email = properties["$email"]?.stringValue { properties["$email"] = .string(pseudonym(email)) }
+            for key in ["$last_seen", "$city", "$region", "$country_code", "$timezone", "$geo_source"] { properties.removeValue(forKey: key) }
+            return (id, properties)
+        }
+    }
+
+    private func parseAudience(_ contents: String, file: AudienceFile) throws -> [(email: String, status: String, tags: [String])] {
+        let csv: CSV<Named>
+        do { csv = try CSV<Named>(string: contents, delimiter: .comma) } catch {
+            throw ImportError(file: file.path, message: "not a CSV file: \(error)")
+        }
+        let header = csv.header
+        guard let emailColumn = header.first(where: { ["email address", "email"].contains($0.lowercased()) }) else {
+            throw ImportError(file: file.path, message: "no \"Email Address\" column (columns: \(header.joined(separator: ", ")))")
+        }
+        let statusColumn = header.first { ["status", "member_status", "email marketing"].contains($0.lowercased()) }
+        let tagsColumn = header.first { $0.uppercased() == "TAGS" }
+        let fallback = file.status ?? Self.status(fromFileName: file.path)
+        return try csv.rows.enumerated().compactMap { index, row in
+            guard let email = row[emailColumn], !email.isEmpty else { return nil }
+            var status = (statusColumn.flatMap { row[$0] } ?? fallback ?? "").lowercased()
+            if status == "non-subscribed" { status = "transactional" }
+            guard MailchimpStatuses.all.contains(status) else {
+                throw ImportError(file: file.path, message: "row \(index + 2): unknown status '\(status)'; give the file's status as FILE:STATUS")
+            }
+            let tags = Self.tags(tagsColumn.flatMap { row[$0] } ?? "")
+            return (pseudonym(email), status, tags)
+        }
+    }
+
+    /// Mailchimp writes TAGS as `"VIP","Webinar 2025"` inside one cell.
+    static func tags(_ cell: String) -> [String] {
+        cell.split(separator: ",").map { String($0).trimmingWhitespace().trimmingCharacters(in: CharacterSet(charactersIn: "\"")) }
+            .filter { !$0.isEmpty }
+    }
+
+    static func status(fromFileName path: String) -> String? {
+        let name = (path as NSString).lastPathComponent.lowercased()
+        for status in ["unsubscribed", "cleaned", "subscribed", "pending", "archived"] where name.contains(status) { return status }
+        return nil
+    }
+
+    private func quote(_ text: String) -> String {
+        "\"" + text.replacingOccurrences(of: "\\", with: "\\\\").replacingOccurrences(of: "\"", with: "\\\"") + "\""
+    }
+
+    private func flow(_ object: [String: JSONValue]) -> String {
+        "{" + object.keys.sorted().map { "\(quote($0)): \(flow(object[$0]!))" }.joined(separator: ", ") + "}"
+    }
+
+    private func flow(_ value: JSONValue) -> String {
+        switch value {
+        case .null: return "null"
+        case .bool(let b): return b ? "true" : "false"
+        case .int(let i): return String(i)
+        case .double(let d): return "\(d)"
+        case .string(let s): return quote(s)
+        case .array(let a): return "[" + a.map(flow).joined(separator: ", ") + "]"
+        case .object(let o): return flow(o)
+        }
+    }
+
+    /// A cohort definition as a block under `definition:`.
+    private func flow(node: Node) throws -> String {
+        let yaml = try Yams.serialize(node: node).trimmingWhitespace()
+        return "\n" + yaml.split(separator: "\n").map { "        " + $0 }.joined(separator: "\n")
+    }
+}
+
+/// Member statuses Mailchimp exports.
+enum MailchimpStatuses {
+    static let all: Set<String> = ["subscribed", "unsubscribed", "cleaned", "pending", "transactional", "archived"]
+}

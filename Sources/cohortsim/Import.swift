@@ -1,0 +1,58 @@
+import ArgumentParser
+import Foundation
+import Harness
+
+extension CohortSim {
+    /// `cohortsim import`: a scenario file from a customer's exports.
+    struct Import: AsyncParsableCommand {
+        static let configuration = CommandConfiguration(
+            abstract: "Build a scenario from a Mixpanel profile export and a Mailchimp audience export.",
+            discussion: """
+            --profiles takes an Engage API response, a JSON array of profiles or NDJSON. --audience-csv takes a \
+            Mailchimp export CSV (repeatable); when a file has no status column, give it as PATH:STATUS or let its \
+            name say it (subscribed_members_export.csv). Emails are pseudonymised consistently unless --keep-emails.
+            """)
+
+        @Option(help: "Mixpanel profile export (Engage JSON).") var profiles: String
+        @Option(help: "Mailchimp audience export CSV, optionally PATH:STATUS.") var audienceCsv: [String] = []
+        @Option(help: "Cohort definition as YAML in the scenario format (default: the imported profiles' ids).") var cohortDefinition: String?
+        @Option(help: "The engine's run history (text from `cohortsim sync history`), kept as comments.") var history: String?
+        @Option(help: "Audience name in the scenario.") var audienceName = "Imported Audience"
+        @Option(help: "Scenario name.") var name = "Imported customer report"
+        @Option(name: .shortAndLong, help: "Write the scenario here (default: standard output).") var output: String?
+        @Flag(help: "Keep real email addresses (default: pseudonymise).") var keepEmails = false
+
+        mutating func run() async throws {
+            func read(_ path: String) throws -> Data {
+                guard let data = FileManager.default.contents(atPath: path) else { throw invalidInput("cannot read \(path)") }
+                return data
+            }
+            let files = try audienceCsv.map { spec -> (file: ScenarioImporter.AudienceFile, contents: String) in
+                var path = spec
+                var status: String?
+                if let colon = spec.lastIndex(of: ":"), !FileManager.default.fileExists(atPath: spec) {
+                    path = String(spec[..<colon])
+                    status = String(spec[spec.index(after: colon)...])
+                }
+                return (ScenarioImporter.AudienceFile(path: path, status: status), String(decoding: try read(path), as: UTF8.self))
+            }
+            let importer = ScenarioImporter(keepEmails: keepEmails)
+            let yaml: String
+            do {
+                yaml = try importer.makeScenario(
+                    name: name, profilesJSON: try read(profiles), profilesFile: profiles, audienceName: audienceName,
+                    audienceFiles: files, cohortDefinition: try cohortDefinition.map { String(decoding: try read($0), as: UTF8.self) },
+                    history: try history.map { String(decoding: try read($0), as: UTF8.self) })
+                _ = try ScenarioParser.parse(yaml, file: output ?? "imported.yaml", id: "imported")
+            } catch {
+                throw invalidInput("\(error)")
+            }
+            if let output {
+                try yaml.write(toFile: output, atomically: true, encoding: .utf8)
+                print("wrote \(output); run it with: swift run cohortsim run \(output)")
+            } else {
+                print(yaml, terminator: "")
+            }
+        }
+    }
+}
