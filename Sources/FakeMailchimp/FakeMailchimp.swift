@@ -128,6 +128,7 @@ public final class FakeMailchimp: HTTPHandler {
         TagRoutes.register(in: &routes)
         ListRoutes.register(in: &routes)
         MergeFieldRoutes.register(in: &routes)
+        WebhookRoutes.register(in: &routes)
         return routes
     }
 }

@@ -82,7 +82,7 @@ enum BatchSubscribeRoutes {
             if let status { try writes.transition(&existing, to: status) }
             existing.mergeFields.merge(fields) { _, new in new }
             existing.lastChanged = writes.now.mailchimpTimestamp
-            try existing.save(db)
+            try writes.save(existing)
             if syncTags { try writes.replaceTags(tags, on: existing) } else { try writes.addTags(tags, to: existing) }
             outcome.updated.append(try Rendering.member(existing, db: db))
         } catch let problem as MailchimpProblem {

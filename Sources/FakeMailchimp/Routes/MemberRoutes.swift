@@ -21,8 +21,7 @@ enum MemberRoutes {
             try fake.write { db in
                 let writes = try context(fake, db, p)
                 guard let member = try writes.find(p["hash"]) else { throw MailchimpProblem.notFound }
-                try db.execute(sql: "DELETE FROM member WHERE list_id = ? AND hash = ?", arguments: [member.listID, member.hash])
-                try db.execute(sql: "INSERT OR IGNORE INTO forgotten (list_id, hash) VALUES (?, ?)", arguments: [member.listID, member.hash])
+                try writes.erase(member)
                 return HTTPResponse(status: 204)
             }
         }
@@ -70,7 +69,7 @@ enum MemberRoutes {
                 let fields = try writes.mergeFields(mergeFields, skipValidation: skip, creating: false)
                 try writes.transition(&existing, to: status)
                 existing.mergeFields.merge(fields) { _, new in new }
-                try existing.save(db)
+                try writes.save(existing)
                 try writes.addTags(tags, to: existing)
                 return .json(try Rendering.member(existing, db: db))
             }
@@ -106,7 +105,7 @@ enum MemberRoutes {
             existing.email = email
             existing.mergeFields.merge(fields) { _, new in new }
             existing.lastChanged = writes.now.mailchimpTimestamp
-            try existing.save(db)
+            try writes.save(existing)
             return .json(try Rendering.member(existing, db: db))
         }
     }
@@ -124,7 +123,7 @@ enum MemberRoutes {
             if let status { try writes.transition(&existing, to: status) }
             existing.mergeFields.merge(fields) { _, new in new }
             existing.lastChanged = writes.now.mailchimpTimestamp
-            try existing.save(db)
+            try writes.save(existing)
             return .json(try Rendering.member(existing, db: db))
         }
     }
@@ -132,12 +131,8 @@ enum MemberRoutes {
     private static func archive(_ fake: FakeMailchimp, _ p: RouteParameters) throws -> HTTPResponse {
         try fake.write { db in
             let writes = try context(fake, db, p)
-            guard var existing = try writes.find(p["hash"]) else { throw MailchimpProblem.notFound }
-            guard !["archived", "pending", "cleaned"].contains(existing.status) else { throw MailchimpProblem.cannotArchive }
-            existing.statusBeforeArchive = existing.status
-            existing.status = "archived"
-            existing.lastChanged = writes.now.mailchimpTimestamp
-            try existing.save(db)
+            guard let existing = try writes.find(p["hash"]) else { throw MailchimpProblem.notFound }
+            try writes.archive(existing)
             return HTTPResponse(status: 204)
         }
     }

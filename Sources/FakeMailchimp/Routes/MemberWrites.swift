@@ -7,6 +7,8 @@ struct MemberWrites {
     let db: Database
     let list: ListRecord
     let now: SimTime
+    /// Who is making the change, for webhooks.
+    var source: WebhookSource? = .api
 
     /// Statuses a request may set.
     static let writableStatuses = ["subscribed", "unsubscribed", "cleaned", "pending", "transactional"]
@@ -41,7 +43,7 @@ struct MemberWrites {
         record.mergeFields = mergeFields
         record.timestampSignup = now.mailchimpTimestamp
         if status == "unsubscribed" { record.unsubscribedBy = "admin"; record.unsubscribeReason = "N/A (Unsubscribed by admin)" }
-        try record.save(db)
+        try save(record)
         try addTags(tags, to: record)
         return record
     }
@@ -64,6 +66,30 @@ struct MemberWrites {
             record.unsubscribeReason = nil
         }
         if status == "subscribed" { record.timestampOpt = now.mailchimpTimestamp }
+    }
+
+    /// Saves a contact and records the webhook events the change causes.
+    func save(_ record: MemberRecord, campaignID: String = "") throws {
+        let previous = try MailchimpQueries.member(db, list: record.listID, hash: record.hash)
+        try record.save(db)
+        try Webhooks.memberChanged(from: previous, to: record, source: source, campaignID: campaignID, db: db, now: now)
+    }
+
+    /// Permanently deletes a contact: it and its tags are gone and the address can never be re-imported.
+    func erase(_ record: MemberRecord) throws {
+        try db.execute(sql: "DELETE FROM member WHERE list_id = ? AND hash = ?", arguments: [record.listID, record.hash])
+        try db.execute(sql: "INSERT OR IGNORE INTO forgotten (list_id, hash) VALUES (?, ?)", arguments: [record.listID, record.hash])
+        try Webhooks.memberChanged(from: record, to: nil, source: source, db: db, now: now)
+    }
+
+    /// Archives a contact (`DELETE …/members/{hash}`); archived, pending and cleaned contacts cannot be.
+    func archive(_ record: MemberRecord) throws {
+        guard !["archived", "pending", "cleaned"].contains(record.status) else { throw MailchimpProblem.cannotArchive }
+        var archived = record
+        archived.statusBeforeArchive = record.status
+        archived.status = "archived"
+        archived.lastChanged = now.mailchimpTimestamp
+        try save(archived)
     }
 
     func addTags(_ names: [String], to record: MemberRecord) throws {
