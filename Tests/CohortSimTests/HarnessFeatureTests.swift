@@ -131,3 +131,14 @@ struct JUnitParse {
         func parser(_ parser: XMLParser, parseErrorOccurred parseError: any Error) { error = parseError }
     }
 }
+
+@Suite struct BenchmarkTests {
+    @Test func smallBenchmarkStaysNearTheRequestLowerBound() async throws {
+        let figures = try await Benchmark(profiles: 1_000).run()
+        #expect(figures.exported == 800)
+        #expect(figures.resyncAdded == 5 && figures.resyncRemoved == 5)
+        #expect(figures.firstExportRequests <= figures.firstExportLowerBound + 8)
+        #expect(figures.resyncRequests <= figures.resyncLowerBound + 5)
+        #expect(figures.peakRSSBytes > 0)
+    }
+}
