@@ -129,6 +129,8 @@ public final class FakeMailchimp: HTTPHandler {
         ListRoutes.register(in: &routes)
         MergeFieldRoutes.register(in: &routes)
         WebhookRoutes.register(in: &routes)
+        CampaignRoutes.register(in: &routes)
+        ReportRoutes.register(in: &routes)
         return routes
     }
 }
