@@ -11,8 +11,9 @@ struct Fakes: Sendable {
     let mixpanel: FakeMixpanel
 
     init(scenario: Scenario, clock: VirtualClock) throws {
-        mailchimp = try FakeMailchimp(world: scenario.mailchimp, seed: scenario.seed, clock: clock)
-        mixpanel = try FakeMixpanel(world: scenario.mixpanel, seed: scenario.seed, clock: clock)
+        mailchimp = try FakeMailchimp(world: scenario.mailchimp, seed: scenario.seed, clock: clock, faults: scenario.mailchimpFaults)
+        mixpanel = try FakeMixpanel(world: scenario.mixpanel, seed: scenario.seed, clock: clock, mtu: scenario.mixpanelOptions.mtu,
+                                    queryRateLimit: scenario.mixpanelOptions.queryRateLimit, faults: scenario.mixpanelOptions.faults)
     }
 }
 

@@ -14,6 +14,8 @@ struct OutcomeRenderer {
     let journal: [JournalEntry]
     /// One line per cohort, e.g. `cohort 601 "Recent Buyers": 2 members: dana, $device:4f1c`.
     let cohorts: [String]
+    /// Events from Mailchimp and MTU, when the scenario has events.
+    var mixpanel: [String] = []
 
     func render() throws -> String {
         var lines: [String] = [
@@ -26,6 +28,7 @@ struct OutcomeRenderer {
         lines += timeline
         lines += ["", "== mixpanel cohorts (membership at the end, profiles or not)"]
         lines += cohorts
+        if !mixpanel.isEmpty { lines += ["", "== mixpanel events and MTU"] + mixpanel }
         lines += ["", "== mailchimp"]
         for audience in audiences {
             lines.append("audience \"\(audience.name)\" (\(audience.id)): \(audience.members.count) contact" + (audience.members.count == 1 ? "" : "s"))

@@ -2,6 +2,7 @@ import ExportEngine
 import FakeMailchimp
 import FakeMixpanel
 import SimCore
+import SimHTTP
 
 /// A scenario: a world (Mixpanel project, Mailchimp account) and a timeline of steps.
 public struct Scenario: Sendable, Equatable {
@@ -17,6 +18,35 @@ public struct Scenario: Sendable, Equatable {
     public var mailchimp: MailchimpWorld
     public var engine: EngineSettings
     public var steps: [Step]
+    /// Switches and faults of the fake Mixpanel.
+    public var mixpanelOptions = MixpanelOptions()
+    /// Faults the fake Mailchimp injects.
+    public var mailchimpFaults: [FaultRule] = []
+
+    public init(file: String, id: String, name: String, description: String, tags: [String], seed: UInt64, start: SimTime,
+                mixpanel: MixpanelWorld, mailchimp: MailchimpWorld, engine: EngineSettings, steps: [Step]) {
+        self.file = file
+        self.id = id
+        self.name = name
+        self.description = description
+        self.tags = tags
+        self.seed = seed
+        self.start = start
+        self.mixpanel = mixpanel
+        self.mailchimp = mailchimp
+        self.engine = engine
+        self.steps = steps
+    }
+
+    /// Whether the timeline restarts the engine (its state then lives in a file).
+    var restartsEngine: Bool { steps.contains { $0.action == .restart } }
+}
+
+/// Fake Mixpanel options a scenario may set.
+public struct MixpanelOptions: Sendable, Equatable {
+    public var mtu = MTUSettings()
+    public var queryRateLimit = false
+    public var faults: [FaultRule] = []
 }
 
 /// Engine options a scenario may set.
@@ -49,9 +79,40 @@ public struct Step: Sendable, Equatable {
         case deleteCohort(cohort: String)
         /// Check inline facts; a failed one fails the scenario (in addition to the golden).
         case expect([Expectation])
+        /// Ingest an event into Mixpanel now (or at `time`), through identity resolution.
+        case track(event: String, properties: [String: JSONValue], time: SimTime?)
+        /// Something a contact or Mailchimp does to a contact (unsubscribe, bounce, …).
+        case contact(audience: String, email: String, action: ContactAction, to: String?)
+        /// Send a campaign to an audience (or a tag of it), then record activity on it.
+        case campaign(audience: String, tag: String?, subject: String, activity: [CampaignActivity])
+        /// The Mailchimp API key stops working (deleted, or its user left the account).
+        case revokeAPIKey
+        /// The audience is deleted in Mailchimp.
+        case deleteAudience(audience: String)
+        /// Arm a crash: the engine's next run dies at this point, as if its process were killed.
+        case crash(at: CrashPoint)
+        /// Start a new engine on the same state file and let it recover interrupted runs.
+        case restart
+        /// The engine imports campaign activity for an audience into Mixpanel now.
+        case importEngagement(audience: String)
+    }
+
+    /// Contact-side changes in Mailchimp.
+    public enum ContactAction: String, Sendable, Equatable, CaseIterable {
+        case unsubscribe, unsubscribeByAdmin = "unsubscribe_by_admin", clean, archive
+        case deletePermanently = "delete_permanently", changeEmail = "change_email"
+    }
+
+    /// One piece of activity on a campaign.
+    public struct CampaignActivity: Sendable, Equatable {
+        public var email: String
+        public var action: CampaignAction
+        public var url: String?
+        public var bounce: BounceType?
     }
 
     /// The step kinds, as written in scenario files.
     public static let kinds = ["connect", "disconnect", "export", "stop_export", "wait", "set_profile",
-                               "delete_profile", "rename_cohort", "delete_cohort", "expect"]
+                               "delete_profile", "rename_cohort", "delete_cohort", "expect", "track", "contact", "campaign",
+                               "revoke_api_key", "delete_audience", "crash", "restart", "import_engagement"]
 }

@@ -9,8 +9,9 @@ import Yams
 public enum ScenarioParser {
     /// Keys accepted at each level; the JSON Schema in `docs/scenario.schema.json` mirrors them.
     public static let topLevelKeys = ["name", "description", "tags", "seed", "start", "engine", "mixpanel", "mailchimp", "steps"]
-    public static let mixpanelKeys = ["project_id", "token", "id_merge", "service_account", "profiles", "events", "cohorts"]
-    public static let mailchimpKeys = ["api_key", "account_name", "fake_emails", "audiences"]
+    public static let mixpanelKeys = ["project_id", "token", "id_merge", "service_account", "profiles", "events", "cohorts",
+                                      "mtu", "rate_limits", "faults"]
+    public static let mailchimpKeys = ["api_key", "account_name", "fake_emails", "audiences", "faults"]
     public static let engineKeys = ["status_if_new"]
     static let serviceAccountKeys = ["username", "secret", "role"]
     static let profileKeys = ["distinct_id", "properties"]
@@ -56,10 +57,19 @@ public enum ScenarioParser {
         let mixpanel = try top["mixpanel"].map { try parseMixpanel($0, start: start) } ?? defaultMixpanel()
         let mailchimp = try top["mailchimp"].map(parseMailchimp) ?? MailchimpWorld(apiKey: defaultAPIKey)
         let steps = try top.required("steps").sequence().map(StepParser.parse)
-        return Scenario(file: file, id: id, name: try top.required("name").string(),
-                        description: try top["description"]?.string() ?? "",
-                        tags: try top["tags"]?.sequence().map { try $0.string() } ?? [],
-                        seed: seed, start: start, mixpanel: mixpanel, mailchimp: mailchimp, engine: engine, steps: steps)
+        var scenario = Scenario(file: file, id: id, name: try top.required("name").string(),
+                                description: try top["description"]?.string() ?? "",
+                                tags: try top["tags"]?.sequence().map { try $0.string() } ?? [],
+                                seed: seed, start: start, mixpanel: mixpanel, mailchimp: mailchimp, engine: engine, steps: steps)
+        if let block = try top["mixpanel"]?.mapping(allowed: mixpanelKeys) {
+            if let n = block["mtu"] { scenario.mixpanelOptions.mtu = try WorldOptionsParser.mtu(n) }
+            if let n = block["rate_limits"] { scenario.mixpanelOptions.queryRateLimit = try n.bool() }
+            if let n = block["faults"] { scenario.mixpanelOptions.faults = try WorldOptionsParser.faults(n, start: start) }
+        }
+        if let n = try top["mailchimp"]?.mapping(allowed: mailchimpKeys)["faults"] {
+            scenario.mailchimpFaults = try WorldOptionsParser.faults(n, start: start)
+        }
+        return scenario
     }
 
     static let defaultAPIKey = "0123456789abcdef0123456789abcdef-us6"

@@ -4,6 +4,7 @@ import FakeMixpanel
 import Foundation
 import SimCore
 import SimHTTP
+import Synchronization
 
 /// How the engine reaches the fakes in a scenario.
 public enum TransportMode: String, Sendable, CaseIterable {
@@ -59,7 +60,7 @@ public struct ScenarioRunner: Sendable {
             let document = try OutcomeRenderer(scenario: scenario, timeline: timeline,
                                                audiences: try world.mailchimp.dump(), syncs: try await world.engine.syncs(),
                                                runs: try await world.engine.runs(), journal: world.journal.journal,
-                                               cohorts: try world.cohortLines()).render()
+                                               cohorts: try world.cohortLines(), mixpanel: try await world.mixpanelLines()).render()
             return ScenarioOutcome(document: document, expectationFailures: failures)
         }
     }
@@ -85,7 +86,13 @@ final class World: Sendable {
     let mailchimp: FakeMailchimp
     let mixpanel: FakeMixpanel
     let journal: JournalingTransport
-    let engine: ExportEngine
+    private let engineState: Mutex<ExportEngine>
+    private let makeEngine: @Sendable () throws -> ExportEngine
+    /// The engine's state file when the scenario restarts it (in memory otherwise).
+    let engineDatabase: String?
+
+    /// The engine now (a `restart` step replaces it).
+    var engine: ExportEngine { engineState.withLock { $0 } }
 
     init(scenario: Scenario, simulation: Simulation, fakes: Fakes, network: Network) throws {
         self.scenario = scenario
@@ -100,8 +107,25 @@ final class World: Sendable {
                             secret: account?.secret ?? "", queryURL: network.mixpanelQueryURL, ingestURL: network.mixpanelIngestURL),
             mailchimpBaseURL: network.mailchimpBaseURL,
             statusIfNew: scenario.engine.statusIfNew)
-        engine = try ExportEngine(configuration: configuration, transport: journal, clock: clock, seed: scenario.seed,
-                                  executor: simulation)
+        let databasePath = scenario.restartsEngine ? EngineFiles.temporaryPath() : nil
+        engineDatabase = databasePath
+        let journal = self.journal
+        makeEngine = {
+            try ExportEngine(configuration: configuration, transport: journal, clock: clock, seed: scenario.seed,
+                             databasePath: databasePath, executor: simulation)
+        }
+        engineState = Mutex(try makeEngine())
+    }
+
+    /// Replaces the engine with a new instance on the same state file.
+    func restartEngine() throws -> ExportEngine {
+        let fresh = try makeEngine()
+        engineState.withLock { $0 = fresh }
+        return fresh
+    }
+
+    deinit {
+        if let engineDatabase { EngineFiles.remove(engineDatabase) }
     }
 
     /// Carries out one step and describes its result in one line.
@@ -116,8 +140,12 @@ final class World: Sendable {
         case .export(let cohort, let audience, let mode):
             let (cohortID, cohortName) = try resolveCohort(cohort)
             let audienceID = try resolveAudience(audience)
-            let report = try await engine.startExport(cohortID: cohortID, cohortName: cohortName, audienceID: audienceID, mode: mode)
-            return "export \(mode.rawValue) of cohort \(cohortID) to audience \(audienceID): run \(report.number) \(report.outcome.rawValue)"
+            do {
+                let report = try await engine.startExport(cohortID: cohortID, cohortName: cohortName, audienceID: audienceID, mode: mode)
+                return "export \(mode.rawValue) of cohort \(cohortID) to audience \(audienceID): run \(report.number) \(report.outcome.rawValue)"
+            } catch let crash as SimulatedCrash {
+                return "export \(mode.rawValue) of cohort \(cohortID) to audience \(audienceID): engine died (\(crash))"
+            }
         case .stopExport(let cohort, let audience):
             let (cohortID, _) = try resolveCohort(cohort, allowDeleted: true)
             let audienceID = try resolveAudience(audience)
@@ -148,6 +176,8 @@ final class World: Sendable {
             return "cohort \(id) deleted"
         case .expect:
             return "expectations checked"
+        default:
+            return try await performMore(action)
         }
     }
 

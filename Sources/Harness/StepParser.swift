@@ -1,4 +1,5 @@
 import ExportEngine
+import FakeMailchimp
 import SimCore
 
 /// Reads one timeline step: a mapping with exactly one step kind as its key.
@@ -44,8 +45,49 @@ enum StepParser {
         case "delete_cohort":
             let map = try body.mapping(allowed: ["cohort"])
             return .deleteCohort(cohort: try map.required("cohort").string())
-        default:
+        case "expect":
             return .expect(try expectations(body))
+        case "track":
+            let map = try body.mapping(allowed: ["event", "distinct_id", "user_id", "device_id", "properties", "time"])
+            var properties = try map["properties"]?.json().objectValue ?? [:]
+            if let id = map["distinct_id"] { properties["distinct_id"] = .string(try id.string()) }
+            if let id = map["user_id"] { properties["$user_id"] = .string(try id.string()) }
+            if let id = map["device_id"] { properties["$device_id"] = .string(try id.string()) }
+            let time = try map["time"].map { node -> SimTime in
+                guard let t = SimTime(iso8601: try node.string()) else { throw node.error("time must be an ISO 8601 time") }
+                return t
+            }
+            return .track(event: try map.required("event").string(), properties: properties, time: time)
+        case "contact":
+            let map = try body.mapping(allowed: ["audience", "email", "action", "to"])
+            let action = try map.required("action").choice(Step.ContactAction.allCases.map(\.rawValue))
+            return .contact(audience: try map.required("audience").string(), email: try map.required("email").string(),
+                            action: Step.ContactAction(rawValue: action)!, to: try map["to"]?.string())
+        case "campaign":
+            let map = try body.mapping(allowed: ["audience", "tag", "subject", "activity"])
+            let activity = try map["activity"]?.sequence().map { item -> Step.CampaignActivity in
+                let a = try item.mapping(allowed: ["email", "action", "url", "bounce"])
+                return Step.CampaignActivity(
+                    email: try a.required("email").string(),
+                    action: CampaignAction(rawValue: try a.required("action").choice(CampaignAction.allCases.map(\.rawValue)))!,
+                    url: try a["url"]?.string(),
+                    bounce: try a["bounce"].map { BounceType(rawValue: try $0.choice(BounceType.allCases.map(\.rawValue)))! })
+            } ?? []
+            return .campaign(audience: try map.required("audience").string(), tag: try map["tag"]?.string(),
+                             subject: try map["subject"]?.string() ?? "Campaign", activity: activity)
+        case "revoke_api_key":
+            return .revokeAPIKey
+        case "delete_audience":
+            let map = try body.mapping(allowed: ["audience"])
+            return .deleteAudience(audience: try map.required("audience").string())
+        case "crash":
+            let map = try body.mapping(allowed: ["at"])
+            return .crash(at: CrashPoint(rawValue: try map.required("at").choice(CrashPoint.allCases.map(\.rawValue)))!)
+        case "restart":
+            return .restart
+        default:
+            let map = try body.mapping(allowed: ["audience"])
+            return .importEngagement(audience: try map.required("audience").string())
         }
     }
 

@@ -1,0 +1,88 @@
+import ExportEngine
+import FakeMailchimp
+import FakeMixpanel
+import Foundation
+import SimCore
+import Synchronization
+
+extension World {
+    /// The step kinds that act on the fakes' state directly, crash and restart the engine, or
+    /// import engagement.
+    func performMore(_ action: Step.Action) async throws -> String {
+        switch action {
+        case .track(let event, var properties, let time):
+            if let time { properties["time"] = .int(time.milliseconds / 1000) }
+            let result = try mixpanel.track(event: event, properties: properties)
+            return "track \(event): " + Self.describe(result)
+        case .contact(let audience, let email, let action, let to):
+            let list = try resolveAudience(audience)
+            switch action {
+            case .unsubscribe: try mailchimp.unsubscribe(email: email, list: list, byContact: true)
+            case .unsubscribeByAdmin: try mailchimp.unsubscribe(email: email, list: list, byContact: false)
+            case .clean: try mailchimp.clean(email: email, list: list)
+            case .archive: try mailchimp.archive(email: email, list: list)
+            case .deletePermanently: try mailchimp.deletePermanently(email: email, list: list)
+            case .changeEmail:
+                guard let to else { throw StepFailure(message: "change_email needs 'to'") }
+                try mailchimp.changeEmail(from: email, to: to, list: list)
+            }
+            return "contact \(email) on \(audience): \(action.rawValue)" + (to.map { " to \($0)" } ?? "")
+        case .campaign(let audience, let tag, let subject, let activity):
+            let list = try resolveAudience(audience)
+            let campaign = try mailchimp.sendCampaign(list: list, tag: tag, subject: subject)
+            for item in activity {
+                try mailchimp.recordActivity(campaign: campaign, email: item.email, action: item.action, url: item.url, bounceType: item.bounce ?? .hard)
+            }
+            return "campaign \(campaign) \"\(subject)\" sent to \(audience)" + (tag.map { " tag \($0)" } ?? "") + ", \(activity.count) activity record(s)"
+        case .revokeAPIKey:
+            mailchimp.revokeAPIKey()
+            return "Mailchimp API key revoked"
+        case .deleteAudience(let audience):
+            let list = try resolveAudience(audience)
+            try mailchimp.deleteAudience(id: list)
+            return "audience \(list) deleted"
+        case .crash(let point):
+            await engine.armCrash(at: [point])
+            return "engine will die at \(point.rawValue)"
+        case .restart:
+            await engine.quiesce()
+            let fresh = try restartEngine()
+            let recovered = await fresh.recoverInterruptedRuns()
+            return "engine restarted from its state file; recovered \(recovered.count) interrupted run(s)"
+                + recovered.map { " (run \($0.number) \($0.outcome.rawValue))" }.joined()
+        case .importEngagement(let audience):
+            let list = try resolveAudience(audience)
+            let report = await engine.importEngagement(audienceID: list)
+            let events = report.events.keys.sorted().map { "\($0)=\(report.events[$0]!)" }.joined(separator: ", ")
+            return "engagement import for \(list): \(report.outcome.rawValue), \(report.campaigns) campaign(s), imported \(report.imported), unattributed \(report.unattributed), refused \(report.refused)"
+                + (events.isEmpty ? "" : " [\(events)]") + (report.error.isEmpty ? "" : " error: \(report.error)")
+        default:
+            throw StepFailure(message: "unsupported step")
+        }
+    }
+
+    static func describe(_ result: IngestResult) -> String {
+        if let failure = result.failure { return "refused (\(failure.field): \(failure.message))" }
+        var text = "stored as \(result.distinctID ?? "?")"
+        switch result.identity {
+        case .merged(let canonical)?: text += ", merged (canonical \(canonical))"
+        case .failed(let reason, _)?: text += ", merge refused (\(reason))"
+        case .unchanged?, nil: break
+        }
+        return text
+    }
+}
+
+/// Temporary state files for engines that a scenario restarts.
+enum EngineFiles {
+    private static let counter = Atomic<Int>(0)
+
+    static func temporaryPath() -> String {
+        let n = counter.add(1, ordering: .relaxed).newValue
+        return NSTemporaryDirectory() + "cohortsim-engine-\(getpid())-\(n).sqlite"
+    }
+
+    static func remove(_ path: String) {
+        for suffix in ["", "-wal", "-shm"] { try? FileManager.default.removeItem(atPath: path + suffix) }
+    }
+}
