@@ -51,6 +51,11 @@ public final class FakeMailchimp: HTTPHandler {
         guard request.path == "/3.0" || request.path.hasPrefix("/3.0/") else {
             return MailchimpProblem.notFound.response(instance: instance)
         }
+        if request.path.hasPrefix(BatchRoutes.resultsPrefix) {
+            // A signed storage link on the real service: no API key, no connection limit.
+            await runDueBatches()
+            return await dispatch(request, instance: instance)
+        }
         if let problem = authenticate(request) { return problem.response(instance: instance) }
         let admitted = inFlight.withLock { count -> Bool in
             guard count < Self.connectionLimit else { return false }
@@ -67,6 +72,7 @@ public final class FakeMailchimp: HTTPHandler {
         if let name = request.headers["X-Trigger-Error"], let problem = MailchimpProblem.triggered(name) {
             return problem.response(instance: instance)
         }
+        await runDueBatches()
         return await dispatch(request, instance: instance)
     }
 
@@ -131,6 +137,7 @@ public final class FakeMailchimp: HTTPHandler {
         WebhookRoutes.register(in: &routes)
         CampaignRoutes.register(in: &routes)
         ReportRoutes.register(in: &routes)
+        BatchRoutes.register(in: &routes)
         return routes
     }
 }
