@@ -65,7 +65,13 @@ struct OutcomeRenderer {
             if !change.reason.isEmpty { line += " (\(change.reason))" }
             return line
         }
-        return lines + Self.abbreviated(changeLines, what: "member changes")
+        // Large groups of adds and no-ops are digested; removes, skips and rejects are always listed.
+        var grouped: [String] = []
+        for action in order {
+            let group = changeLines.filter { $0.hasPrefix("  \(action.rawValue) ") }
+            grouped += action == .add || action == .noop ? Self.abbreviated(group, what: "\(action.rawValue) lines") : group
+        }
+        return lines + grouped
     }
 
     /// Lines beyond this many are summarised by a digest, so very large worlds keep readable goldens.

@@ -15,7 +15,8 @@ extension World {
             lines += OutcomeRenderer.abbreviated(fromMailchimp.map(Self.describe).sorted(), what: "events")
         }
         guard !events.isEmpty else { return lines }
-        for month in months() {
+        let eventTimes = events.compactMap { $0["properties"]?["time"]?.intValue }.map { SimTime(seconds: $0) }
+        for month in months(from: eventTimes.min()) {
             let report = try mixpanel.mtu(month: month)
             lines.append("mtu \(month): \(report.count) user\(report.count == 1 ? "" : "s"), billable \(report.billable); "
                          + "qualifying events \(report.qualifyingEvents), excluded \(report.excludedEvents), exempt \(report.exemptEvents)"
@@ -24,23 +25,21 @@ extension World {
         return lines
     }
 
-    /// Calendar months from the scenario's start to now.
-    private func months() -> [String] {
+    /// Calendar months from the earliest event (or the scenario's start) to now.
+    private func months(from earliestEvent: SimTime?) -> [String] {
         var months: [String] = []
-        var cursor = scenario.start
+        var cursor = min(scenario.start, earliestEvent ?? scenario.start)
         while cursor <= clock.now {
             if months.last != cursor.monthString { months.append(cursor.monthString) }
             cursor = cursor.adding(.days(1))
         }
         if months.last != clock.now.monthString { months.append(clock.now.monthString) }
-        let earliest = scenario.mixpanel.events.map(\.time).min()
-        if let earliest, earliest.monthString < (months.first ?? "") { months.insert(earliest.monthString, at: 0) }
         return months
     }
 
     /// Every stored event, through `GET /api/2.0/export` as a client would read it.
     private func exportedEvents() async throws -> [JSONValue] {
-        let from = (scenario.mixpanel.events.map(\.time) + [scenario.start]).min()!.adding(.days(-1)).dateString
+        let from = (scenario.mixpanel.events.map(\.time) + [scenario.start]).min()!.adding(.days(-90)).dateString
         let to = clock.now.adding(.days(1)).dateString
         let account = scenario.mixpanel.serviceAccounts.first
         var headers = HTTPHeaders()

@@ -48,8 +48,8 @@ extension World {
             await engine.quiesce()
             let fresh = try restartEngine()
             let recovered = await fresh.recoverInterruptedRuns()
-            return "engine restarted from its state file; recovered \(recovered.count) interrupted run(s)"
-                + recovered.map { " (run \($0.number) \($0.outcome.rawValue))" }.joined()
+            return "engine restarted from its state file" + (recovered.isEmpty ? "; nothing to recover"
+                : "; recovery: " + recovered.map { "run \($0.number) \($0.trigger) \($0.outcome.rawValue)" }.joined(separator: ", "))
         case .importEngagement(let audience):
             let list = try resolveAudience(audience)
             let report = await engine.importEngagement(audienceID: list)
