@@ -83,7 +83,10 @@ import Testing
     }
 
     @Test func loopbackHTTPGivesTheSameOutcomeAsInProcess() async throws {
-        for scenario in try checkedIn() {
+        let sample: Set<String> = ["export/one-time-basic", "dynamic/join-and-leave", "faults/429-storm-then-recovers",
+                                   "faults/crash-after-tag-update", "compliance/unsubscribed-by-contact-re-enters-cohort",
+                                   "mtu/campaign-only-users-not-counted"]
+        for scenario in try checkedIn().filter({ sample.contains($0.id) }) {
             let divergence = try await DeterminismCheck.check(scenario)
             #expect(divergence == nil, "\(divergence?.description ?? "")")
         }
