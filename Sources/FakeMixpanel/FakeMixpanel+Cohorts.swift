@@ -23,9 +23,6 @@ extension FakeMixpanel {
         }
     }
 
-    /// The canonical distinct_id of any ID (identity clusters are resolved here).
-    func canonical(_ id: String) -> String { id }
-
     /// Canonical ids of the cohort's members now, sorted.
     public func members(ofCohort id: Int64) throws -> [String]? {
         guard let cohort = try cohorts().first(where: { $0.id == id }) else { return nil }
@@ -34,15 +31,16 @@ extension FakeMixpanel {
         return users.keys.sorted().filter { evaluator.contains(cohort.definition, user: $0, users[$0]!) }
     }
 
-    /// Every canonical user: anyone with a profile or an event.
+    /// Every canonical user: anyone with a visible profile (A7, A8) or a (deduplicated) event.
     func knownUsers() throws -> [String: CohortEvaluator.User] {
         try database.read { db in
             var users: [String: CohortEvaluator.User] = [:]
             for row in try Row.fetchAll(db, sql: "SELECT * FROM profile") {
                 let record = ProfileRecord(row: row)
-                users[canonical(record.distinctID), default: .init(profile: nil, events: [:])].profile = record.properties
+                guard let owner = profileOwner(record.distinctID) else { continue }
+                users[owner, default: .init(profile: nil, events: [:])].profile = record.properties
             }
-            for row in try Row.fetchAll(db, sql: "SELECT distinct_id, name, time FROM event WHERE distinct_id != ''") {
+            for row in try Row.fetchAll(db, sql: "SELECT distinct_id, name, time FROM live_event WHERE distinct_id != ''") {
                 let id = canonical(row["distinct_id"])
                 users[id, default: .init(profile: nil, events: [:])].events[row["name"], default: []]
                     .append(SimTime(milliseconds: row["time"]))

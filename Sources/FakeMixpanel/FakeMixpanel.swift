@@ -17,30 +17,83 @@ public final class FakeMixpanel: HTTPHandler {
     public let projectID: Int64
     public let token: String
     public let idMerge: MixpanelWorld.IDMerge
+    /// Identity switches (A1–A8).
+    public let identitySettings: IdentitySettings
+    /// MTU switches (A27–A33).
+    public let mtuSettings: MTUSettings
+    /// Ingestion limits and switches (A20, A21, A25).
+    public let ingestionSettings: IngestionSettings
     let serviceAccounts: [MixpanelWorld.ServiceAccount]
     let seed: UInt64
     let clock: any SimClock
     let database: DatabaseQueue
+    /// When the fake was created: the `created` date of its service accounts.
+    let created: SimTime
     /// Result sets of `/engage` sessions, so later pages page through the same snapshot (A19).
     let sessions = Mutex<[String: [JSONValue]]>([:])
+    /// Identity clusters and the log of operations that built them.
+    let identity: Mutex<IdentityState>
+    /// Query API limits (§6.2), when switched on.
+    let rateLimiter: QueryRateLimiter?
+    let faults: FaultInjector
     private let routes: RouteTable<FakeMixpanel>
 
-    public init(world: MixpanelWorld, seed: UInt64, clock: any SimClock, databasePath: String? = nil) throws {
+    /// Creates a fake project from `world`; the world's events are ingested in time order through
+    /// the same identity resolution as live events.
+    ///
+    /// - Parameters:
+    ///   - queryRateLimit: enforce 60 queries per hour and 5 concurrent per project (off by default).
+    ///   - faults: scenario-controlled faults, answered with the real error bodies of each API.
+    public init(world: MixpanelWorld, seed: UInt64, clock: any SimClock, databasePath: String? = nil,
+                identity identitySettings: IdentitySettings = IdentitySettings(), mtu: MTUSettings = MTUSettings(),
+                ingestion: IngestionSettings = IngestionSettings(), queryRateLimit: Bool = false,
+                faults: [FaultRule] = []) throws {
         projectID = world.projectID
         token = world.token
         idMerge = world.idMerge
+        self.identitySettings = identitySettings
+        mtuSettings = mtu
+        ingestionSettings = ingestion
         serviceAccounts = world.serviceAccounts
         self.seed = seed
         self.clock = clock
+        created = clock.now
+        identity = Mutex(IdentityState(graph: IdentityGraph(mode: world.idMerge, settings: identitySettings, seed: seed)))
+        rateLimiter = queryRateLimit ? QueryRateLimiter() : nil
+        self.faults = FaultInjector(rules: faults, seed: seed)
         database = try SQLiteDatabase.open(path: databasePath, migrations: MixpanelSchema.migrations)
         var routes = RouteTable<FakeMixpanel>()
         EngageQueryRoutes.register(in: &routes)
         EngageUpdateRoutes.register(in: &routes)
+        TrackRoutes.register(in: &routes)
+        ImportRoutes.register(in: &routes)
+        ExportRoutes.register(in: &routes)
+        AppRoutes.register(in: &routes)
+        SimRoutes.register(in: &routes)
         self.routes = routes
         try seedWorld(world)
     }
 
     public func handle(_ request: HTTPRequest) async -> HTTPResponse {
+        let family = APIFamily(path: request.path)
+        guard let permit = rateLimiter?.admit(family: family, projectID: projectID, at: clock.now) else {
+            return await route(request, family: family)
+        }
+        switch permit {
+        case .refused(let message):
+            return family.errorResponse(status: 429, message: message, for: request)
+        case .admitted(let ticket):
+            let response = await route(request, family: family)
+            rateLimiter?.finish(ticket)
+            return response
+        }
+    }
+
+    /// Faults first (a delay holds its rate-limit slot), then the route.
+    private func route(_ request: HTTPRequest, family: APIFamily) async -> HTTPResponse {
+        if let faulted = await faults.intercept(request, clock: clock, errorBody: { family.faultResponse(status: $0, for: request, projectID: projectID) }) {
+            return faulted
+        }
         do {
             switch routes.match(method: request.method, path: request.path) {
             case .found(let handler, let parameters):
@@ -49,9 +102,9 @@ public final class FakeMixpanel: HTTPHandler {
                 throw QueryError(status: 404, message: "Not Found")
             }
         } catch let error as QueryError {
-            return error.response(for: request)
+            return family.errorResponse(status: error.status, message: error.message, for: request)
         } catch {
-            return QueryError(status: 500, message: "Internal Server Error").response(for: request)
+            return family.errorResponse(status: 500, message: "Internal Server Error", for: request)
         }
     }
 
@@ -61,29 +114,41 @@ public final class FakeMixpanel: HTTPHandler {
             for profile in world.profiles {
                 try ProfileRecord(distinctID: profile.distinctID, properties: profile.properties, lastSeen: now).save(db)
             }
-            for event in world.events {
-                let distinctID = event.properties["distinct_id"]?.stringValue ?? ""
-                try db.execute(sql: "INSERT INTO event (name, distinct_id, time, ingested, insert_id, properties) VALUES (?, ?, ?, ?, ?, ?)",
-                               arguments: [event.name, distinctID, event.time.milliseconds, now.milliseconds,
-                                           event.properties["$insert_id"]?.stringValue, JSONValue.object(event.properties).canonicalText])
-            }
             for cohort in world.cohorts {
                 try db.execute(sql: "INSERT INTO cohort (id, name, description, definition, created) VALUES (?, ?, ?, ?, ?)",
                                arguments: [cohort.id, cohort.name, cohort.description, cohort.definition.json.canonicalText, now.milliseconds])
             }
         }
+        let ordered = world.events.enumerated().sorted { ($0.element.time, $0.offset) < ($1.element.time, $1.offset) }.map(\.element)
+        let results = try ingest(ordered, rules: .direct, ingestedAtEventTime: true)
+        if let failure = results.lazy.compactMap(\.failure).first {
+            throw InvalidWorldEvent(event: ordered[failure.index], message: failure.message)
+        }
     }
 
     /// The service account behind a Basic `Authorization` header, if the credentials are right.
     func serviceAccount(for request: HTTPRequest) -> MixpanelWorld.ServiceAccount? {
+        guard let (user, secret) = Self.basicCredentials(request) else { return nil }
+        return serviceAccounts.first { $0.username == user && $0.secret == secret }
+    }
+
+    /// The user name and password of a Basic `Authorization` header, base64 or plain `user:secret`.
+    static func basicCredentials(_ request: HTTPRequest) -> (user: String, secret: String)? {
         guard let header = request.headers["Authorization"], header.lowercased().hasPrefix("basic ") else { return nil }
         let encoded = String(header.dropFirst(6)).trimmingWhitespace()
         let plain = Data(base64Encoded: encoded).map { String(decoding: $0, as: UTF8.self) } ?? encoded
         guard let colon = plain.firstIndex(of: ":") else { return nil }
-        let user = String(plain[..<colon])
-        let secret = String(plain[plain.index(after: colon)...])
-        return serviceAccounts.first { $0.username == user && $0.secret == secret }
+        return (String(plain[..<colon]), String(plain[plain.index(after: colon)...]))
     }
+}
+
+/// A world event the fake refuses to ingest (e.g. `$identify` without `$anon_id`, or a time
+/// more than an hour after the scenario's start).
+public struct InvalidWorldEvent: Error, Equatable, CustomStringConvertible {
+    public var event: MixpanelWorld.Event
+    public var message: String
+
+    public var description: String { "invalid Mixpanel world event '\(event.name)': \(message)" }
 }
 
 /// An error from the query API: `{"request": …, "error": …}` (observed shape; the spec has none).

@@ -17,6 +17,22 @@ enum MixpanelSchema {
                     definition TEXT NOT NULL, created INTEGER NOT NULL, deleted INTEGER NOT NULL DEFAULT 0);
                 """)
         }),
+        ("v2-identity-dedup", { db in
+            // `deduplicate = 0`: the insert id was generated, so the event is never a duplicate (§5.3).
+            // `live_event`: events as queries see them, keeping the latest-ingested copy of each
+            // (event, distinct_id, time, $insert_id) (§5.5); `event` itself is the raw export.
+            try db.execute(sql: """
+                ALTER TABLE event ADD COLUMN deduplicate INTEGER NOT NULL DEFAULT 1;
+                CREATE INDEX event_dedup ON event (name, distinct_id, time, insert_id);
+                CREATE INDEX event_by_time ON event (time);
+                CREATE VIEW live_event AS SELECT * FROM event e
+                    WHERE e.deduplicate = 0 OR e.insert_id IS NULL OR NOT EXISTS (
+                        SELECT 1 FROM event d WHERE d.deduplicate = 1 AND d.name = e.name AND d.distinct_id = e.distinct_id
+                            AND d.time = e.time AND d.insert_id = e.insert_id AND d.seq > e.seq);
+                CREATE TABLE identity (
+                    distinct_id TEXT PRIMARY KEY, cluster INTEGER NOT NULL, canonical TEXT NOT NULL);
+                """)
+        }),
     ]
 }
 

@@ -85,11 +85,12 @@ enum EngageQueryRoutes {
             guard let list = (try? JSONValue(parsing: raw))?.arrayValue?.compactMap(\.stringValue) else {
                 throw QueryError(status: 400, message: "distinct_ids must be a JSON array of strings")
             }
-            ids = Array(Set(list.map(fake.canonical))).sorted()
+            ids = Array(Set(list.map(fake.queryID))).sorted()
         } else if let one = params["distinct_id"] {
-            ids = [fake.canonical(one)]
+            ids = [fake.queryID(one)]
         } else {
             ids = try fake.database.read { db in try String.fetchAll(db, sql: "SELECT distinct_id FROM profile ORDER BY distinct_id") }
+                .filter { fake.profileOwner($0) != nil }
         }
         let profiles = try fake.database.read { db -> [String: ProfileRecord] in
             var found: [String: ProfileRecord] = [:]

@@ -1,0 +1,47 @@
+import SimCore
+import SimHTTP
+
+/// The app API's permission endpoints (`/api/app`, `service-accounts.openapi.yaml`):
+/// `GET /api/app/me` and `GET /api/app/projects/{projectId}/service-accounts`.
+/// Errors are `{"error": …, "status": "error"}`: 401 for wrong credentials, 403 for a project
+/// the account is not a member of.
+enum AppRoutes {
+    static func register(in routes: inout RouteTable<FakeMixpanel>) {
+        routes.on("GET", "/api/app/me") { fake, request, _ in try me(fake, request) }
+        routes.on("GET", "/api/app/projects/{project}/service-accounts") { fake, request, parameters in
+            try projectAccounts(fake, request, project: parameters["project"])
+        }
+    }
+
+    /// Not in the spec: the account and the projects it belongs to, each with its role.
+    private static func me(_ fake: FakeMixpanel, _ request: HTTPRequest) throws -> HTTPResponse {
+        let account = try authenticate(fake, request)
+        let project: JSONValue = ["id": .int(fake.projectID), "role": .string(account.role.rawValue)]
+        return .json(["status": "ok", "results": ["id": .int(id(fake, account)), "username": .string(account.username),
+                                                  "projects": .object([String(fake.projectID): project])]])
+    }
+
+    /// `ListServiceAccountsForProjectResponse`; any member of the project may list.
+    private static func projectAccounts(_ fake: FakeMixpanel, _ request: HTTPRequest, project: String) throws -> HTTPResponse {
+        _ = try authenticate(fake, request)
+        guard Int64(project) == fake.projectID else {
+            throw QueryError(status: 403, message: "service account has no access to project \(project)")
+        }
+        let list = fake.serviceAccounts.sorted { $0.username < $1.username }.map { account -> JSONValue in
+            ["id": .int(id(fake, account)), "username": .string(account.username), "role": .string(account.role.rawValue),
+             "role_order": .int(Int64(MixpanelWorld.Role.allCases.firstIndex(of: account.role)!)),
+             "target_type": "individual", "hasSensitiveAccess": false, "created": .string(fake.created.iso8601)]
+        }
+        return .json(["status": "ok", "results": .array(list)])
+    }
+
+    private static func authenticate(_ fake: FakeMixpanel, _ request: HTTPRequest) throws -> MixpanelWorld.ServiceAccount {
+        guard let account = fake.serviceAccount(for: request) else { throw QueryError(status: 401, message: "Invalid credentials") }
+        return account
+    }
+
+    /// A service account id derived from the seed and the user name.
+    static func id(_ fake: FakeMixpanel, _ account: MixpanelWorld.ServiceAccount) -> Int64 {
+        Int64(100_000 + StableHash.value(seed: fake.seed, "service-account", account.username) % 900_000)
+    }
+}
