@@ -32,7 +32,9 @@ struct APISender: Sendable {
     /// Counts each request sent (retries included) into the run's report.
     let onSend: @Sendable () -> Void
 
-    func send(_ request: HTTPRequest) async throws -> HTTPResponse {
+    /// Sends `request`, retrying transient failures. A status in `accepting` is returned as an
+    /// answer instead of being thrown (e.g. `/import`'s 400 with per-record failures).
+    func send(_ request: HTTPRequest, accepting: Set<Int> = []) async throws -> HTTPResponse {
         let started = clock.now
         var lastProblem = ""
         for attempt in 1...Self.maxTries {
@@ -40,7 +42,7 @@ struct APISender: Sendable {
             var retryAfter: SimDuration?
             do {
                 let response = try await transport.send(request)
-                if response.status < 400 { return response }
+                if response.status < 400 || accepting.contains(response.status) { return response }
                 let (title, detail) = Self.problem(response)
                 if response.status == 429 || response.status >= 500 {
                     lastProblem = "HTTP \(response.status) \(title)"

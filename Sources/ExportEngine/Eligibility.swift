@@ -7,9 +7,14 @@ struct ExportCandidate: Sendable, Equatable {
     var email: String
     var firstName: String?
     var lastName: String?
+    /// The profile's `$user_id` (the partner id under Simplified ID Merge), if it has one.
+    var userID: String? = nil
 
     /// The key contacts are compared on: the lower-cased address.
     var key: String { email.lowercased() }
+
+    /// The id engagement events are sent under: `$user_id` when present, else the distinct_id.
+    var mixpanelID: String { userID.flatMap { $0.isEmpty ? nil : $0 } ?? distinctID }
 }
 
 /// Splits `/engage` results into exportable candidates and skipped members.
@@ -41,7 +46,9 @@ enum Eligibility {
             }
             let candidate = ExportCandidate(distinctID: profile.distinctID, email: email,
                                             firstName: profile.properties["$first_name"]?.stringValue,
-                                            lastName: profile.properties["$last_name"]?.stringValue)
+                                            lastName: profile.properties["$last_name"]?.stringValue,
+                                            userID: profile.properties["$user_id"]?.stringValue
+                                                ?? profile.properties["$user_id"]?.intValue.map(String.init))
             if candidates[candidate.key] != nil {
                 skipped.append(MemberChange(action: .skip, distinctID: profile.distinctID, email: email, reason: duplicateEmail))
                 continue

@@ -33,16 +33,37 @@ public struct EngineConfiguration: Sendable, Equatable {
     public var snapshotLifetime: SimDuration
     /// Most Mailchimp requests in flight at once (Mailchimp allows 10 per account).
     public var maxConcurrentRequests: Int
+    /// Refuse to connect unless the Mixpanel service account is an `owner` or `admin` of the
+    /// project (`GET /api/app/me`). Turn off only for a Mixpanel that cannot answer that call.
+    public var requireAdminRole: Bool
+    /// When a batch subscribe answers `ERROR_CONTACT_EXISTS` for at most this many addresses,
+    /// their statuses are read one by one (`GET …/members/{hash}`); above it, the audience's
+    /// unsubscribed, cleaned and archived members are listed instead (3 listings, 1000 a page).
+    public var statusLookupLimit: Int
+    /// Engagement import reads campaigns sent to the audience within this window before now.
+    public var engagementLookback: SimDuration
+    /// Import campaign engagement into Mixpanel at the end of every dynamic run.
+    public var importEngagementAfterDynamicRuns: Bool
+    /// Armed crash points (testing only): a run that reaches one throws ``SimulatedCrash`` and
+    /// the engine stops as if its process had died. Empty in production.
+    public var crashPoints: Set<CrashPoint>
 
     public init(mixpanel: MixpanelAccess, mailchimpBaseURL: String? = nil, statusIfNew: String = "subscribed",
                 syncInterval: SimDuration = .hours(2), snapshotLifetime: SimDuration = .days(3),
-                maxConcurrentRequests: Int = 9) {
+                maxConcurrentRequests: Int = 9, requireAdminRole: Bool = true, statusLookupLimit: Int = 9,
+                engagementLookback: SimDuration = .days(30), importEngagementAfterDynamicRuns: Bool = true,
+                crashPoints: Set<CrashPoint> = []) {
         self.mixpanel = mixpanel
         self.mailchimpBaseURL = mailchimpBaseURL
         self.statusIfNew = statusIfNew
         self.syncInterval = syncInterval
         self.snapshotLifetime = snapshotLifetime
         self.maxConcurrentRequests = maxConcurrentRequests
+        self.requireAdminRole = requireAdminRole
+        self.statusLookupLimit = statusLookupLimit
+        self.engagementLookback = engagementLookback
+        self.importEngagementAfterDynamicRuns = importEngagementAfterDynamicRuns
+        self.crashPoints = crashPoints
     }
 }
 

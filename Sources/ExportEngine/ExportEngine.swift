@@ -23,19 +23,26 @@ public actor ExportEngine {
         }
     }
 
-    private let configuration: EngineConfiguration
+    let configuration: EngineConfiguration
     private let transport: any HTTPTransport
-    private let clock: any SimClock
+    let clock: any SimClock
     private let seed: UInt64
-    private let store: SyncStore
-    private let runLock = RunLock()
+    nonisolated let store: SyncStore
+    let runLock = RunLock()
     private var sleeper: Task<Void, Never>?
     private var runningDue = false
     /// Where background work (the schedule) runs: the simulation's executor in scenarios.
     private let executor: (any TaskExecutor)?
+    /// Crash points armed now (from the configuration, or ``armCrash(at:)``).
+    private var crashPoints: Set<CrashPoint>
+    /// Set when a simulated crash killed this instance: it does nothing more.
+    private(set) var crash: SimulatedCrash?
 
     /// Opens (or creates) the engine's state at `databasePath` (`nil`: in memory). Background
     /// work runs on `executor` when given (a simulation), else on the global executor.
+    ///
+    /// After opening a database that a stopped process used, call ``recoverInterruptedRuns()``
+    /// (``runDue()`` also does it first) to finish any run the process did not complete.
     public init(configuration: EngineConfiguration, transport: any HTTPTransport, clock: any SimClock,
                 seed: UInt64, databasePath: String? = nil, executor: (any TaskExecutor)? = nil) throws {
         self.executor = executor
@@ -43,15 +50,22 @@ public actor ExportEngine {
         self.transport = transport
         self.clock = clock
         self.seed = seed
+        crashPoints = configuration.crashPoints
         store = try SyncStore(path: databasePath)
     }
 
     // MARK: Connection
 
-    /// Validates `apiKey` with `GET /ping` and stores it.
+    /// Checks that the Mixpanel service account may enable the integration (owner or admin of
+    /// the project, unless ``EngineConfiguration/requireAdminRole`` is off), validates `apiKey`
+    /// with `GET /ping` and stores it.
     public func connect(apiKey: String) async -> ConnectionStatus {
+        if let crash { return .notConnected(reason: "the engine has stopped (\(crash))") }
         guard let dc = apiKey.split(separator: "-").last.map(String.init), apiKey.contains("-"), !dc.isEmpty else {
             return .notConnected(reason: "the API key has no data-centre suffix (expected <key>-<dc>, e.g. …-us6)")
+        }
+        if configuration.requireAdminRole, let refusal = await mixpanelRoleRefusal() {
+            return .notConnected(reason: refusal)
         }
         let client = mailchimpClient(apiKey: apiKey, counter: { })
         do {
@@ -65,6 +79,23 @@ public actor ExportEngine {
         }
     }
 
+    /// Why the configured service account may not enable the integration, or `nil` if it may.
+    private func mixpanelRoleRefusal() async -> String? {
+        let access = configuration.mixpanel
+        let client = MixpanelClient(access: access, sender: sender(counter: { }))
+        let account = "the Mixpanel service account \"\(access.username)\""
+        do {
+            switch try await client.serviceAccountRole() {
+            case "owner", "admin": return nil
+            case nil: return "\(account) is not a member of project \(access.projectID)"
+            case let role?:
+                return "\(account) has the \(role) role in project \(access.projectID); only an owner or admin may enable the Mailchimp integration"
+            }
+        } catch {
+            return "could not verify the role of \(account): \(error)"
+        }
+    }
+
     /// The current connection state.
     public func connectionStatus() throws -> ConnectionStatus {
         guard let connection = try store.connection() else { return .notConnected(reason: "no Mailchimp account connected") }
@@ -73,6 +104,7 @@ public actor ExportEngine {
 
     /// Forgets the API key and stops every sync. Mailchimp is left untouched (A41).
     public func disconnect() throws {
+        if let crash { throw crash }
         try store.deleteConnection()
         try store.stopAll(reason: "account disconnected")
         reschedule()
@@ -84,17 +116,22 @@ public actor ExportEngine {
     /// export then re-runs every ``EngineConfiguration/syncInterval`` from the start of its last run.
     /// Any earlier sync of the same pair is replaced; the snapshot is shared, so the new export
     /// overwrites what the old one exported.
+    ///
+    /// - Throws: ``SimulatedCrash`` when the run reached an armed crash point (or the engine had
+    ///   already crashed); store errors.
     @discardableResult
     public func startExport(cohortID: Int64, cohortName: String, audienceID: String, mode: ExportMode) async throws -> RunReport {
+        if let crash { throw crash }
         let id = try store.createSync(cohortID: cohortID, audienceID: audienceID, mode: mode,
                                       tagName: SyncRun.tagName(forCohort: cohortName), at: clock.now)
-        let report = await run(syncID: id, trigger: mode == .oneTime ? "one-time" : "initial")
+        let report = try await run(syncID: id, trigger: mode == .oneTime ? "one-time" : "initial")
         reschedule()
         return report
     }
 
     /// Stops a dynamic sync; what it exported stays in Mailchimp (A41).
     public func stop(syncID: Int64) throws {
+        if let crash { throw crash }
         try store.setState(sync: syncID, .stopped(reason: "stopped by user"), nextRun: nil)
         reschedule()
     }
@@ -103,12 +140,14 @@ public actor ExportEngine {
 
     public func runs() throws -> [RunReport] { try store.runs() }
 
-    /// Runs every dynamic sync that is due now.
+    /// Runs every dynamic sync that is due now, after finishing any interrupted run.
     public func runDue() async {
+        guard crash == nil else { return }
+        if !((try? store.pendingRuns()) ?? []).isEmpty { await recoverInterruptedRuns() }
         runningDue = true
         let now = clock.now
         let due = ((try? store.syncs()) ?? []).filter { $0.state == .active && $0.mode == .dynamic && ($0.nextRun.map { $0 <= now } ?? false) }
-        for sync in due { _ = await run(syncID: sync.id, trigger: "scheduled") }
+        for sync in due where crash == nil { _ = try? await run(syncID: sync.id, trigger: "scheduled") }
         runningDue = false
         reschedule()
     }
@@ -122,16 +161,65 @@ public actor ExportEngine {
         await runLock.release()
     }
 
-    // MARK: Running
+    // MARK: Crash safety
 
-    private func run(syncID: Int64, trigger: String) async -> RunReport {
-        await runLock.acquire()
-        let report = await runHoldingLock(syncID: syncID, trigger: trigger)
-        await runLock.release()
-        return report
+    /// Arms crash points on this instance (testing): the next run that reaches one dies there.
+    public func armCrash(at points: Set<CrashPoint>) {
+        crashPoints = points
     }
 
-    private func runHoldingLock(syncID: Int64, trigger: String) async -> RunReport {
+    /// Finishes the work of runs that started and were never recorded because the process
+    /// stopped (a crash, a kill, a power cut).
+    ///
+    /// Each such run is recorded with the outcome ``RunReport/Outcome/interrupted`` (no counts:
+    /// its effects are unknown) and, if its sync is still active, the sync runs again at once with
+    /// the trigger `recovery`, diffing against the last successful snapshot. Every Mailchimp write
+    /// is idempotent (existing contacts answer `ERROR_CONTACT_EXISTS`, tagging a tagged contact and
+    /// untagging an untagged one change nothing), so the redo creates no duplicate contact and
+    /// loses no tag change, and each run is counted once. Returns the reports it recorded.
+    @discardableResult
+    public func recoverInterruptedRuns() async -> [RunReport] {
+        guard crash == nil else { return [] }
+        await runLock.acquire()
+        var reports: [RunReport] = []
+        for pending in (try? store.pendingRuns()) ?? [] {
+            guard let sync = try? store.sync(pending.syncID) else { continue }
+            var report = RunReport(number: pending.number, syncID: pending.syncID, trigger: pending.trigger, started: pending.started)
+            report.finished = pending.stageAt
+            report.outcome = .interrupted
+            report.error = "the engine stopped during the run (last checkpoint: \(pending.stage)); the next run redoes it"
+            try? store.finish(run: report, cohortID: sync.cohortID, audienceID: sync.audienceID, snapshot: nil)
+            reports.append(report)
+            guard sync.state == .active else { continue }
+            do {
+                reports.append(try await runHoldingLock(syncID: sync.id, trigger: "recovery"))
+            } catch {
+                break
+            }
+        }
+        await runLock.release()
+        reschedule()
+        return reports
+    }
+
+    // MARK: Running
+
+    private func run(syncID: Int64, trigger: String) async throws -> RunReport {
+        await runLock.acquire()
+        do {
+            let report = try await runHoldingLock(syncID: syncID, trigger: trigger)
+            await runLock.release()
+            return report
+        } catch {
+            await runLock.release()
+            throw error
+        }
+    }
+
+    /// Performs and records one run. The run is marked pending in SQLite before anything is
+    /// written to Mailchimp, and the mark is cleared in the transaction that records it.
+    private func runHoldingLock(syncID: Int64, trigger: String) async throws -> RunReport {
+        if let crash { throw crash }
         let started = clock.now
         var report = RunReport(number: (try? store.nextRunNumber()) ?? 0, syncID: syncID, trigger: trigger, started: started)
         guard let sync = try? store.sync(syncID) else { return report }
@@ -142,35 +230,68 @@ public actor ExportEngine {
             try? store.finish(run: report, cohortID: sync.cohortID, audienceID: sync.audienceID, snapshot: nil)
             return report
         }
+        try store.begin(run: report.number, syncID: syncID, trigger: trigger, at: started)
         let counts = Mutex((mailchimp: 0, mixpanel: 0))
-        let runner = SyncRun(sync: sync, configuration: configuration,
+        var runner = SyncRun(sync: sync, configuration: configuration,
                              mailchimp: mailchimpClient(apiKey: connection.apiKey, counter: { counts.withLock { $0.mailchimp += 1 } }),
                              mixpanel: MixpanelClient(access: configuration.mixpanel,
                                                       sender: sender(counter: { counts.withLock { $0.mixpanel += 1 } })),
                              store: store, clock: clock)
-        var result = await runner.perform(into: report)
-        result.report.finished = clock.now
-        (result.report.mailchimpRequests, result.report.mixpanelRequests) = counts.withLock { ($0.mailchimp, $0.mixpanel) }
-        report = result.report
+        runner.checkpoint = checkpoint(run: report.number)
         do {
-            try store.finish(run: report, cohortID: sync.cohortID, audienceID: sync.audienceID, snapshot: result.snapshot)
-            if let state = result.newState {
-                try store.setState(sync: syncID, state, nextRun: nil)
-            } else if sync.mode == .dynamic {
-                try store.setState(sync: syncID, .active, nextRun: started.adding(configuration.syncInterval))
-            } else {
-                try store.setState(sync: syncID, .finished, nextRun: nil)
-            }
+            var result = try await runner.perform(into: report)
+            result.report.finished = clock.now
+            (result.report.mailchimpRequests, result.report.mixpanelRequests) = counts.withLock { ($0.mailchimp, $0.mixpanel) }
+            try runner.checkpoint(.beforeRecord)
+            report = result.report
+            try record(result, sync: sync, started: started)
+        } catch let crash as SimulatedCrash {
+            die(crash)
+            throw crash
         } catch {
             report.outcome = .failed
             report.error = "could not record the run: \(error)"
+            return report
+        }
+        if sync.mode == .dynamic, configuration.importEngagementAfterDynamicRuns, report.outcome == .succeeded {
+            _ = await importEngagementHoldingLock(audienceID: sync.audienceID)
         }
         return report
     }
 
+    private func record(_ result: SyncRun.Result, sync: SyncInfo, started: SimTime) throws {
+        try store.finish(run: result.report, cohortID: sync.cohortID, audienceID: sync.audienceID, snapshot: result.snapshot,
+                         skipList: result.report.outcome == .succeeded ? result.skipList : SkipListChanges())
+        if let state = result.newState {
+            try store.setState(sync: sync.id, state, nextRun: nil)
+        } else if sync.mode == .dynamic {
+            try store.setState(sync: sync.id, .active, nextRun: started.adding(configuration.syncInterval))
+        } else {
+            try store.setState(sync: sync.id, .finished, nextRun: nil)
+        }
+    }
+
+    /// Notes each checkpoint a run passes in its pending marker, and dies at an armed crash point.
+    private func checkpoint(run number: Int64) -> @Sendable (CrashPoint) throws -> Void {
+        let armed = crashPoints
+        let store = store
+        let clock = clock
+        return { point in
+            try store.advance(run: number, to: point.rawValue, at: clock.now)
+            if armed.contains(point) { throw SimulatedCrash(point: point) }
+        }
+    }
+
+    /// What a process death does: nothing more runs, the schedule is gone.
+    private func die(_ crash: SimulatedCrash) {
+        self.crash = crash
+        sleeper?.cancel()
+        sleeper = nil
+    }
+
     /// Sleeps until the next due dynamic sync; re-armed whenever the schedule changes.
     private func reschedule() {
-        guard !runningDue else { return }
+        guard !runningDue, crash == nil else { return }
         sleeper?.cancel()
         sleeper = nil
         let next = ((try? store.syncs()) ?? []).filter { $0.state == .active && $0.mode == .dynamic }.compactMap(\.nextRun).min()
@@ -182,11 +303,11 @@ public actor ExportEngine {
         }
     }
 
-    private func sender(counter: @escaping @Sendable () -> Void) -> APISender {
+    func sender(counter: @escaping @Sendable () -> Void) -> APISender {
         APISender(transport: transport, clock: clock, seed: seed, onSend: counter)
     }
 
-    private func mailchimpClient(apiKey: String, counter: @escaping @Sendable () -> Void) -> MailchimpClient {
+    func mailchimpClient(apiKey: String, counter: @escaping @Sendable () -> Void) -> MailchimpClient {
         MailchimpClient(baseURL: MailchimpClient.baseURL(apiKey: apiKey, override: configuration.mailchimpBaseURL),
                         apiKey: apiKey, sender: sender(counter: counter))
     }

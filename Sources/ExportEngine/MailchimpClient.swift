@@ -24,7 +24,7 @@ struct MailchimpClient: Sendable {
         return request
     }
 
-    private func json(_ method: String, _ path: String, query: [(name: String, value: String)] = [],
+    func json(_ method: String, _ path: String, query: [(name: String, value: String)] = [],
                       body: JSONValue? = nil) async throws -> JSONValue {
         let response = try await sender.send(request(method, path, query: query, body: body))
         return response.json ?? .null

@@ -24,11 +24,15 @@ public struct MemberChange: Sendable, Equatable {
 public struct RunReport: Sendable, Equatable {
     public enum Outcome: String, Sendable, Equatable {
         case succeeded, failed, paused
+        /// The process stopped during the run (found by ``ExportEngine/recoverInterruptedRuns()``);
+        /// its work is redone by the recovery run that follows it.
+        case interrupted
     }
 
     public var number: Int64
     public var syncID: Int64
-    /// `one-time`, `initial` (first run of a dynamic sync) or `scheduled`.
+    /// `one-time`, `initial` (first run of a dynamic sync), `scheduled`, `recovery` (redoing an
+    /// interrupted run) or `preview` (a dry run, never recorded).
     public var trigger: String
     public var started: SimTime
     public var finished: SimTime
@@ -99,4 +103,6 @@ public struct SyncInfo: Sendable, Equatable {
     public var tagName: String
     public var tagID: Int64?
     public var nextRun: SimTime?
+    /// The audience's merge tags, read once per sync (`nil` until the first run that needs them).
+    public var mergeFields: [String]? = nil
 }

@@ -5,7 +5,7 @@ import SimStorage
 /// The engine's durable state: the Mailchimp connection, syncs, snapshots and run history.
 /// All of the engine's SQL lives here; a run's snapshot and its record commit in one transaction.
 struct SyncStore: Sendable {
-    private let queue: DatabaseQueue
+    let queue: DatabaseQueue
 
     init(path: String?) throws {
         queue = try SQLiteDatabase.open(path: path, migrations: Self.migrations)
@@ -39,6 +39,29 @@ struct SyncStore: Sendable {
                     number INTEGER NOT NULL REFERENCES run(number), seq INTEGER NOT NULL, action TEXT NOT NULL,
                     distinct_id TEXT NOT NULL, email TEXT NOT NULL, reason TEXT NOT NULL,
                     PRIMARY KEY (number, seq));
+                """)
+        }),
+        ("v2", { db in
+            // merge_fields: the audience's merge tags as a JSON array, read once per sync (NULL: not read yet).
+            // mixpanel_id: the id engagement events are sent under ($user_id when the profile has one).
+            // skip_list: contacts Mailchimp must not be sent again (compliance), per audience.
+            // pending_run: a run that has started and not been recorded; survives a crash.
+            try db.execute(sql: """
+                ALTER TABLE sync ADD COLUMN merge_fields TEXT;
+                ALTER TABLE snapshot_member ADD COLUMN mixpanel_id TEXT NOT NULL DEFAULT '';
+                CREATE TABLE skip_list (
+                    audience_id TEXT NOT NULL, email_key TEXT NOT NULL, email TEXT NOT NULL, reason TEXT NOT NULL,
+                    recorded_at INTEGER NOT NULL, PRIMARY KEY (audience_id, email_key));
+                CREATE TABLE pending_run (
+                    number INTEGER PRIMARY KEY, sync_id INTEGER NOT NULL REFERENCES sync(id), trigger TEXT NOT NULL,
+                    started INTEGER NOT NULL, stage TEXT NOT NULL, stage_at INTEGER NOT NULL);
+                CREATE TABLE engagement_cursor (
+                    audience_id TEXT PRIMARY KEY, imported_until INTEGER NOT NULL);
+                CREATE TABLE engagement_run (
+                    number INTEGER PRIMARY KEY, audience_id TEXT NOT NULL, started INTEGER NOT NULL, finished INTEGER NOT NULL,
+                    outcome TEXT NOT NULL, error TEXT NOT NULL, since INTEGER, until INTEGER NOT NULL,
+                    campaigns INTEGER NOT NULL, events TEXT NOT NULL, imported INTEGER NOT NULL, unattributed INTEGER NOT NULL,
+                    refused INTEGER NOT NULL, mailchimp_requests INTEGER NOT NULL, mixpanel_requests INTEGER NOT NULL);
                 """)
         }),
     ]
@@ -129,7 +152,8 @@ struct SyncStore: Sendable {
         }
         return SyncInfo(id: row["id"], cohortID: row["cohort_id"], audienceID: row["audience_id"],
                         mode: ExportMode(rawValue: row["mode"]) ?? .oneTime, state: state, tagName: row["tag_name"],
-                        tagID: row["tag_id"], nextRun: (row["next_run"] as Int64?).map(SimTime.init(milliseconds:)))
+                        tagID: row["tag_id"], nextRun: (row["next_run"] as Int64?).map(SimTime.init(milliseconds:)),
+                        mergeFields: (row["merge_fields"] as String?).map(Self.decodeList))
     }
 
     // MARK: Snapshots
@@ -142,20 +166,36 @@ struct SyncStore: Sendable {
             var members: [String: SnapshotMember] = [:]
             for row in try Row.fetchAll(db, sql: "SELECT * FROM snapshot_member WHERE cohort_id = ? AND audience_id = ?",
                                         arguments: [cohortID, audienceID]) {
-                members[row["email_key"]] = SnapshotMember(email: row["email"], distinctID: row["distinct_id"])
+                members[row["email_key"]] = SnapshotMember(email: row["email"], distinctID: row["distinct_id"],
+                                                           mixpanelID: row["mixpanel_id"])
             }
             return (SimTime(milliseconds: taken), members)
         }
     }
 
-    /// Next run number (1-based, in order of completion).
+    /// Next run number (1-based, in order of start), counting runs still pending.
     func nextRunNumber() throws -> Int64 {
-        try queue.read { db in (try Int64.fetchOne(db, sql: "SELECT MAX(number) FROM run") ?? 0) + 1 }
+        try queue.read { db in
+            let recorded = try Int64.fetchOne(db, sql: "SELECT MAX(number) FROM run") ?? 0
+            let pending = try Int64.fetchOne(db, sql: "SELECT MAX(number) FROM pending_run") ?? 0
+            return max(recorded, pending) + 1
+        }
     }
 
-    /// Records a run and, when it succeeded, replaces the snapshot — atomically.
-    func finish(run report: RunReport, cohortID: Int64, audienceID: String, snapshot: [String: SnapshotMember]?) throws {
+    /// Records a run and, when it succeeded, replaces the snapshot and applies its skip-list
+    /// changes — atomically, together with clearing the run's pending marker.
+    func finish(run report: RunReport, cohortID: Int64, audienceID: String, snapshot: [String: SnapshotMember]?,
+                skipList: SkipListChanges = SkipListChanges()) throws {
         try queue.write { db in
+            try db.execute(sql: "DELETE FROM pending_run WHERE number = ?", arguments: [report.number])
+            for key in skipList.removals {
+                try db.execute(sql: "DELETE FROM skip_list WHERE audience_id = ? AND email_key = ?", arguments: [audienceID, key])
+            }
+            for entry in skipList.additions {
+                try db.execute(sql: """
+                    INSERT OR REPLACE INTO skip_list (audience_id, email_key, email, reason, recorded_at) VALUES (?, ?, ?, ?, ?)
+                    """, arguments: [audienceID, entry.email.lowercased(), entry.email, entry.reason, report.started.milliseconds])
+            }
             try db.execute(sql: """
                 INSERT INTO run (number, sync_id, trigger, started, finished, outcome, error, full_reconcile, cohort_size,
                                  exported, added, removed, unchanged, skipped, rejected, mailchimp_requests, mixpanel_requests)
@@ -175,8 +215,9 @@ struct SyncStore: Sendable {
                            arguments: [cohortID, audienceID, report.started.milliseconds])
             for key in snapshot.keys.sorted() {
                 let member = snapshot[key]!
-                try db.execute(sql: "INSERT INTO snapshot_member (cohort_id, audience_id, email_key, email, distinct_id) VALUES (?, ?, ?, ?, ?)",
-                               arguments: [cohortID, audienceID, key, member.email, member.distinctID])
+                try db.execute(sql: """
+                    INSERT INTO snapshot_member (cohort_id, audience_id, email_key, email, distinct_id, mixpanel_id) VALUES (?, ?, ?, ?, ?, ?)
+                    """, arguments: [cohortID, audienceID, key, member.email, member.distinctID, member.mixpanelID])
             }
         }
     }
@@ -209,11 +250,11 @@ struct SyncStore: Sendable {
         }
     }
 
-    private static func encode(_ counts: [String: Int]) -> String {
+    static func encode(_ counts: [String: Int]) -> String {
         JSONValue.object(counts.mapValues { .int(Int64($0)) }).canonicalText
     }
 
-    private static func decode(_ text: String) -> [String: Int] {
+    static func decode(_ text: String) -> [String: Int] {
         ((try? JSONValue(parsing: text))?.objectValue ?? [:]).compactMapValues { $0.intValue.map(Int.init) }
     }
 }
@@ -222,4 +263,7 @@ struct SyncStore: Sendable {
 struct SnapshotMember: Sendable, Equatable {
     var email: String
     var distinctID: String
+    /// The id engagement events are attributed to: the profile's `$user_id` when it has one (the
+    /// partner id under Simplified ID Merge), else the distinct_id. Empty when unknown.
+    var mixpanelID: String = ""
 }

@@ -1,0 +1,55 @@
+import SimCore
+import Synchronization
+
+extension ExportEngine {
+    /// Imports the audience's campaign engagement into Mixpanel: the sends, opens, clicks,
+    /// bounces and unsubscribes Mailchimp reports since the last successful import of this
+    /// audience (the first import reads the campaigns sent within
+    /// ``EngineConfiguration/engagementLookback``).
+    ///
+    /// Each activity becomes one `/import` event (`Mailchimp - Sent To`, `- Opened Campaign`,
+    /// `- Clicked Campaign Url`, `- Bounced`, `- Unsubscribed`) with `$source = "mailchimp"`, the
+    /// activity's time, `campaign_id`, `subject` (and `url` for clicks), a deterministic
+    /// `$insert_id`, and as `distinct_id` the Mixpanel id the engine exported the contact under
+    /// (its `$user_id` when the profile had one). Activity of addresses the engine never exported
+    /// to this audience is not sent and is counted as ``EngagementReport/unattributed``.
+    ///
+    /// Dynamic runs call this after every successful run. The report is recorded; the audience's
+    /// cursor moves only when the import succeeded.
+    public func importEngagement(audienceID: String) async -> EngagementReport {
+        guard crash == nil else {
+            var report = EngagementReport(audienceID: audienceID, started: clock.now, since: nil, until: clock.now)
+            report.outcome = .failed
+            report.error = "the engine has stopped"
+            return report
+        }
+        await runLock.acquire()
+        let report = await importEngagementHoldingLock(audienceID: audienceID)
+        await runLock.release()
+        return report
+    }
+
+    /// Every engagement import recorded, oldest first.
+    public func engagementReports() throws -> [EngagementReport] { try store.engagementReports() }
+
+    func importEngagementHoldingLock(audienceID: String) async -> EngagementReport {
+        let now = clock.now
+        var report = EngagementReport(audienceID: audienceID, started: now, since: (try? store.engagementCursor(audienceID: audienceID)) ?? nil,
+                                      until: now)
+        if let connection = try? store.connection() {
+            let counts = Mutex((mailchimp: 0, mixpanel: 0))
+            let job = EngagementImport(audienceID: audienceID, configuration: configuration,
+                                       mailchimp: mailchimpClient(apiKey: connection.apiKey, counter: { counts.withLock { $0.mailchimp += 1 } }),
+                                       mixpanel: MixpanelClient(access: configuration.mixpanel,
+                                                                sender: sender(counter: { counts.withLock { $0.mixpanel += 1 } })),
+                                       store: store)
+            report = await job.perform(into: report)
+            (report.mailchimpRequests, report.mixpanelRequests) = counts.withLock { ($0.mailchimp, $0.mixpanel) }
+        } else {
+            report.outcome = .failed
+            report.error = "no Mailchimp account connected"
+        }
+        report.finished = clock.now
+        return (try? store.finish(engagement: report)) ?? report
+    }
+}

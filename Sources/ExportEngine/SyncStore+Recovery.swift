@@ -1,0 +1,154 @@
+import GRDB
+import SimCore
+
+/// Contacts the engine must not send to an audience again, added or cleared by one run.
+struct SkipListChanges: Sendable, Equatable {
+    struct Entry: Sendable, Equatable {
+        var email: String
+        /// The skip reason, e.g. `compliance: unsubscribed`.
+        var reason: String
+    }
+
+    var additions: [Entry] = []
+    /// Lower-cased addresses that may be sent again.
+    var removals: [String] = []
+}
+
+/// A run that started and was never recorded: the process died during it.
+struct PendingRun: Sendable, Equatable {
+    var number: Int64
+    var syncID: Int64
+    var trigger: String
+    var started: SimTime
+    /// The last checkpoint it passed (`started`, or a ``CrashPoint`` raw value).
+    var stage: String
+    var stageAt: SimTime
+}
+
+extension SyncStore {
+    // MARK: Skip list
+
+    /// The audience's skip list: lower-cased address → reason.
+    func skipList(audienceID: String) throws -> [String: String] {
+        try queue.read { db in
+            var result: [String: String] = [:]
+            for row in try Row.fetchAll(db, sql: "SELECT email_key, reason FROM skip_list WHERE audience_id = ?", arguments: [audienceID]) {
+                result[row["email_key"]] = row["reason"]
+            }
+            return result
+        }
+    }
+
+    // MARK: Merge fields
+
+    func setMergeFields(sync id: Int64, _ tags: [String]) throws {
+        try queue.write { db in
+            try db.execute(sql: "UPDATE sync SET merge_fields = ? WHERE id = ?", arguments: [Self.encodeList(tags), id])
+        }
+    }
+
+    static func encodeList(_ items: [String]) -> String {
+        JSONValue.array(items.map { .string($0) }).canonicalText
+    }
+
+    static func decodeList(_ text: String) -> [String] {
+        ((try? JSONValue(parsing: text))?.arrayValue ?? []).compactMap(\.stringValue)
+    }
+
+    // MARK: Pending runs
+
+    /// Marks a run as started, before it writes anything to Mailchimp.
+    func begin(run number: Int64, syncID: Int64, trigger: String, at time: SimTime) throws {
+        try queue.write { db in
+            try db.execute(sql: """
+                INSERT OR REPLACE INTO pending_run (number, sync_id, trigger, started, stage, stage_at) VALUES (?, ?, ?, ?, 'started', ?)
+                """, arguments: [number, syncID, trigger, time.milliseconds, time.milliseconds])
+        }
+    }
+
+    /// Notes the last checkpoint a pending run passed.
+    func advance(run number: Int64, to stage: String, at time: SimTime) throws {
+        try queue.write { db in
+            try db.execute(sql: "UPDATE pending_run SET stage = ?, stage_at = ? WHERE number = ?",
+                           arguments: [stage, time.milliseconds, number])
+        }
+    }
+
+    func pendingRuns() throws -> [PendingRun] {
+        try queue.read { db in
+            try Row.fetchAll(db, sql: "SELECT * FROM pending_run ORDER BY number").map {
+                PendingRun(number: $0["number"], syncID: $0["sync_id"], trigger: $0["trigger"],
+                           started: SimTime(milliseconds: $0["started"]), stage: $0["stage"],
+                           stageAt: SimTime(milliseconds: $0["stage_at"]))
+            }
+        }
+    }
+
+    // MARK: Engagement
+
+    /// Activity up to this time has been imported for the audience.
+    func engagementCursor(audienceID: String) throws -> SimTime? {
+        try queue.read { db in
+            try Int64.fetchOne(db, sql: "SELECT imported_until FROM engagement_cursor WHERE audience_id = ?", arguments: [audienceID])
+                .map(SimTime.init(milliseconds:))
+        }
+    }
+
+    /// Every exported contact of the audience (any cohort): lower-cased address → Mixpanel id.
+    func exportedIDs(audienceID: String) throws -> [String: String] {
+        try queue.read { db in
+            var result: [String: String] = [:]
+            for row in try Row.fetchAll(db, sql: """
+                SELECT email_key, distinct_id, mixpanel_id FROM snapshot_member WHERE audience_id = ? ORDER BY cohort_id
+                """, arguments: [audienceID]) {
+                let mixpanelID: String = row["mixpanel_id"]
+                let id = mixpanelID.isEmpty ? row["distinct_id"] as String : mixpanelID
+                if result[row["email_key"]] == nil, !id.isEmpty { result[row["email_key"]] = id }
+            }
+            return result
+        }
+    }
+
+    /// Records an engagement import and, when it succeeded, moves the audience's cursor — atomically.
+    func finish(engagement report: EngagementReport) throws -> EngagementReport {
+        try queue.write { db in
+            var report = report
+            report.number = (try Int64.fetchOne(db, sql: "SELECT MAX(number) FROM engagement_run") ?? 0) + 1
+            try db.execute(sql: """
+                INSERT INTO engagement_run (number, audience_id, started, finished, outcome, error, since, until, campaigns, events,
+                                            imported, unattributed, refused, mailchimp_requests, mixpanel_requests)
+                VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
+                """, arguments: [report.number, report.audienceID, report.started.milliseconds, report.finished.milliseconds,
+                                 report.outcome.rawValue, report.error, report.since?.milliseconds, report.until.milliseconds,
+                                 report.campaigns, Self.encode(report.events), report.imported, report.unattributed,
+                                 report.refused, report.mailchimpRequests, report.mixpanelRequests])
+            if report.outcome == .succeeded {
+                try db.execute(sql: "INSERT OR REPLACE INTO engagement_cursor (audience_id, imported_until) VALUES (?, ?)",
+                               arguments: [report.audienceID, report.until.milliseconds])
+            }
+            return report
+        }
+    }
+
+    func engagementReports() throws -> [EngagementReport] {
+        try queue.read { db in
+            try Row.fetchAll(db, sql: "SELECT * FROM engagement_run ORDER BY number").map { row in
+                var report = EngagementReport(audienceID: row["audience_id"], started: SimTime(milliseconds: row["started"]),
+                                              since: (row["since"] as Int64?).map(SimTime.init(milliseconds:)),
+                                              until: SimTime(milliseconds: row["until"]))
+                report.number = row["number"]
+                report.finished = SimTime(milliseconds: row["finished"])
+                report.outcome = EngagementReport.Outcome(rawValue: row["outcome"]) ?? .failed
+                report.error = row["error"]
+                report.campaigns = row["campaigns"]
+                report.events = Self.decode(row["events"])
+                report.imported = row["imported"]
+                report.unattributed = row["unattributed"]
+                report.refused = row["refused"]
+                report.mailchimpRequests = row["mailchimp_requests"]
+                report.mixpanelRequests = row["mixpanel_requests"]
+                return report
+            }
+        }
+    }
+}
