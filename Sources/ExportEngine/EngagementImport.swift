@@ -51,10 +51,12 @@ struct EngagementImport {
         return report
     }
 
-    /// The campaign's activity in (since, until]: its sends (when the campaign was sent in the
-    /// window), opens, clicks and bounces, and unsubscribes.
+    /// The campaign's activity in [since, until): its sends (when the campaign was sent in the
+    /// window), opens, clicks and bounces, and unsubscribes. Activity stamped exactly at an
+    /// import's `until` is left to the next import, so activity recorded at the same instant as
+    /// an import (after it read the reports) is imported once, by the next one.
     static func activities(of campaign: Campaign, client: MailchimpClient, since: SimTime?, until: SimTime) async throws -> [Activity] {
-        func inWindow(_ time: SimTime) -> Bool { (since.map { time > $0 } ?? true) && time <= until }
+        func inWindow(_ time: SimTime) -> Bool { (since.map { time >= $0 } ?? true) && time < until }
         var result: [Activity] = []
         if let sent = campaign.sendTime, inWindow(sent) {
             for item in try await client.report(campaign.id, "sent-to", key: "sent_to") {
@@ -63,7 +65,8 @@ struct EngagementImport {
                                        extra: ["status": item["status"] ?? .null]))
             }
         }
-        let sinceQuery: [(name: String, value: String)] = since.map { [("since", $0.iso8601)] } ?? []
+        // Mailchimp's `since` is exclusive; ask from a second earlier and filter here.
+        let sinceQuery: [(name: String, value: String)] = since.map { [("since", $0.adding(.seconds(-1)).iso8601)] } ?? []
         for item in try await client.report(campaign.id, "email-activity", key: "emails", query: sinceQuery) {
             guard let email = item["email_address"]?.stringValue else { continue }
             for action in item["activity"]?.arrayValue ?? [] {
