@@ -14,7 +14,7 @@ enum EngageUpdateRoutes {
     }
 
     private static func update(_ fake: FakeMixpanel, _ request: HTTPRequest) throws -> HTTPResponse {
-        let verbose = request.queryValue("verbose") == "1"
+        let verbose = EngageQueryRoutes.parameters(request)["verbose"] == "1"  // SDKs send it in the form body
         func reply(_ error: String?) -> HTTPResponse {
             if verbose { return .json(["status": error == nil ? 1 : 0, "error": error.map { .string($0) } ?? .null]) }
             return .text(error == nil ? "1" : "0")

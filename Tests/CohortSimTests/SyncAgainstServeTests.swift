@@ -1,0 +1,71 @@
+import Foundation
+import Testing
+import SimCore
+
+/// `cohortsim sync` end to end over loopback HTTP against `cohortsim serve`, as two processes.
+@Suite(.serialized) struct SyncAgainstServeTests {
+    static let binary = "\(packageRoot)/.build/debug/cohortsim"
+
+    /// Runs the CLI to completion; returns its exit status and standard output.
+    func cohortsim(_ arguments: [String], environment: [String: String]) throws -> (Int32, String) {
+        let process = Process()
+        process.executableURL = URL(fileURLWithPath: Self.binary)
+        process.arguments = arguments
+        process.environment = environment
+        let output = Pipe()
+        process.standardOutput = output
+        process.standardError = output
+        try process.run()
+        let data = output.fileHandleForReading.readDataToEndOfFile()
+        process.waitUntilExit()
+        return (process.terminationStatus, String(decoding: data, as: UTF8.self))
+    }
+
+    @Test
+    func syncExportsThroughTheServedFakes() throws {
+        try #require(FileManager.default.isExecutableFile(atPath: Self.binary), "build the cohortsim executable first (swift build)")
+        let serve = Process()
+        serve.executableURL = URL(fileURLWithPath: Self.binary)
+        serve.arguments = ["serve", "--scenario", "\(packageRoot)/scenarios/export/one-time-basic.yaml", "--json"]
+        let pipe = Pipe()
+        serve.standardOutput = pipe
+        try serve.run()
+        defer { serve.terminate(); serve.waitUntilExit() }
+        var line = Data()
+        while !line.contains(UInt8(ascii: "\n")) {
+            let chunk = pipe.fileHandleForReading.availableData
+            guard !chunk.isEmpty else { break }
+            line.append(chunk)
+        }
+        let info = try JSONValue(parsing: Data(line.prefix { $0 != UInt8(ascii: "\n") }))
+        let mailchimp = try #require(info["mailchimp"]), mixpanel = try #require(info["mixpanel"])
+        let audience = try #require(mailchimp["audiences"]?.arrayValue?.first?["id"]?.stringValue)
+        let state = try temporaryFolder() + "/state.sqlite"
+        let environment = [
+            "MAILCHIMP_BASE_URL": mailchimp["base_url"]!.stringValue!, "MAILCHIMP_API_KEY": mailchimp["api_key"]!.stringValue!,
+            "MIXPANEL_QUERY_URL": mixpanel["query_url"]!.stringValue!, "MIXPANEL_INGEST_URL": mixpanel["ingest_url"]!.stringValue!,
+            "MIXPANEL_PROJECT_ID": String(mixpanel["project_id"]!.intValue!),
+            "MIXPANEL_SERVICE_ACCOUNT_USERNAME": mixpanel["service_account"]!["username"]!.stringValue!,
+            "MIXPANEL_SERVICE_ACCOUNT_SECRET": mixpanel["service_account"]!["secret"]!.stringValue!,
+            "COHORTSIM_STATE": state,
+        ]
+        let (connected, connectOutput) = try cohortsim(["sync", "connect"], environment: environment)
+        #expect(connected == 0, "\(connectOutput)")
+        #expect(connectOutput.contains("Connected (us6)"))
+        let (_, preview) = try cohortsim(["sync", "export", "--cohort", "501", "--audience", audience, "--dry-run"], environment: environment)
+        #expect(preview.contains("would add 3, remove 0"))
+        let (exported, exportOutput) = try cohortsim(["sync", "export", "--cohort", "501", "--cohort-name", "Power Users",
+                                                      "--audience", audience, "--mode", "dynamic"], environment: environment)
+        #expect(exported == 0, "\(exportOutput)")
+        #expect(exportOutput.contains("succeeded; cohort 3, exported 3, added 3"))
+        let (_, status) = try cohortsim(["sync", "status"], environment: environment)
+        #expect(status.contains("tag \"Power Users\", Active"))
+        let (_, history) = try cohortsim(["sync", "history", "--members"], environment: environment)
+        #expect(history.contains("add bob Bob@Example.com"))
+        #expect(!history.contains(mailchimp["api_key"]!.stringValue!))
+        let (stopped, _) = try cohortsim(["sync", "disconnect"], environment: environment)
+        #expect(stopped == 0)
+        let (_, after) = try cohortsim(["sync", "status"], environment: environment)
+        #expect(after.contains("Stopped(account disconnected)"))
+    }
+}
