@@ -11,13 +11,45 @@ public enum JSONValue: Hashable, Sendable {
     case object([String: JSONValue])
 
     /// Parses JSON bytes; throws ``JSONParseError`` with the parser's reason.
+    ///
+    /// Uses `JSONSerialization` (much faster than decoding through `Codable`, which has to try
+    /// each JSON type in turn) and converts its objects; booleans are told from numbers by their
+    /// Objective-C type code, as Foundation boxes both in `NSNumber`.
     public init(parsing data: Data) throws {
+        let object: Any
         do {
-            self = try JSONDecoder().decode(JSONValue.self, from: data)
-        } catch let DecodingError.dataCorrupted(context) {
-            throw JSONParseError(reason: context.underlyingError.map { "\($0)" } ?? context.debugDescription)
+            object = try JSONSerialization.jsonObject(with: data, options: [.fragmentsAllowed])
         } catch {
             throw JSONParseError(reason: "\(error)")
+        }
+        self = try JSONValue(foundation: object)
+    }
+
+    private init(foundation object: Any) throws {
+        switch object {
+        case let string as String:
+            self = .string(string)
+        case let number as NSNumber:
+            let code = String(cString: number.objCType)
+            if code == "c" || code == "B" {
+                self = .bool(number.boolValue)
+            } else if code == "d" || code == "f" {
+                let d = number.doubleValue
+                self = .double(d)
+            } else {
+                self = .int(number.int64Value)
+            }
+        case let array as [Any]:
+            self = .array(try array.map(JSONValue.init(foundation:)))
+        case let dictionary as [String: Any]:
+            var result: [String: JSONValue] = [:]
+            result.reserveCapacity(dictionary.count)
+            for (key, value) in dictionary { result[key] = try JSONValue(foundation: value) }
+            self = .object(result)
+        case is NSNull:
+            self = .null
+        default:
+            throw JSONParseError(reason: "unsupported JSON value of type \(type(of: object))")
         }
     }
 

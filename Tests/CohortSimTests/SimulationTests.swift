@@ -74,3 +74,20 @@ actor Log {
     var entries: [String] = []
     func add(_ entry: String) { entries.append(entry) }
 }
+
+@Suite struct JSONValueTests {
+    @Test func parsingKeepsBooleansIntegersAndDoublesApart() throws {
+        let value = try JSONValue(parsing: #"{"t": true, "f": false, "one": 1, "half": 0.5, "big": 12345678901234, "s": "1", "n": null, "a": [1, "x"]}"#)
+        #expect(value == ["t": true, "f": false, "one": 1, "half": .double(0.5), "big": 12345678901234, "s": "1", "n": nil, "a": [1, "x"]])
+    }
+
+    @Test func canonicalTextSortsKeysAndRoundTrips() throws {
+        let value: JSONValue = ["b": [1, 2], "a": ["z": "é\n\"q\""], "c": false]
+        #expect(value.canonicalText == #"{"a":{"z":"é\n\"q\""},"b":[1,2],"c":false}"#)
+        #expect(try JSONValue(parsing: value.canonicalText) == value)
+    }
+
+    @Test func malformedJSONIsAParseError() {
+        #expect(throws: JSONParseError.self) { try JSONValue(parsing: "{nope") }
+    }
+}
