@@ -56,6 +56,7 @@ struct MailchimpClient: Sendable {
             let page = try await json("GET", "/lists/\(list)/segments/\(tag)/members", query: [
                 ("count", "1000"), ("offset", String(offset)), ("include_cleaned", "true"),
                 ("include_unsubscribed", "true"), ("include_transactional", "true"),
+                ("fields", "members.email_address,total_items"),
             ])
             let members = page["members"]?.arrayValue ?? []
             emails += members.compactMap { $0["email_address"]?.stringValue }
@@ -75,7 +76,8 @@ struct MailchimpClient: Sendable {
     /// Makes sure each contact exists, without touching existing statuses (`update_existing: false`).
     func batchSubscribe(list: String, members: [JSONValue]) async throws -> BatchResult {
         let body: JSONValue = ["members": .array(members), "update_existing": false]
-        let reply = try await json("POST", "/lists/\(list)", body: body)
+        // `fields` keeps the reply to what the engine reads (Mailchimp sends full member objects otherwise).
+        let reply = try await json("POST", "/lists/\(list)", query: [("fields", Self.batchFields)], body: body)
         var result = BatchResult()
         result.created = (reply["new_members"]?.arrayValue ?? []).compactMap { $0["email_address"]?.stringValue?.lowercased() }
         for error in reply["errors"]?.arrayValue ?? [] {
@@ -90,6 +92,8 @@ struct MailchimpClient: Sendable {
         return result
     }
 
+    static let batchFields = "new_members.email_address,errors,total_created,total_updated,error_count"
+
     /// Batch errors carry no title; recover the single-call title from the message.
     static func title(forBatchError message: String) -> String {
         if message.contains("permanently deleted") { return "Forgotten Email Not Subscribed" }
@@ -100,6 +104,7 @@ struct MailchimpClient: Sendable {
     /// Adds and removes tag members in one call (≤500 each).
     func updateTag(list: String, tag: Int64, add: [String], remove: [String]) async throws {
         _ = try await json("POST", "/lists/\(list)/segments/\(tag)",
+                           query: [("fields", "total_added,total_removed,error_count,errors")],
                            body: ["members_to_add": .array(add.map { .string($0) }),
                                   "members_to_remove": .array(remove.map { .string($0) })])
     }

@@ -86,7 +86,18 @@ public final class FakeMailchimp: HTTPHandler {
         do {
             switch routes.match(method: request.method, path: request.path) {
             case .found(let handler, let parameters):
-                return try await handler(self, request, parameters)
+                let selection = FieldSelection(request)
+                if selection?.isConflicting == true {
+                    throw MailchimpProblem(status: 400, title: "Invalid Resource",
+                                           detail: "fields and exclude_fields are mutually exclusive.")
+                }
+                var response = try await handler(self, request, parameters)
+                if let selection, (200..<300).contains(response.status), let value = response.jsonValue {
+                    let trimmed = selection.apply(to: value)
+                    response.body = trimmed.canonicalData
+                    response.jsonValue = trimmed
+                }
+                return response
             case .methodNotAllowed(let allowed):
                 throw MailchimpProblem.methodNotAllowed(allow: allowed)
             case .notFound:

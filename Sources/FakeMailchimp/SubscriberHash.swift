@@ -3,7 +3,14 @@ import Foundation
 
 /// Mailchimp's member id: the MD5 (hex) of the lower-cased address.
 public func subscriberHash(_ email: String) -> String {
-    Insecure.MD5.hash(data: Data(email.lowercased().utf8)).map { String(format: "%02x", $0) }.joined()
+    let digits = Array("0123456789abcdef".utf8)
+    var hex: [UInt8] = []
+    hex.reserveCapacity(32)
+    for byte in Insecure.MD5.hash(data: Data(email.lowercased().utf8)) {
+        hex.append(digits[Int(byte >> 4)])
+        hex.append(digits[Int(byte & 0x0f)])
+    }
+    return String(decoding: hex, as: UTF8.self)
 }
 
 /// Address checks Mailchimp applies before accepting a contact.

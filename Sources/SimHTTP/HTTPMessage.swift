@@ -106,6 +106,10 @@ public struct HTTPResponse: Sendable, Hashable {
     public var headers: HTTPHeaders
     public var body: Data
 
+    /// The JSON value the body was encoded from, when a handler built it with ``json(_:status:contentType:)``;
+    /// lets a server post-process it (e.g. Mailchimp's `fields`) without parsing the body again.
+    public var jsonValue: JSONValue?
+
     public init(status: Int, headers: HTTPHeaders = [:], body: Data = Data()) {
         self.status = status
         self.headers = headers
@@ -115,7 +119,9 @@ public struct HTTPResponse: Sendable, Hashable {
     /// A JSON response with the canonical encoding of `value`.
     public static func json(_ value: JSONValue, status: Int = 200,
                             contentType: String = "application/json; charset=utf-8") -> HTTPResponse {
-        HTTPResponse(status: status, headers: ["Content-Type": contentType], body: value.canonicalData)
+        var response = HTTPResponse(status: status, headers: ["Content-Type": contentType], body: value.canonicalData)
+        response.jsonValue = value
+        return response
     }
 
     /// A `text/plain` response.

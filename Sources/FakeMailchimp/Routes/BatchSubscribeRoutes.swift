@@ -14,6 +14,8 @@ enum BatchSubscribeRoutes {
         var created: [JSONValue] = []
         var updated: [JSONValue] = []
         var errors: [JSONValue] = []
+        var createdDetail = MemberDetail.full
+        var updatedDetail = MemberDetail.full
 
         mutating func fail(_ email: String, _ message: String, code: String = "ERROR_GENERIC", field: String = "", fieldMessage: String = "") {
             errors.append(["email_address": .string(email), "error": .string(message), "error_code": .string(code),
@@ -34,6 +36,9 @@ enum BatchSubscribeRoutes {
         return try fake.write { db in
             let writes = try MemberRoutes.context(fake, db, p)
             var outcome = Outcome()
+            let selection = FieldSelection(request)
+            outcome.createdDetail = selection?.memberDetail(for: "new_members") ?? .full
+            outcome.updatedDetail = selection?.memberDetail(for: "updated_members") ?? .full
             var seen: Set<String> = []
             for item in members {
                 guard let object = item.objectValue, let email = object["email_address"]?.stringValue else {
@@ -70,7 +75,7 @@ enum BatchSubscribeRoutes {
             guard var existing = try writes.find(email) else {
                 let fields = try writes.mergeFields(mergeFields, skipValidation: skipValidation, creating: true)
                 let member = try writes.create(email: email, status: status ?? statusIfNew!, mergeFields: fields, tags: tags)
-                outcome.created.append(try Rendering.member(member, db: db))
+                outcome.created.append(try Rendering.member(member, db: db, detail: outcome.createdDetail))
                 return
             }
             guard updateExisting else {
@@ -84,7 +89,7 @@ enum BatchSubscribeRoutes {
             existing.lastChanged = writes.now.mailchimpTimestamp
             try writes.save(existing)
             if syncTags { try writes.replaceTags(tags, on: existing) } else { try writes.addTags(tags, to: existing) }
-            outcome.updated.append(try Rendering.member(existing, db: db))
+            outcome.updated.append(try Rendering.member(existing, db: db, detail: outcome.updatedDetail))
         } catch let problem as MailchimpProblem {
             let field = problem.fieldErrors.first
             outcome.fail(email, problem.detail, field: field?.field ?? "", fieldMessage: field?.message ?? "")

@@ -4,6 +4,15 @@ import SimHTTP
 
 /// JSON shapes of Mailchimp resources.
 enum Rendering {
+    /// A member at the detail a response needs: the full object, or (when `fields` cut it down)
+    /// only the identifying fields, which cost no further query.
+    static func member(_ m: MemberRecord, db: Database, detail: MemberDetail) throws -> JSONValue {
+        guard detail == .full else {
+            return ["id": .string(m.hash), "email_address": .string(m.email), "status": .string(m.status), "list_id": .string(m.listID)]
+        }
+        return try member(m, db: db)
+    }
+
     static func member(_ m: MemberRecord, db: Database) throws -> JSONValue {
         let tags = try MailchimpQueries.tags(db, list: m.listID, hash: m.hash)
         var fields: [String: JSONValue] = [

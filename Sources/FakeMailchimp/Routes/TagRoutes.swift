@@ -118,17 +118,20 @@ enum TagRoutes {
                 throw MailchimpProblem.notFound
             }
             guard seg.type == "static" else { throw MailchimpProblem.staticSegmentMissing(p["segment"]) }
+            let selection = FieldSelection(request)
+            let addedDetail = selection?.memberDetail(for: "members_added") ?? .full
+            let removedDetail = selection?.memberDetail(for: "members_removed") ?? .full
             var added: [JSONValue] = []
             var removed: [JSONValue] = []
             for email in toAdd {
                 guard let member = try writes.find(email) else { continue }
                 try MailchimpQueries.addTag(db, list: writes.list.id, segment: seg.id, hash: member.hash, now: writes.now)
-                added.append(try Rendering.member(member, db: db))
+                added.append(try Rendering.member(member, db: db, detail: addedDetail))
             }
             for email in toRemove {
                 guard let member = try writes.find(email) else { continue }
                 if try MailchimpQueries.removeTag(db, list: writes.list.id, segment: seg.id, hash: member.hash) {
-                    removed.append(try Rendering.member(member, db: db))
+                    removed.append(try Rendering.member(member, db: db, detail: removedDetail))
                 }
             }
             return .json(["members_added": .array(added), "members_removed": .array(removed), "errors": [],
@@ -149,7 +152,8 @@ enum TagRoutes {
                 SELECT m.* FROM member_tag t JOIN member m ON m.list_id = t.list_id AND m.hash = t.hash
                 WHERE t.list_id = ? AND t.segment_id = ? AND m.status IN (\(placeholders)) ORDER BY m.web_id, m.hash
                 """, arguments: StatementArguments([s.listID, s.id] as [any DatabaseValueConvertible] + statuses))
-            let page = try rows.dropFirst(offset).prefix(count).map { try Rendering.member(MemberRecord(row: $0), db: db) }
+            let detail = FieldSelection(request)?.memberDetail(for: "members") ?? .full
+            let page = try rows.dropFirst(offset).prefix(count).map { try Rendering.member(MemberRecord(row: $0), db: db, detail: detail) }
             return .json(["members": .array(page), "total_items": .int(Int64(rows.count)), "_links": []])
         }
     }
