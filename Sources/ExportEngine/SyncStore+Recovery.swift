@@ -32,7 +32,7 @@ extension SyncStore {
     func skipList(audienceID: String) throws -> [String: String] {
         try queue.read { db in
             var result: [String: String] = [:]
-            for row in try Row.fetchAll(db, sql: "SELECT email_key, reason FROM skip_list WHERE audience_id = ?", arguments: [audienceID]) {
+            for row in try Row.fetchAll(try db.cachedStatement(sql: "SELECT email_key, reason FROM skip_list WHERE audience_id = ?"), arguments: [audienceID]) {
                 result[row["email_key"]] = row["reason"]
             }
             return result
@@ -43,7 +43,7 @@ extension SyncStore {
 
     func setMergeFields(sync id: Int64, _ tags: [String]) throws {
         try queue.write { db in
-            try db.execute(sql: "UPDATE sync SET merge_fields = ? WHERE id = ?", arguments: [Self.encodeList(tags), id])
+            try db.cachedStatement(sql: "UPDATE sync SET merge_fields = ? WHERE id = ?").execute(arguments: [Self.encodeList(tags), id])
         }
     }
 
@@ -60,17 +60,16 @@ extension SyncStore {
     /// Marks a run as started, before it writes anything to Mailchimp.
     func begin(run number: Int64, syncID: Int64, trigger: String, at time: SimTime) throws {
         try queue.write { db in
-            try db.execute(sql: """
+            try db.cachedStatement(sql: """
                 INSERT OR REPLACE INTO pending_run (number, sync_id, trigger, started, stage, stage_at) VALUES (?, ?, ?, ?, 'started', ?)
-                """, arguments: [number, syncID, trigger, time.milliseconds, time.milliseconds])
+                """).execute(arguments: [number, syncID, trigger, time.milliseconds, time.milliseconds])
         }
     }
 
     /// Notes the last checkpoint a pending run passed.
     func advance(run number: Int64, to stage: String, at time: SimTime) throws {
         try queue.write { db in
-            try db.execute(sql: "UPDATE pending_run SET stage = ?, stage_at = ? WHERE number = ?",
-                           arguments: [stage, time.milliseconds, number])
+            try db.cachedStatement(sql: "UPDATE pending_run SET stage = ?, stage_at = ? WHERE number = ?").execute(arguments: [stage, time.milliseconds, number])
         }
     }
 
@@ -89,7 +88,7 @@ extension SyncStore {
     /// Activity up to this time has been imported for the audience.
     func engagementCursor(audienceID: String) throws -> SimTime? {
         try queue.read { db in
-            try Int64.fetchOne(db, sql: "SELECT imported_until FROM engagement_cursor WHERE audience_id = ?", arguments: [audienceID])
+            try Int64.fetchOne(try db.cachedStatement(sql: "SELECT imported_until FROM engagement_cursor WHERE audience_id = ?"), arguments: [audienceID])
                 .map(SimTime.init(milliseconds:))
         }
     }
@@ -98,9 +97,9 @@ extension SyncStore {
     func exportedIDs(audienceID: String) throws -> [String: String] {
         try queue.read { db in
             var result: [String: String] = [:]
-            for row in try Row.fetchAll(db, sql: """
+            for row in try Row.fetchAll(try db.cachedStatement(sql: """
                 SELECT email_key, distinct_id, mixpanel_id FROM snapshot_member WHERE audience_id = ? ORDER BY cohort_id
-                """, arguments: [audienceID]) {
+                """), arguments: [audienceID]) {
                 let mixpanelID: String = row["mixpanel_id"]
                 let id = mixpanelID.isEmpty ? row["distinct_id"] as String : mixpanelID
                 if result[row["email_key"]] == nil, !id.isEmpty { result[row["email_key"]] = id }
@@ -114,17 +113,16 @@ extension SyncStore {
         try queue.write { db in
             var report = report
             report.number = (try Int64.fetchOne(db, sql: "SELECT MAX(number) FROM engagement_run") ?? 0) + 1
-            try db.execute(sql: """
+            try db.cachedStatement(sql: """
                 INSERT INTO engagement_run (number, audience_id, started, finished, outcome, error, since, until, campaigns, events,
                                             imported, unattributed, refused, mailchimp_requests, mixpanel_requests)
                 VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
-                """, arguments: [report.number, report.audienceID, report.started.milliseconds, report.finished.milliseconds,
+                """).execute(arguments: [report.number, report.audienceID, report.started.milliseconds, report.finished.milliseconds,
                                  report.outcome.rawValue, report.error, report.since?.milliseconds, report.until.milliseconds,
                                  report.campaigns, Self.encode(report.events), report.imported, report.unattributed,
                                  report.refused, report.mailchimpRequests, report.mixpanelRequests])
             if report.outcome == .succeeded {
-                try db.execute(sql: "INSERT OR REPLACE INTO engagement_cursor (audience_id, imported_until) VALUES (?, ?)",
-                               arguments: [report.audienceID, report.until.milliseconds])
+                try db.cachedStatement(sql: "INSERT OR REPLACE INTO engagement_cursor (audience_id, imported_until) VALUES (?, ?)").execute(arguments: [report.audienceID, report.until.milliseconds])
             }
             return report
         }

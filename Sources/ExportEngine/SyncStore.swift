@@ -70,8 +70,7 @@ struct SyncStore: Sendable {
 
     func saveConnection(apiKey: String, dataCenter: String, at time: SimTime) throws {
         try queue.write { db in
-            try db.execute(sql: "INSERT OR REPLACE INTO connection (id, api_key, data_center, connected_at) VALUES (1, ?, ?, ?)",
-                           arguments: [apiKey, dataCenter, time.milliseconds])
+            try db.cachedStatement(sql: "INSERT OR REPLACE INTO connection (id, api_key, data_center, connected_at) VALUES (1, ?, ?, ?)").execute(arguments: [apiKey, dataCenter, time.milliseconds])
         }
     }
 
@@ -90,25 +89,25 @@ struct SyncStore: Sendable {
 
     func createSync(cohortID: Int64, audienceID: String, mode: ExportMode, tagName: String, at time: SimTime) throws -> Int64 {
         try queue.write { db in
-            try db.execute(sql: """
+            try db.cachedStatement(sql: """
                 UPDATE sync SET state = 'stopped', reason = 'replaced by a newer export', next_run = NULL
                 WHERE cohort_id = ? AND audience_id = ? AND state IN ('active', 'paused')
-                """, arguments: [cohortID, audienceID])
-            let previousTag = try Row.fetchOne(db, sql: """
+                """).execute(arguments: [cohortID, audienceID])
+            let previousTag = try Row.fetchOne(try db.cachedStatement(sql: """
                 SELECT tag_name, tag_id FROM sync WHERE cohort_id = ? AND audience_id = ? AND tag_id IS NOT NULL
                 ORDER BY id DESC LIMIT 1
-                """, arguments: [cohortID, audienceID])
-            try db.execute(sql: """
+                """), arguments: [cohortID, audienceID])
+            try db.cachedStatement(sql: """
                 INSERT INTO sync (cohort_id, audience_id, mode, state, tag_name, tag_id, next_run, created)
                 VALUES (?, ?, ?, 'active', ?, ?, NULL, ?)
-                """, arguments: [cohortID, audienceID, mode.rawValue, previousTag?["tag_name"] ?? tagName,
+                """).execute(arguments: [cohortID, audienceID, mode.rawValue, previousTag?["tag_name"] ?? tagName,
                                  previousTag?["tag_id"] as Int64?, time.milliseconds])
             return db.lastInsertedRowID
         }
     }
 
     func sync(_ id: Int64) throws -> SyncInfo? {
-        try queue.read { db in try Row.fetchOne(db, sql: "SELECT * FROM sync WHERE id = ?", arguments: [id]).map(Self.syncInfo) }
+        try queue.read { db in try Row.fetchOne(try db.cachedStatement(sql: "SELECT * FROM sync WHERE id = ?"), arguments: [id]).map(Self.syncInfo) }
     }
 
     func syncs() throws -> [SyncInfo] {
@@ -117,7 +116,7 @@ struct SyncStore: Sendable {
 
     func setTag(sync id: Int64, tagID: Int64, name: String) throws {
         try queue.write { db in
-            try db.execute(sql: "UPDATE sync SET tag_id = ?, tag_name = ? WHERE id = ?", arguments: [tagID, name, id])
+            try db.cachedStatement(sql: "UPDATE sync SET tag_id = ?, tag_name = ? WHERE id = ?").execute(arguments: [tagID, name, id])
         }
     }
 
@@ -129,16 +128,14 @@ struct SyncStore: Sendable {
         case .finished: ("finished", "")
         }
         try queue.write { db in
-            try db.execute(sql: "UPDATE sync SET state = ?, reason = ?, next_run = ? WHERE id = ?",
-                           arguments: [name, reason, nextRun?.milliseconds, id])
+            try db.cachedStatement(sql: "UPDATE sync SET state = ?, reason = ?, next_run = ? WHERE id = ?").execute(arguments: [name, reason, nextRun?.milliseconds, id])
         }
     }
 
     /// Stops every active or paused sync (disconnection).
     func stopAll(reason: String) throws {
         try queue.write { db in
-            try db.execute(sql: "UPDATE sync SET state = 'stopped', reason = ?, next_run = NULL WHERE state IN ('active', 'paused')",
-                           arguments: [reason])
+            try db.cachedStatement(sql: "UPDATE sync SET state = 'stopped', reason = ?, next_run = NULL WHERE state IN ('active', 'paused')").execute(arguments: [reason])
         }
     }
 
@@ -161,11 +158,9 @@ struct SyncStore: Sendable {
     /// The last successful snapshot for (cohort, audience): lower-cased email → (email, distinct_id).
     func snapshot(cohortID: Int64, audienceID: String) throws -> (takenAt: SimTime, members: [String: SnapshotMember])? {
         try queue.read { db in
-            guard let taken = try Int64.fetchOne(db, sql: "SELECT taken_at FROM snapshot WHERE cohort_id = ? AND audience_id = ?",
-                                                 arguments: [cohortID, audienceID]) else { return nil }
+            guard let taken = try Int64.fetchOne(try db.cachedStatement(sql: "SELECT taken_at FROM snapshot WHERE cohort_id = ? AND audience_id = ?"), arguments: [cohortID, audienceID]) else { return nil }
             var members: [String: SnapshotMember] = [:]
-            for row in try Row.fetchAll(db, sql: "SELECT * FROM snapshot_member WHERE cohort_id = ? AND audience_id = ?",
-                                        arguments: [cohortID, audienceID]) {
+            for row in try Row.fetchAll(try db.cachedStatement(sql: "SELECT * FROM snapshot_member WHERE cohort_id = ? AND audience_id = ?"), arguments: [cohortID, audienceID]) {
                 members[row["email_key"]] = SnapshotMember(email: row["email"], distinctID: row["distinct_id"],
                                                            mixpanelID: row["mixpanel_id"])
             }
@@ -187,37 +182,35 @@ struct SyncStore: Sendable {
     func finish(run report: RunReport, cohortID: Int64, audienceID: String, snapshot: [String: SnapshotMember]?,
                 skipList: SkipListChanges = SkipListChanges()) throws {
         try queue.write { db in
-            try db.execute(sql: "DELETE FROM pending_run WHERE number = ?", arguments: [report.number])
+            try db.cachedStatement(sql: "DELETE FROM pending_run WHERE number = ?").execute(arguments: [report.number])
             for key in skipList.removals {
-                try db.execute(sql: "DELETE FROM skip_list WHERE audience_id = ? AND email_key = ?", arguments: [audienceID, key])
+                try db.cachedStatement(sql: "DELETE FROM skip_list WHERE audience_id = ? AND email_key = ?").execute(arguments: [audienceID, key])
             }
             for entry in skipList.additions {
-                try db.execute(sql: """
+                try db.cachedStatement(sql: """
                     INSERT OR REPLACE INTO skip_list (audience_id, email_key, email, reason, recorded_at) VALUES (?, ?, ?, ?, ?)
-                    """, arguments: [audienceID, entry.email.lowercased(), entry.email, entry.reason, report.started.milliseconds])
+                    """).execute(arguments: [audienceID, entry.email.lowercased(), entry.email, entry.reason, report.started.milliseconds])
             }
-            try db.execute(sql: """
+            try db.cachedStatement(sql: """
                 INSERT INTO run (number, sync_id, trigger, started, finished, outcome, error, full_reconcile, cohort_size,
                                  exported, added, removed, unchanged, skipped, rejected, mailchimp_requests, mixpanel_requests)
                 VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
-                """, arguments: [report.number, report.syncID, report.trigger, report.started.milliseconds,
+                """).execute(arguments: [report.number, report.syncID, report.trigger, report.started.milliseconds,
                                  report.finished.milliseconds, report.outcome.rawValue, report.error, report.fullReconcile,
                                  report.cohortSize, report.exported, report.added, report.removed, report.unchanged,
                                  Self.encode(report.skipped), Self.encode(report.rejected), report.mailchimpRequests,
                                  report.mixpanelRequests])
             for (seq, change) in report.changes.enumerated() {
-                try db.execute(sql: "INSERT INTO run_member (number, seq, action, distinct_id, email, reason) VALUES (?, ?, ?, ?, ?, ?)",
-                               arguments: [report.number, seq, change.action.rawValue, change.distinctID, change.email, change.reason])
+                try db.cachedStatement(sql: "INSERT INTO run_member (number, seq, action, distinct_id, email, reason) VALUES (?, ?, ?, ?, ?, ?)").execute(arguments: [report.number, seq, change.action.rawValue, change.distinctID, change.email, change.reason])
             }
             guard let snapshot else { return }
-            try db.execute(sql: "DELETE FROM snapshot_member WHERE cohort_id = ? AND audience_id = ?", arguments: [cohortID, audienceID])
-            try db.execute(sql: "INSERT OR REPLACE INTO snapshot (cohort_id, audience_id, taken_at) VALUES (?, ?, ?)",
-                           arguments: [cohortID, audienceID, report.started.milliseconds])
+            try db.cachedStatement(sql: "DELETE FROM snapshot_member WHERE cohort_id = ? AND audience_id = ?").execute(arguments: [cohortID, audienceID])
+            try db.cachedStatement(sql: "INSERT OR REPLACE INTO snapshot (cohort_id, audience_id, taken_at) VALUES (?, ?, ?)").execute(arguments: [cohortID, audienceID, report.started.milliseconds])
             for key in snapshot.keys.sorted() {
                 let member = snapshot[key]!
-                try db.execute(sql: """
+                try db.cachedStatement(sql: """
                     INSERT INTO snapshot_member (cohort_id, audience_id, email_key, email, distinct_id, mixpanel_id) VALUES (?, ?, ?, ?, ?, ?)
-                    """, arguments: [cohortID, audienceID, key, member.email, member.distinctID, member.mixpanelID])
+                    """).execute(arguments: [cohortID, audienceID, key, member.email, member.distinctID, member.mixpanelID])
             }
         }
     }
@@ -240,8 +233,7 @@ struct SyncStore: Sendable {
                 report.rejected = Self.decode(row["rejected"])
                 report.mailchimpRequests = row["mailchimp_requests"]
                 report.mixpanelRequests = row["mixpanel_requests"]
-                report.changes = try Row.fetchAll(db, sql: "SELECT * FROM run_member WHERE number = ? ORDER BY seq",
-                                                  arguments: [report.number]).map {
+                report.changes = try Row.fetchAll(try db.cachedStatement(sql: "SELECT * FROM run_member WHERE number = ? ORDER BY seq"), arguments: [report.number]).map {
                     MemberChange(action: MemberChange.Action(rawValue: $0["action"]) ?? .noop, distinctID: $0["distinct_id"],
                                  email: $0["email"], reason: $0["reason"])
                 }

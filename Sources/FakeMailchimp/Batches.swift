@@ -78,17 +78,16 @@ extension FakeMailchimp {
     public func runDueBatches() async {
         let now = clock.now
         let due = (try? read { db in
-            try String.fetchAll(db, sql: "SELECT id FROM batch WHERE claimed = 0 AND submitted_ms <= ? ORDER BY submitted_ms, id",
-                                arguments: [now.milliseconds - (BatchLifecycle.stageLength * 2).milliseconds])
+            try String.fetchAll(try db.cachedStatement(sql: "SELECT id FROM batch WHERE claimed = 0 AND submitted_ms <= ? ORDER BY submitted_ms, id"), arguments: [now.milliseconds - (BatchLifecycle.stageLength * 2).milliseconds])
         }) ?? []
         for id in due { await runBatch(id) }
     }
 
     private func runBatch(_ id: String) async {
         let claimed = (try? write { db -> [JSONValue]? in
-            try db.execute(sql: "UPDATE batch SET claimed = 1 WHERE id = ? AND claimed = 0", arguments: [id])
+            try db.cachedStatement(sql: "UPDATE batch SET claimed = 1 WHERE id = ? AND claimed = 0").execute(arguments: [id])
             guard db.changesCount == 1 else { return nil }
-            let text = try String.fetchOne(db, sql: "SELECT operations FROM batch WHERE id = ?", arguments: [id]) ?? "[]"
+            let text = try String.fetchOne(try db.cachedStatement(sql: "SELECT operations FROM batch WHERE id = ?"), arguments: [id]) ?? "[]"
             return try JSONValue(parsing: text).arrayValue ?? []
         }) ?? nil
         guard let operations = claimed else { return }
@@ -107,8 +106,7 @@ extension FakeMailchimp {
                             "response": .string(response.bodyText)])
         }
         _ = try? write { db in
-            try db.execute(sql: "UPDATE batch SET results = ?, errored = ? WHERE id = ?",
-                           arguments: [JSONValue.array(results).canonicalText, errored, id])
+            try db.cachedStatement(sql: "UPDATE batch SET results = ?, errored = ? WHERE id = ?").execute(arguments: [JSONValue.array(results).canonicalText, errored, id])
         }
     }
 }

@@ -29,17 +29,16 @@ extension FakeMailchimp {
             let recipients = try Row.fetchAll(db, sql: sql + " ORDER BY m.hash", arguments: StatementArguments(arguments)).map(MemberRecord.init)
             var n = 0
             var id = StableHash.hex(seed: seed, length: 10, "campaign", audience.id, tag ?? "", subject, String(now.milliseconds))
-            while try Bool.fetchOne(db, sql: "SELECT 1 FROM campaign WHERE id = ?", arguments: [id]) ?? false {
+            while try Bool.fetchOne(try db.cachedStatement(sql: "SELECT 1 FROM campaign WHERE id = ?"), arguments: [id]) ?? false {
                 n += 1
                 id = StableHash.hex(seed: seed, length: 10, "campaign", audience.id, tag ?? "", subject, String(now.milliseconds), String(n))
             }
-            try db.execute(sql: """
+            try db.cachedStatement(sql: """
                 INSERT INTO campaign (id, web_id, list_id, list_name, tag, subject, sent_ms, send_time) VALUES (?, ?, ?, ?, ?, ?, ?, ?)
-                """, arguments: [id, Int64(StableHash.value(seed: seed, "campaign_web_id", id) % 9_000_000) + 1_000_000,
+                """).execute(arguments: [id, Int64(StableHash.value(seed: seed, "campaign_web_id", id) % 9_000_000) + 1_000_000,
                                  audience.id, audience.name, tag, subject, now.milliseconds, now.mailchimpTimestamp])
             for member in recipients {
-                try db.execute(sql: "INSERT INTO campaign_recipient (campaign_id, hash, email, merge_fields, status) VALUES (?, ?, ?, ?, 'sent')",
-                               arguments: [id, member.hash, member.email, JSONValue.object(member.mergeFields).canonicalText])
+                try db.cachedStatement(sql: "INSERT INTO campaign_recipient (campaign_id, hash, email, merge_fields, status) VALUES (?, ?, ?, ?, 'sent')").execute(arguments: [id, member.hash, member.email, JSONValue.object(member.mergeFields).canonicalText])
             }
             try Webhooks.deliver(WebhookEvent(type: "campaign", source: nil, listID: audience.id, data: [
                 ("id", id), ("subject", subject), ("status", "sent"), ("reason", ""), ("list_id", audience.id),
@@ -57,27 +56,24 @@ extension FakeMailchimp {
         try write { db in
             let now = clock.now
             let hash = subscriberHash(email)
-            guard let listID = try String.fetchOne(db, sql: "SELECT list_id FROM campaign WHERE id = ?", arguments: [campaign]),
-                  try Bool.fetchOne(db, sql: "SELECT 1 FROM campaign_recipient WHERE campaign_id = ? AND hash = ?",
-                                    arguments: [campaign, hash]) ?? false else {
+            guard let listID = try String.fetchOne(try db.cachedStatement(sql: "SELECT list_id FROM campaign WHERE id = ?"), arguments: [campaign]),
+                  try Bool.fetchOne(try db.cachedStatement(sql: "SELECT 1 FROM campaign_recipient WHERE campaign_id = ? AND hash = ?"), arguments: [campaign, hash]) ?? false else {
                 throw MailchimpProblem.notFound
             }
             switch action {
             case .open:
-                try db.execute(sql: "UPDATE campaign_recipient SET open_count = open_count + 1, last_open = ? WHERE campaign_id = ? AND hash = ?",
-                               arguments: [now.mailchimpTimestamp, campaign, hash])
+                try db.cachedStatement(sql: "UPDATE campaign_recipient SET open_count = open_count + 1, last_open = ? WHERE campaign_id = ? AND hash = ?").execute(arguments: [now.mailchimpTimestamp, campaign, hash])
             case .click:
                 guard let url, !url.isEmpty else { throw MailchimpProblem.schema("url", "A click needs a url.") }
             case .bounce:
-                try db.execute(sql: "UPDATE campaign_recipient SET status = ? WHERE campaign_id = ? AND hash = ?",
-                               arguments: [bounceType.rawValue, campaign, hash])
+                try db.cachedStatement(sql: "UPDATE campaign_recipient SET status = ? WHERE campaign_id = ? AND hash = ?").execute(arguments: [bounceType.rawValue, campaign, hash])
                 if bounceType == .hard { try changeFromCampaign(db, listID: listID, hash: hash, campaign: campaign, source: nil) { $0.status = "cleaned" } }
             case .unsubscribe:
                 let why = reason ?? "N/A (Unsubscribed via unsubscribe link)"
-                try db.execute(sql: """
+                try db.cachedStatement(sql: """
                     INSERT OR REPLACE INTO campaign_unsubscribe (campaign_id, hash, email, merge_fields, timestamp, reason)
                     SELECT campaign_id, hash, email, merge_fields, ?, ? FROM campaign_recipient WHERE campaign_id = ? AND hash = ?
-                    """, arguments: [now.mailchimpTimestamp, why, campaign, hash])
+                    """).execute(arguments: [now.mailchimpTimestamp, why, campaign, hash])
                 try changeFromCampaign(db, listID: listID, hash: hash, campaign: campaign, source: .user) {
                     $0.status = "unsubscribed"
                     $0.unsubscribedBy = "contact"
@@ -85,8 +81,7 @@ extension FakeMailchimp {
                 }
                 return
             }
-            try db.execute(sql: "INSERT INTO campaign_activity (campaign_id, hash, action, at_ms, url, type) VALUES (?, ?, ?, ?, ?, ?)",
-                           arguments: [campaign, hash, action.rawValue, now.milliseconds, action == .click ? url : nil,
+            try db.cachedStatement(sql: "INSERT INTO campaign_activity (campaign_id, hash, action, at_ms, url, type) VALUES (?, ?, ?, ?, ?, ?)").execute(arguments: [campaign, hash, action.rawValue, now.milliseconds, action == .click ? url : nil,
                                        action == .bounce ? bounceType.rawValue : nil])
         }
     }

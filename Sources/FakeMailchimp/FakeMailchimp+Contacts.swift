@@ -65,8 +65,8 @@ extension FakeMailchimp {
             moved.timestampSignup = member.timestampSignup
             moved.timestampOpt = member.timestampOpt
             try moved.save(db)
-            try db.execute(sql: "UPDATE member_tag SET hash = ? WHERE list_id = ? AND hash = ?", arguments: [moved.hash, member.listID, member.hash])
-            try db.execute(sql: "DELETE FROM member WHERE list_id = ? AND hash = ?", arguments: [member.listID, member.hash])
+            try db.cachedStatement(sql: "UPDATE member_tag SET hash = ? WHERE list_id = ? AND hash = ?").execute(arguments: [moved.hash, member.listID, member.hash])
+            try db.cachedStatement(sql: "DELETE FROM member WHERE list_id = ? AND hash = ?").execute(arguments: [member.listID, member.hash])
             try Webhooks.deliver(WebhookEvent(type: "upemail", source: writes.source, listID: member.listID, data: [
                 ("list_id", member.listID), ("new_id", moved.uniqueEmailID), ("new_email", new), ("old_email", member.email),
             ]), db: db, now: writes.now)

@@ -28,7 +28,7 @@ extension FakeMailchimp {
     public func dump() throws -> [AudienceDump] {
         try read { db in
             try MailchimpQueries.lists(db).sorted { ($0.name, $0.id) < ($1.name, $1.id) }.map { list in
-                let members = try Row.fetchAll(db, sql: "SELECT * FROM member WHERE list_id = ?", arguments: [list.id])
+                let members = try Row.fetchAll(try db.cachedStatement(sql: "SELECT * FROM member WHERE list_id = ?"), arguments: [list.id])
                     .map(MemberRecord.init)
                     .map { member in
                         AudienceDump.Member(
@@ -37,11 +37,11 @@ extension FakeMailchimp {
                                 .sorted { $0.lowercased() < $1.lowercased() })
                     }
                     .sorted { ($0.email.lowercased(), $0.email) < ($1.email.lowercased(), $1.email) }
-                let tags = try Row.fetchAll(db, sql: """
+                let tags = try Row.fetchAll(try db.cachedStatement(sql: """
                     SELECT s.name AS name, COUNT(t.hash) AS n FROM segment s
                     LEFT JOIN member_tag t ON t.list_id = s.list_id AND t.segment_id = s.id
                     WHERE s.list_id = ? GROUP BY s.id ORDER BY lower(s.name), s.id
-                    """, arguments: [list.id]).map { (name: $0["name"] as String, members: $0["n"] as Int) }
+                    """), arguments: [list.id]).map { (name: $0["name"] as String, members: $0["n"] as Int) }
                 return AudienceDump(id: list.id, name: list.name, members: members, tags: tags)
             }
         }

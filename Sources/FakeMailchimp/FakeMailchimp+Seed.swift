@@ -12,8 +12,7 @@ extension FakeMailchimp {
         try write { db in
             for audience in world.audiences {
                 let id = Self.audienceID(for: audience, seed: seed)
-                try db.execute(sql: "INSERT INTO list (id, web_id, name, date_created, merge_fields) VALUES (?, ?, ?, ?, ?)",
-                               arguments: [id, Int64(StableHash.value(seed: seed, "list_web_id", id) % 900_000) + 100_000,
+                try db.cachedStatement(sql: "INSERT INTO list (id, web_id, name, date_created, merge_fields) VALUES (?, ?, ?, ?, ?)").execute(arguments: [id, Int64(StableHash.value(seed: seed, "list_web_id", id) % 900_000) + 100_000,
                                            audience.name, now.mailchimpTimestamp, ""])
                 for declaration in audience.mergeFields {
                     _ = try MergeFieldRecord.declared(declaration, list: id).insert(db)
@@ -27,8 +26,7 @@ extension FakeMailchimp {
 
     private func seed(_ member: MailchimpWorld.Member, list: String, db: Database, now: SimTime) throws {
         if member.forgotten {
-            try db.execute(sql: "INSERT OR IGNORE INTO forgotten (list_id, hash) VALUES (?, ?)",
-                           arguments: [list, subscriberHash(member.email)])
+            try db.cachedStatement(sql: "INSERT OR IGNORE INTO forgotten (list_id, hash) VALUES (?, ?)").execute(arguments: [list, subscriberHash(member.email)])
             return
         }
         var record = MemberRecord(listID: list, email: member.email, status: member.status, seed: seed, now: now)

@@ -52,7 +52,7 @@ struct MemberRecord: Sendable, Equatable {
     }
 
     func save(_ db: Database) throws {
-        try db.execute(sql: """
+        try db.cachedStatement(sql: """
             INSERT INTO member (list_id, hash, email, status, unsubscribed_by, status_before_archive, merge_fields,
                                 unique_email_id, web_id, timestamp_signup, timestamp_opt, last_changed, unsubscribe_reason)
             VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
@@ -61,7 +61,7 @@ struct MemberRecord: Sendable, Equatable {
                 status_before_archive = excluded.status_before_archive, merge_fields = excluded.merge_fields,
                 timestamp_opt = excluded.timestamp_opt, last_changed = excluded.last_changed,
                 unsubscribe_reason = excluded.unsubscribe_reason
-            """, arguments: [listID, hash, email, status, unsubscribedBy, statusBeforeArchive,
+            """).execute(arguments: [listID, hash, email, status, unsubscribedBy, statusBeforeArchive,
                              JSONValue.object(mergeFields).canonicalText, uniqueEmailID, webID,
                              timestampSignup, timestampOpt, lastChanged, unsubscribeReason])
     }
@@ -142,7 +142,7 @@ enum MailchimpSchema {
 /// Queries shared by the routes; every function runs inside the caller's transaction.
 enum MailchimpQueries {
     static func list(_ db: Database, _ id: String) throws -> ListRecord? {
-        try Row.fetchOne(db, sql: "SELECT * FROM list WHERE id = ?", arguments: [id]).map(ListRecord.init)
+        try Row.fetchOne(try db.cachedStatement(sql: "SELECT * FROM list WHERE id = ?"), arguments: [id]).map(ListRecord.init)
     }
 
     static func lists(_ db: Database) throws -> [ListRecord] {
@@ -150,49 +150,45 @@ enum MailchimpQueries {
     }
 
     static func member(_ db: Database, list: String, hash: String) throws -> MemberRecord? {
-        try Row.fetchOne(db, sql: "SELECT * FROM member WHERE list_id = ? AND hash = ?", arguments: [list, hash])
+        try Row.fetchOne(try db.cachedStatement(sql: "SELECT * FROM member WHERE list_id = ? AND hash = ?"), arguments: [list, hash])
             .map(MemberRecord.init)
     }
 
     static func isForgotten(_ db: Database, list: String, hash: String) throws -> Bool {
-        try Bool.fetchOne(db, sql: "SELECT 1 FROM forgotten WHERE list_id = ? AND hash = ?", arguments: [list, hash]) ?? false
+        try Bool.fetchOne(try db.cachedStatement(sql: "SELECT 1 FROM forgotten WHERE list_id = ? AND hash = ?"), arguments: [list, hash]) ?? false
     }
 
     static func segment(_ db: Database, list: String, id: Int64) throws -> SegmentRecord? {
-        try Row.fetchOne(db, sql: "SELECT * FROM segment WHERE list_id = ? AND id = ?", arguments: [list, id])
+        try Row.fetchOne(try db.cachedStatement(sql: "SELECT * FROM segment WHERE list_id = ? AND id = ?"), arguments: [list, id])
             .map(SegmentRecord.init)
     }
 
     /// Tag lookup by name, case-insensitively (Mailchimp matches tag names that way; U10).
     static func tag(_ db: Database, list: String, name: String) throws -> SegmentRecord? {
-        try Row.fetchOne(db, sql: "SELECT * FROM segment WHERE list_id = ? AND type = 'static' AND lower(name) = lower(?) ORDER BY id",
-                         arguments: [list, name]).map(SegmentRecord.init)
+        try Row.fetchOne(try db.cachedStatement(sql: "SELECT * FROM segment WHERE list_id = ? AND type = 'static' AND lower(name) = lower(?) ORDER BY id"), arguments: [list, name]).map(SegmentRecord.init)
     }
 
     /// Creates a static segment (tag) with an id derived from the seed and its name.
     static func createTag(_ db: Database, list: String, name: String, seed: UInt64, now: SimTime) throws -> SegmentRecord {
         var id = Int64(StableHash.value(seed: seed, "segment", list, name.lowercased()) % 89_000) + 10_000
         while try segment(db, list: list, id: id) != nil { id += 1 }
-        try db.execute(sql: "INSERT INTO segment (list_id, id, name, type, created_at, updated_at) VALUES (?, ?, ?, 'static', ?, ?)",
-                       arguments: [list, id, name, now.mailchimpTimestamp, now.mailchimpTimestamp])
+        try db.cachedStatement(sql: "INSERT INTO segment (list_id, id, name, type, created_at, updated_at) VALUES (?, ?, ?, 'static', ?, ?)").execute(arguments: [list, id, name, now.mailchimpTimestamp, now.mailchimpTimestamp])
         return try segment(db, list: list, id: id)!
     }
 
     static func tags(_ db: Database, list: String, hash: String) throws -> [(segment: SegmentRecord, dateAdded: String)] {
-        try Row.fetchAll(db, sql: """
+        try Row.fetchAll(try db.cachedStatement(sql: """
             SELECT s.*, t.date_added FROM member_tag t JOIN segment s ON s.list_id = t.list_id AND s.id = t.segment_id
             WHERE t.list_id = ? AND t.hash = ? ORDER BY s.id
-            """, arguments: [list, hash]).map { (SegmentRecord(row: $0), $0["date_added"] as String) }
+            """), arguments: [list, hash]).map { (SegmentRecord(row: $0), $0["date_added"] as String) }
     }
 
     static func addTag(_ db: Database, list: String, segment: Int64, hash: String, now: SimTime) throws {
-        try db.execute(sql: "INSERT OR IGNORE INTO member_tag (list_id, segment_id, hash, date_added) VALUES (?, ?, ?, ?)",
-                       arguments: [list, segment, hash, now.spacedTimestamp])
+        try db.cachedStatement(sql: "INSERT OR IGNORE INTO member_tag (list_id, segment_id, hash, date_added) VALUES (?, ?, ?, ?)").execute(arguments: [list, segment, hash, now.spacedTimestamp])
     }
 
     static func removeTag(_ db: Database, list: String, segment: Int64, hash: String) throws -> Bool {
-        try db.execute(sql: "DELETE FROM member_tag WHERE list_id = ? AND segment_id = ? AND hash = ?",
-                       arguments: [list, segment, hash])
+        try db.cachedStatement(sql: "DELETE FROM member_tag WHERE list_id = ? AND segment_id = ? AND hash = ?").execute(arguments: [list, segment, hash])
         return db.changesCount > 0
     }
 }

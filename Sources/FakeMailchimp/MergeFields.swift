@@ -64,14 +64,13 @@ struct MergeFieldRecord: Sendable, Equatable {
 
     /// Inserts the definition with the next merge id and display order of its audience.
     func insert(_ db: Database) throws -> MergeFieldRecord {
-        let next = (try Int64.fetchOne(db, sql: "SELECT MAX(merge_id) FROM merge_field WHERE list_id = ?", arguments: [listID]) ?? 0) + 1
-        try db.execute(sql: """
+        let next = (try Int64.fetchOne(try db.cachedStatement(sql: "SELECT MAX(merge_id) FROM merge_field WHERE list_id = ?"), arguments: [listID]) ?? 0) + 1
+        try db.cachedStatement(sql: """
             INSERT INTO merge_field (list_id, merge_id, tag, name, type, required, default_value, public, display_order, options, help_text)
             VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
-            """, arguments: [listID, next, tag, name, type, required, defaultValue, isPublic, next + 1,
+            """).execute(arguments: [listID, next, tag, name, type, required, defaultValue, isPublic, next + 1,
                              JSONValue.object(options).canonicalText, helpText])
-        try db.execute(sql: "UPDATE list SET merge_fields = (SELECT group_concat(tag, ',') FROM merge_field WHERE list_id = ?) WHERE id = ?",
-                       arguments: [listID, listID])
+        try db.cachedStatement(sql: "UPDATE list SET merge_fields = (SELECT group_concat(tag, ',') FROM merge_field WHERE list_id = ?) WHERE id = ?").execute(arguments: [listID, listID])
         var inserted = self
         inserted.mergeID = next
         inserted.displayOrder = next + 1
@@ -79,7 +78,7 @@ struct MergeFieldRecord: Sendable, Equatable {
     }
 
     static func all(_ db: Database, list: String) throws -> [MergeFieldRecord] {
-        try Row.fetchAll(db, sql: "SELECT * FROM merge_field WHERE list_id = ? ORDER BY merge_id", arguments: [list])
+        try Row.fetchAll(try db.cachedStatement(sql: "SELECT * FROM merge_field WHERE list_id = ? ORDER BY merge_id"), arguments: [list])
             .map(MergeFieldRecord.init)
     }
 

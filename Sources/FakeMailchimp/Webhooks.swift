@@ -43,16 +43,16 @@ enum Webhooks {
 
     /// Records the event for every webhook of its audience that subscribes to it.
     static func deliver(_ event: WebhookEvent, db: Database, now: SimTime) throws {
-        let hooks = try Row.fetchAll(db, sql: "SELECT * FROM webhook WHERE list_id = ? ORDER BY id", arguments: [event.listID])
+        let hooks = try Row.fetchAll(try db.cachedStatement(sql: "SELECT * FROM webhook WHERE list_id = ? ORDER BY id"), arguments: [event.listID])
         for hook in hooks {
             let events = (try? JSONValue(parsing: hook["events"] as String))?.objectValue ?? [:]
             let sources = (try? JSONValue(parsing: hook["sources"] as String))?.objectValue ?? [:]
             guard events[event.type]?.boolValue == true else { continue }
             if let source = event.source, sources[source.rawValue]?.boolValue != true { continue }
             let items = [("type", event.type), ("fired_at", now.spacedTimestamp)] + event.data.map { ("data[\($0.0)]", $0.1) }
-            try db.execute(sql: """
+            try db.cachedStatement(sql: """
                 INSERT INTO webhook_delivery (webhook_id, list_id, url, at_ms, type, source, body) VALUES (?, ?, ?, ?, ?, ?, ?)
-                """, arguments: [hook["id"] as String, event.listID, hook["url"] as String, now.milliseconds, event.type,
+                """).execute(arguments: [hook["id"] as String, event.listID, hook["url"] as String, now.milliseconds, event.type,
                                  event.source?.rawValue ?? "", URLCoding.encodeForm(items.map { (name: $0.0, value: $0.1) })])
         }
     }

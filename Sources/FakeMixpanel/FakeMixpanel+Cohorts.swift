@@ -52,7 +52,7 @@ extension FakeMixpanel {
     /// Renames a cohort (a scenario step).
     public func renameCohort(id: Int64, to name: String) throws -> Bool {
         try database.write { db in
-            try db.execute(sql: "UPDATE cohort SET name = ? WHERE id = ? AND deleted = 0", arguments: [name, id])
+            try db.cachedStatement(sql: "UPDATE cohort SET name = ? WHERE id = ? AND deleted = 0").execute(arguments: [name, id])
             return db.changesCount > 0
         }
     }
@@ -60,7 +60,7 @@ extension FakeMixpanel {
     /// Deletes a cohort (a scenario step).
     public func deleteCohort(id: Int64) throws -> Bool {
         try database.write { db in
-            try db.execute(sql: "UPDATE cohort SET deleted = 1 WHERE id = ? AND deleted = 0", arguments: [id])
+            try db.cachedStatement(sql: "UPDATE cohort SET deleted = 1 WHERE id = ? AND deleted = 0").execute(arguments: [id])
             return db.changesCount > 0
         }
     }

@@ -115,8 +115,7 @@ public final class FakeMixpanel: HTTPHandler {
                 try ProfileRecord(distinctID: profile.distinctID, properties: profile.properties, lastSeen: now).save(db)
             }
             for cohort in world.cohorts {
-                try db.execute(sql: "INSERT INTO cohort (id, name, description, definition, created) VALUES (?, ?, ?, ?, ?)",
-                               arguments: [cohort.id, cohort.name, cohort.description, cohort.definition.json.canonicalText, now.milliseconds])
+                try db.cachedStatement(sql: "INSERT INTO cohort (id, name, description, definition, created) VALUES (?, ?, ?, ?, ?)").execute(arguments: [cohort.id, cohort.name, cohort.description, cohort.definition.json.canonicalText, now.milliseconds])
             }
         }
         let ordered = world.events.enumerated().sorted { ($0.element.time, $0.offset) < ($1.element.time, $1.offset) }.map(\.element)

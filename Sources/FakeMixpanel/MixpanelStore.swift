@@ -56,9 +56,9 @@ struct ProfileRecord: Sendable, Equatable {
     }
 
     func save(_ db: Database) throws {
-        try db.execute(sql: """
+        try db.cachedStatement(sql: """
             INSERT INTO profile (distinct_id, properties, last_seen) VALUES (?, ?, ?)
             ON CONFLICT (distinct_id) DO UPDATE SET properties = excluded.properties, last_seen = excluded.last_seen
-            """, arguments: [distinctID, JSONValue.object(properties).canonicalText, lastSeen.milliseconds])
+            """).execute(arguments: [distinctID, JSONValue.object(properties).canonicalText, lastSeen.milliseconds])
     }
 }

@@ -23,7 +23,7 @@ enum BatchRoutes {
         routes.on("DELETE", "/3.0/batches/{batch}") { fake, _, p in
             try fake.write { db in
                 let row = try batch(db, p["batch"], now: fake.clock.now)
-                try db.execute(sql: "DELETE FROM batch WHERE id = ?", arguments: [row["id"] as String])
+                try db.cachedStatement(sql: "DELETE FROM batch WHERE id = ?").execute(arguments: [row["id"] as String])
                 return HTTPResponse(status: 204)
             }
         }
@@ -31,8 +31,7 @@ enum BatchRoutes {
     }
 
     private static func visible(_ db: Database, now: SimTime) throws -> [Row] {
-        try Row.fetchAll(db, sql: "SELECT * FROM batch WHERE submitted_ms >= ? ORDER BY submitted_ms, id",
-                         arguments: [now.milliseconds - BatchLifecycle.retention.milliseconds])
+        try Row.fetchAll(try db.cachedStatement(sql: "SELECT * FROM batch WHERE submitted_ms >= ? ORDER BY submitted_ms, id"), arguments: [now.milliseconds - BatchLifecycle.retention.milliseconds])
     }
 
     private static func batch(_ db: Database, _ id: String, now: SimTime) throws -> Row {
@@ -57,11 +56,11 @@ enum BatchRoutes {
             let text = JSONValue.array(parsed).canonicalText
             var n = 0
             var id = StableHash.hex(seed: fake.seed, length: 10, "batch", String(now.milliseconds), String(StableHash.fnv1a64(text)))
-            while try Bool.fetchOne(db, sql: "SELECT 1 FROM batch WHERE id = ?", arguments: [id]) ?? false {
+            while try Bool.fetchOne(try db.cachedStatement(sql: "SELECT 1 FROM batch WHERE id = ?"), arguments: [id]) ?? false {
                 n += 1
                 id = StableHash.hex(seed: fake.seed, length: 10, "batch", String(now.milliseconds), String(StableHash.fnv1a64(text)), String(n))
             }
-            try db.execute(sql: "INSERT INTO batch (id, submitted_ms, operations) VALUES (?, ?, ?)", arguments: [id, now.milliseconds, text])
+            try db.cachedStatement(sql: "INSERT INTO batch (id, submitted_ms, operations) VALUES (?, ?, ?)").execute(arguments: [id, now.milliseconds, text])
             return .json(render(try batch(db, id, now: now), fake: fake, request: request))
         }
     }

@@ -27,7 +27,7 @@ enum CampaignRoutes {
     }
 
     static func campaign(_ db: Database, _ id: String) throws -> Row {
-        guard let row = try Row.fetchOne(db, sql: "SELECT * FROM campaign WHERE id = ?", arguments: [id]) else { throw MailchimpProblem.notFound }
+        guard let row = try Row.fetchOne(try db.cachedStatement(sql: "SELECT * FROM campaign WHERE id = ?"), arguments: [id]) else { throw MailchimpProblem.notFound }
         return row
     }
 
@@ -41,8 +41,7 @@ enum CampaignRoutes {
         init(_ db: Database, campaign id: String) throws {
             func count(_ sql: String) throws -> Int { try Int.fetchOne(db, sql: sql, arguments: [id]) ?? 0 }
             func last(_ action: String) throws -> String {
-                (try Int64.fetchOne(db, sql: "SELECT MAX(at_ms) FROM campaign_activity WHERE campaign_id = ? AND action = '\(action)'",
-                                    arguments: [id])).map { SimTime(milliseconds: $0).mailchimpTimestamp } ?? ""
+                (try Int64.fetchOne(try db.cachedStatement(sql: "SELECT MAX(at_ms) FROM campaign_activity WHERE campaign_id = ? AND action = '\(action)'"), arguments: [id])).map { SimTime(milliseconds: $0).mailchimpTimestamp } ?? ""
             }
             sent = try count("SELECT COUNT(*) FROM campaign_recipient WHERE campaign_id = ?")
             hard = try count("SELECT COUNT(*) FROM campaign_recipient WHERE campaign_id = ? AND status = 'hard'")

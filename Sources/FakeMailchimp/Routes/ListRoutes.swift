@@ -50,8 +50,7 @@ enum ListRoutes {
                 n += 1
                 id = StableHash.hex(seed: fake.seed, length: 10, "list", name, String(n))
             }
-            try db.execute(sql: "INSERT INTO list (id, web_id, name, date_created, merge_fields, settings) VALUES (?, ?, ?, ?, '', ?)",
-                           arguments: [id, Int64(StableHash.value(seed: fake.seed, "list_web_id", id) % 900_000) + 100_000,
+            try db.cachedStatement(sql: "INSERT INTO list (id, web_id, name, date_created, merge_fields, settings) VALUES (?, ?, ?, ?, '', ?)").execute(arguments: [id, Int64(StableHash.value(seed: fake.seed, "list_web_id", id) % 900_000) + 100_000,
                                        name, fake.clock.now.mailchimpTimestamp, JSONValue.object(settings).canonicalText])
             for tag in ["FNAME", "LNAME", "ADDRESS", "PHONE"] { _ = try MergeFieldRecord.declared(tag, list: id).insert(db) }
             return .json(try Rendering.list(MailchimpQueries.list(db, id)!, db: db))
@@ -68,8 +67,7 @@ enum ListRoutes {
             for (key, value) in body where settingKeys.contains(key) {
                 list.settings = JSONValue.object(list.settings).setting(key, value).objectValue ?? list.settings
             }
-            try db.execute(sql: "UPDATE list SET name = ?, settings = ? WHERE id = ?",
-                           arguments: [body["name"]?.stringValue ?? list.name, JSONValue.object(list.settings).canonicalText, list.id])
+            try db.cachedStatement(sql: "UPDATE list SET name = ?, settings = ? WHERE id = ?").execute(arguments: [body["name"]?.stringValue ?? list.name, JSONValue.object(list.settings).canonicalText, list.id])
             return .json(try Rendering.list(MailchimpQueries.list(db, list.id)!, db: db))
         }
     }
@@ -82,8 +80,8 @@ extension FakeMailchimp {
     public func deleteAudience(id: String) throws {
         try write { db in
             guard try MailchimpQueries.list(db, id) != nil else { throw MailchimpProblem.notFound }
-            try db.execute(sql: "DELETE FROM list WHERE id = ?", arguments: [id])
-            try db.execute(sql: "DELETE FROM forgotten WHERE list_id = ?", arguments: [id])
+            try db.cachedStatement(sql: "DELETE FROM list WHERE id = ?").execute(arguments: [id])
+            try db.cachedStatement(sql: "DELETE FROM forgotten WHERE list_id = ?").execute(arguments: [id])
         }
     }
 }

@@ -77,8 +77,8 @@ struct MemberWrites {
 
     /// Permanently deletes a contact: it and its tags are gone and the address can never be re-imported.
     func erase(_ record: MemberRecord) throws {
-        try db.execute(sql: "DELETE FROM member WHERE list_id = ? AND hash = ?", arguments: [record.listID, record.hash])
-        try db.execute(sql: "INSERT OR IGNORE INTO forgotten (list_id, hash) VALUES (?, ?)", arguments: [record.listID, record.hash])
+        try db.cachedStatement(sql: "DELETE FROM member WHERE list_id = ? AND hash = ?").execute(arguments: [record.listID, record.hash])
+        try db.cachedStatement(sql: "INSERT OR IGNORE INTO forgotten (list_id, hash) VALUES (?, ?)").execute(arguments: [record.listID, record.hash])
         try Webhooks.memberChanged(from: record, to: nil, source: source, db: db, now: now)
     }
 
@@ -102,7 +102,7 @@ struct MemberWrites {
 
     /// Replaces all of a contact's tags (`sync_tags`).
     func replaceTags(_ names: [String], on record: MemberRecord) throws {
-        try db.execute(sql: "DELETE FROM member_tag WHERE list_id = ? AND hash = ?", arguments: [list.id, record.hash])
+        try db.cachedStatement(sql: "DELETE FROM member_tag WHERE list_id = ? AND hash = ?").execute(arguments: [list.id, record.hash])
         try addTags(names, to: record)
     }
 

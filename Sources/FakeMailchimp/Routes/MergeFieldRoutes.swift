@@ -23,7 +23,7 @@ enum MergeFieldRoutes {
         routes.on("DELETE", "/3.0/lists/{list}/merge-fields/{merge}") { fake, _, p in
             try fake.write { db in
                 let found = try field(fake, db, p)
-                try db.execute(sql: "DELETE FROM merge_field WHERE list_id = ? AND merge_id = ?", arguments: [found.listID, found.mergeID])
+                try db.cachedStatement(sql: "DELETE FROM merge_field WHERE list_id = ? AND merge_id = ?").execute(arguments: [found.listID, found.mergeID])
                 return HTTPResponse(status: 204)
             }
         }

@@ -39,10 +39,10 @@ enum Rendering {
     }
 
     static func segment(_ s: SegmentRecord, db: Database) throws -> JSONValue {
-        let count = try Int.fetchOne(db, sql: """
+        let count = try Int.fetchOne(try db.cachedStatement(sql: """
             SELECT COUNT(*) FROM member_tag t JOIN member m ON m.list_id = t.list_id AND m.hash = t.hash
             WHERE t.list_id = ? AND t.segment_id = ? AND m.status = 'subscribed'
-            """, arguments: [s.listID, s.id]) ?? 0
+            """), arguments: [s.listID, s.id]) ?? 0
         return ["id": .int(s.id), "name": .string(s.name), "member_count": .int(Int64(count)), "type": .string(s.type),
                 "created_at": .string(s.createdAt), "updated_at": .string(s.updatedAt),
                 "options": ["match": "any", "conditions": []], "list_id": .string(s.listID), "_links": []]
@@ -50,13 +50,12 @@ enum Rendering {
 
     static func list(_ l: ListRecord, db: Database) throws -> JSONValue {
         func mergeFieldCount() throws -> Int64 {
-            Int64(try Int.fetchOne(db, sql: "SELECT COUNT(*) FROM merge_field WHERE list_id = ?", arguments: [l.id]) ?? 0)
+            Int64(try Int.fetchOne(try db.cachedStatement(sql: "SELECT COUNT(*) FROM merge_field WHERE list_id = ?"), arguments: [l.id]) ?? 0)
         }
         func count(_ status: String) throws -> Int64 {
-            Int64(try Int.fetchOne(db, sql: "SELECT COUNT(*) FROM member WHERE list_id = ? AND status = ?", arguments: [l.id, status]) ?? 0)
+            Int64(try Int.fetchOne(try db.cachedStatement(sql: "SELECT COUNT(*) FROM member WHERE list_id = ? AND status = ?"), arguments: [l.id, status]) ?? 0)
         }
-        let campaigns = try Row.fetchOne(db, sql: "SELECT COUNT(*) AS n, MAX(send_time) AS last FROM campaign WHERE list_id = ?",
-                                         arguments: [l.id])
+        let campaigns = try Row.fetchOne(try db.cachedStatement(sql: "SELECT COUNT(*) AS n, MAX(send_time) AS last FROM campaign WHERE list_id = ?"), arguments: [l.id])
         var fields: JSONValue = [
             "id": .string(l.id), "web_id": .int(l.webID), "name": .string(l.name),
             "contact": ["company": "CohortSim", "address1": "1 Simulation Way", "address2": "", "city": "Atlanta",

@@ -40,8 +40,7 @@ enum ReportRoutes {
             try page(fake, request, p, key: "unsubscribes") { row, campaign, db in
                 try common(row, campaign, db).merging(["timestamp": .string(row["timestamp"]), "reason": .string(row["reason"])]) { _, new in new }
             } rows: { db, campaign in
-                try Row.fetchAll(db, sql: "SELECT * FROM campaign_unsubscribe WHERE campaign_id = ? ORDER BY timestamp, hash",
-                                 arguments: [campaign["id"] as String])
+                try Row.fetchAll(try db.cachedStatement(sql: "SELECT * FROM campaign_unsubscribe WHERE campaign_id = ? ORDER BY timestamp, hash"), arguments: [campaign["id"] as String])
             }
         }
         routes.on("GET", "/3.0/reports/{campaign}/click-details") { fake, request, p in try clickDetails(fake, request, p) }
@@ -54,8 +53,7 @@ enum ReportRoutes {
     }
 
     private static func recipients(_ db: Database, _ campaign: Row) throws -> [Row] {
-        try Row.fetchAll(db, sql: "SELECT * FROM campaign_recipient WHERE campaign_id = ? ORDER BY lower(email), hash",
-                         arguments: [campaign["id"] as String])
+        try Row.fetchAll(try db.cachedStatement(sql: "SELECT * FROM campaign_recipient WHERE campaign_id = ? ORDER BY lower(email), hash"), arguments: [campaign["id"] as String])
     }
 
     private static func common(_ row: Row, _ campaign: Row, _ db: Database) throws -> [String: JSONValue] {
@@ -78,9 +76,9 @@ enum ReportRoutes {
     }
 
     private static func activity(_ row: Row, campaign: Row, since: SimTime?, db: Database) throws -> JSONValue {
-        let actions = try Row.fetchAll(db, sql: """
+        let actions = try Row.fetchAll(try db.cachedStatement(sql: """
             SELECT * FROM campaign_activity WHERE campaign_id = ? AND hash = ? AND at_ms >= ? ORDER BY at_ms, seq
-            """, arguments: [campaign["id"] as String, row["hash"] as String, since?.milliseconds ?? Int64.min]).map { a -> JSONValue in
+            """), arguments: [campaign["id"] as String, row["hash"] as String, since?.milliseconds ?? Int64.min]).map { a -> JSONValue in
             var item: [String: JSONValue] = ["action": .string(a["action"]), "timestamp": .string(SimTime(milliseconds: a["at_ms"]).mailchimpTimestamp),
                                              "ip": ""]
             if let url: String = a["url"] { item["url"] = .string(url) }
@@ -118,13 +116,12 @@ enum ReportRoutes {
         return try fake.read { db in
             let campaign = try CampaignRoutes.campaign(db, p["campaign"])
             let id: String = campaign["id"]
-            let total = try Int.fetchOne(db, sql: "SELECT COUNT(*) FROM campaign_activity WHERE campaign_id = ? AND action = 'click'", arguments: [id]) ?? 0
-            let unique = try Int.fetchOne(db, sql: "SELECT COUNT(DISTINCT hash) FROM campaign_activity WHERE campaign_id = ? AND action = 'click'",
-                                          arguments: [id]) ?? 0
-            let rows = try Row.fetchAll(db, sql: """
+            let total = try Int.fetchOne(try db.cachedStatement(sql: "SELECT COUNT(*) FROM campaign_activity WHERE campaign_id = ? AND action = 'click'"), arguments: [id]) ?? 0
+            let unique = try Int.fetchOne(try db.cachedStatement(sql: "SELECT COUNT(DISTINCT hash) FROM campaign_activity WHERE campaign_id = ? AND action = 'click'"), arguments: [id]) ?? 0
+            let rows = try Row.fetchAll(try db.cachedStatement(sql: """
                 SELECT url, COUNT(*) AS total, COUNT(DISTINCT hash) AS uniq, MAX(at_ms) AS last FROM campaign_activity
                 WHERE campaign_id = ? AND action = 'click' GROUP BY url ORDER BY url
-                """, arguments: [id])
+                """), arguments: [id])
             let items = rows.dropFirst(offset).prefix(count).map { row -> JSONValue in
                 let clicks: Int = row["total"], uniq: Int = row["uniq"]
                 return ["id": .string(StableHash.hex(seed: fake.seed, length: 10, "click_url", id, row["url"])), "url": .string(row["url"]),

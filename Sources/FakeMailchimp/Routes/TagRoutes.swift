@@ -25,8 +25,7 @@ enum TagRoutes {
             let prefix = (request.queryValue("name") ?? "").lowercased()
             return try fake.read { db in
                 _ = try MemberRoutes.context(fake, db, p)
-                let rows = try Row.fetchAll(db, sql: "SELECT * FROM segment WHERE list_id = ? AND type = 'static' ORDER BY id",
-                                            arguments: [p["list"]]).map(SegmentRecord.init)
+                let rows = try Row.fetchAll(try db.cachedStatement(sql: "SELECT * FROM segment WHERE list_id = ? AND type = 'static' ORDER BY id"), arguments: [p["list"]]).map(SegmentRecord.init)
                     .filter { $0.name.lowercased().hasPrefix(prefix) }
                 let page = rows.dropFirst(offset).prefix(count).map { JSONValue.object(["id": .int($0.id), "name": .string($0.name)]) }
                 return .json(["tags": .array(Array(page)), "total_items": .int(Int64(rows.count))])
@@ -36,7 +35,7 @@ enum TagRoutes {
             let (count, offset) = try RequestReading.paging(request)
             return try fake.read { db in
                 _ = try MemberRoutes.context(fake, db, p)
-                var rows = try Row.fetchAll(db, sql: "SELECT * FROM segment WHERE list_id = ? ORDER BY id", arguments: [p["list"]])
+                var rows = try Row.fetchAll(try db.cachedStatement(sql: "SELECT * FROM segment WHERE list_id = ? ORDER BY id"), arguments: [p["list"]])
                     .map(SegmentRecord.init)
                 if let type = request.queryValue("type") { rows = rows.filter { $0.type == type } }
                 return .json(["segments": .array(try rows.dropFirst(offset).prefix(count).map { try Rendering.segment($0, db: db) }),
@@ -50,7 +49,7 @@ enum TagRoutes {
         routes.on("DELETE", "/3.0/lists/{list}/segments/{segment}") { fake, _, p in
             try fake.write { db in
                 let s = try segment(fake, db, p)
-                try db.execute(sql: "DELETE FROM segment WHERE list_id = ? AND id = ?", arguments: [s.listID, s.id])
+                try db.cachedStatement(sql: "DELETE FROM segment WHERE list_id = ? AND id = ?").execute(arguments: [s.listID, s.id])
                 return HTTPResponse(status: 204)
             }
         }
@@ -148,10 +147,10 @@ enum TagRoutes {
         return try fake.read { db in
             let s = try segment(fake, db, p)
             let placeholders = statuses.map { _ in "?" }.joined(separator: ",")
-            let rows = try Row.fetchAll(db, sql: """
+            let rows = try Row.fetchAll(try db.cachedStatement(sql: """
                 SELECT m.* FROM member_tag t JOIN member m ON m.list_id = t.list_id AND m.hash = t.hash
                 WHERE t.list_id = ? AND t.segment_id = ? AND m.status IN (\(placeholders)) ORDER BY m.web_id, m.hash
-                """, arguments: StatementArguments([s.listID, s.id] as [any DatabaseValueConvertible] + statuses))
+                """), arguments: StatementArguments([s.listID, s.id] as [any DatabaseValueConvertible] + statuses))
             let detail = FieldSelection(request)?.memberDetail(for: "members") ?? .full
             let page = try rows.dropFirst(offset).prefix(count).map { try Rendering.member(MemberRecord(row: $0), db: db, detail: detail) }
             return .json(["members": .array(page), "total_items": .int(Int64(rows.count)), "_links": []])

@@ -8,7 +8,7 @@ enum WebhookRoutes {
         routes.on("GET", "/3.0/lists/{list}/webhooks") { fake, _, p in
             try fake.read { db in
                 let list = try MemberRoutes.context(fake, db, p).list
-                let hooks = try Row.fetchAll(db, sql: "SELECT * FROM webhook WHERE list_id = ? ORDER BY id", arguments: [list.id])
+                let hooks = try Row.fetchAll(try db.cachedStatement(sql: "SELECT * FROM webhook WHERE list_id = ? ORDER BY id"), arguments: [list.id])
                 return .json(["webhooks": .array(hooks.map(render)), "list_id": .string(list.id),
                               "total_items": .int(Int64(hooks.count)), "_links": []])
             }
@@ -20,7 +20,7 @@ enum WebhookRoutes {
         routes.on("DELETE", "/3.0/lists/{list}/webhooks/{webhook}") { fake, _, p in
             try fake.write { db in
                 let row = try hook(fake, db, p)
-                try db.execute(sql: "DELETE FROM webhook WHERE list_id = ? AND id = ?", arguments: [row["list_id"] as String, row["id"] as String])
+                try db.cachedStatement(sql: "DELETE FROM webhook WHERE list_id = ? AND id = ?").execute(arguments: [row["list_id"] as String, row["id"] as String])
                 return HTTPResponse(status: 204)
             }
         }
@@ -28,7 +28,7 @@ enum WebhookRoutes {
 
     private static func hook(_ fake: FakeMailchimp, _ db: Database, _ p: RouteParameters) throws -> Row {
         let list = try MemberRoutes.context(fake, db, p).list
-        guard let row = try Row.fetchOne(db, sql: "SELECT * FROM webhook WHERE list_id = ? AND id = ?", arguments: [list.id, p["webhook"]]) else {
+        guard let row = try Row.fetchOne(try db.cachedStatement(sql: "SELECT * FROM webhook WHERE list_id = ? AND id = ?"), arguments: [list.id, p["webhook"]]) else {
             throw MailchimpProblem.notFound
         }
         return row
@@ -61,13 +61,12 @@ enum WebhookRoutes {
         let sources = try flags(body["sources"], WebhookSource.allCases.map(\.rawValue), field: "sources")
         return try fake.write { db in
             let list = try MemberRoutes.context(fake, db, p).list
-            if try Row.fetchOne(db, sql: "SELECT 1 FROM webhook WHERE list_id = ? AND url = ?", arguments: [list.id, url]) != nil {
+            if try Row.fetchOne(try db.cachedStatement(sql: "SELECT 1 FROM webhook WHERE list_id = ? AND url = ?"), arguments: [list.id, url]) != nil {
                 throw MailchimpProblem(status: 400, title: "Invalid Resource", detail: "Sorry, you can't use the same webhook URL twice.")
             }
             let id = StableHash.hex(seed: fake.seed, length: 10, "webhook", list.id, url)
-            try db.execute(sql: "INSERT INTO webhook (list_id, id, url, events, sources) VALUES (?, ?, ?, ?, ?)",
-                           arguments: [list.id, id, url, events.canonicalText, sources.canonicalText])
-            return .json(render(try Row.fetchOne(db, sql: "SELECT * FROM webhook WHERE list_id = ? AND id = ?", arguments: [list.id, id])!))
+            try db.cachedStatement(sql: "INSERT INTO webhook (list_id, id, url, events, sources) VALUES (?, ?, ?, ?, ?)").execute(arguments: [list.id, id, url, events.canonicalText, sources.canonicalText])
+            return .json(render(try Row.fetchOne(try db.cachedStatement(sql: "SELECT * FROM webhook WHERE list_id = ? AND id = ?"), arguments: [list.id, id])!))
         }
     }
 }

@@ -59,8 +59,7 @@ extension FakeMixpanel {
         let rows = identity.withLock { $0.graph.assignments }
         try db.execute(sql: "DELETE FROM identity")
         for row in rows {
-            try db.execute(sql: "INSERT INTO identity (distinct_id, cluster, canonical) VALUES (?, ?, ?)",
-                           arguments: [row.id, row.cluster, row.canonical])
+            try db.cachedStatement(sql: "INSERT INTO identity (distinct_id, cluster, canonical) VALUES (?, ?, ?)").execute(arguments: [row.id, row.cluster, row.canonical])
         }
     }
 }

@@ -73,10 +73,10 @@ extension FakeMixpanel {
     }
 
     private func insert(_ event: IngestedEvent, ingested: SimTime, db: Database) throws {
-        try db.execute(sql: """
+        try db.cachedStatement(sql: """
             INSERT INTO event (name, distinct_id, time, ingested, insert_id, properties, deduplicate)
             VALUES (?, ?, ?, ?, ?, ?, ?)
-            """, arguments: [event.name, event.distinctID, event.time.milliseconds, ingested.milliseconds,
+            """).execute(arguments: [event.name, event.distinctID, event.time.milliseconds, ingested.milliseconds,
                              event.insertID, JSONValue.object(event.properties).canonicalText, event.deduplicate])
     }
 }

@@ -15,8 +15,7 @@ extension FakeMixpanel {
         guard let (start, end) = Self.monthBounds(month) else { throw InvalidMonth(month: month) }
         let column = mtuSettings.monthBasis == .eventTime ? "time" : "ingested"
         let rows = try database.read { db in
-            try Row.fetchAll(db, sql: "SELECT name, distinct_id, properties FROM live_event WHERE \(column) >= ? AND \(column) < ?",
-                             arguments: [start.milliseconds, end.milliseconds])
+            try Row.fetchAll(try db.cachedStatement(sql: "SELECT name, distinct_id, properties FROM live_event WHERE \(column) >= ? AND \(column) < ?"), arguments: [start.milliseconds, end.milliseconds])
         }
         let resolve = userResolver(monthEnd: end)
         let classifier = MTUClassifier(settings: mtuSettings)

@@ -95,7 +95,7 @@ enum EngageQueryRoutes {
         let profiles = try fake.database.read { db -> [String: ProfileRecord] in
             var found: [String: ProfileRecord] = [:]
             for id in ids {
-                if let row = try Row.fetchOne(db, sql: "SELECT * FROM profile WHERE distinct_id = ?", arguments: [id]) {
+                if let row = try Row.fetchOne(try db.cachedStatement(sql: "SELECT * FROM profile WHERE distinct_id = ?"), arguments: [id]) {
                     found[id] = ProfileRecord(row: row)
                 }
             }

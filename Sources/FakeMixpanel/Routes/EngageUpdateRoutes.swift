@@ -60,9 +60,9 @@ extension FakeMixpanel {
     }
 
     private func apply(_ update: [String: JSONValue], to id: String, db: Database, now: SimTime) throws -> String? {
-        let existing = try Row.fetchOne(db, sql: "SELECT * FROM profile WHERE distinct_id = ?", arguments: [id]).map(ProfileRecord.init)
+        let existing = try Row.fetchOne(try db.cachedStatement(sql: "SELECT * FROM profile WHERE distinct_id = ?"), arguments: [id]).map(ProfileRecord.init)
         if update["$delete"] != nil {
-            try db.execute(sql: "DELETE FROM profile WHERE distinct_id = ?", arguments: [id])
+            try db.cachedStatement(sql: "DELETE FROM profile WHERE distinct_id = ?").execute(arguments: [id])
             return nil
         }
         var properties = existing?.properties ?? [:]

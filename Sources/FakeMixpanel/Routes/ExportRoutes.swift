@@ -30,8 +30,7 @@ enum ExportRoutes {
         if params["where"] != nil { throw QueryError(status: 400, message: "the CohortSim fake does not evaluate 'where' expressions") }
         let inMilliseconds = params["time_in_ms"] == "true"
         let rows = try fake.database.read { db in
-            try Row.fetchAll(db, sql: "SELECT * FROM event WHERE time >= ? AND time < ? ORDER BY time, seq",
-                             arguments: [from.milliseconds, to.adding(.days(1)).milliseconds])
+            try Row.fetchAll(try db.cachedStatement(sql: "SELECT * FROM event WHERE time >= ? AND time < ? ORDER BY time, seq"), arguments: [from.milliseconds, to.adding(.days(1)).milliseconds])
         }
         let selected = rows.filter { names?.contains($0["name"] as String) ?? true }.prefix(limit)
         let body = selected.map { line(fake, $0, inMilliseconds: inMilliseconds) + "\n" }.joined()
