@@ -21,8 +21,10 @@ let package = Package(
     targets: [
         // Values every layer shares: time, seeded randomness, JSON, errors with context.
         .target(name: "SimCore"),
+        // The system zlib (gzip request bodies), linked like GRDB links the system SQLite.
+        .systemLibrary(name: "CZlib"),
         // Request/response values, the transport seam and the in-process transport.
-        .target(name: "SimHTTP", dependencies: ["SimCore"]),
+        .target(name: "SimHTTP", dependencies: ["SimCore", "CZlib"]),
         // A loopback HTTP server (Hummingbird) that serves any SimHTTP handler.
         .target(name: "SimHTTPServer", dependencies: [
             "SimHTTP",

@@ -1,5 +1,7 @@
+import Foundation
 import Testing
 import SimCore
+import SimHTTP
 
 @Suite struct SimulationTests {
     @Test func isoTimesRoundTrip() throws {
@@ -89,5 +91,20 @@ actor Log {
 
     @Test func malformedJSONIsAParseError() {
         #expect(throws: JSONParseError.self) { try JSONValue(parsing: "{nope") }
+    }
+}
+
+@Suite struct GzipTests {
+    @Test func compressThenDecompressRoundTrips() throws {
+        let text = Data(String(repeating: "cohort export ", count: 10_000).utf8)
+        let packed = try Gzip.compress(text)
+        #expect(packed.count < text.count / 10)
+        #expect(packed.prefix(2) == Data([0x1f, 0x8b]))
+        #expect(try Gzip.decompress(packed) == text)
+    }
+
+    @Test func truncatedGzipIsRefused() throws {
+        let packed = try Gzip.compress(Data(String(repeating: "x", count: 1000).utf8))
+        #expect(throws: Gzip.Failure.self) { try Gzip.decompress(packed.prefix(packed.count / 2)) }
     }
 }

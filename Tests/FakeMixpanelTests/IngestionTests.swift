@@ -113,8 +113,18 @@ import SimHTTP
         #expect(response.json == ["status": 1, "error": nil])
     }
 
-    @Test func gzipBodiesAreRefusedClearly() async {
-        var request = Fixture.request("POST", "https://api.mixpanel.com/import?project_id=7", contentType: "application/json", body: "x")
+    @Test func gzipBodiesAreInflated() async throws {
+        let events = JSONValue.array([["event": "A", "properties": ["distinct_id": "u1", "time": now, "$insert_id": "g1"]]]).canonicalData
+        var request = Fixture.request("POST", "https://api.mixpanel.com/import?project_id=7", contentType: "application/json", body: "")
+        request.body = try Gzip.compress(events)
+        request.headers.add("Content-Encoding", "gzip")
+        let response = await fake.handle(request)
+        #expect(response.status == 200)
+        #expect(response.json?["num_records_imported"] == 1)
+    }
+
+    @Test func corruptGzipIsAClear400() async {
+        var request = Fixture.request("POST", "https://api.mixpanel.com/import?project_id=7", contentType: "application/json", body: "not gzip")
         request.headers.add("Content-Encoding", "gzip")
         let response = await fake.handle(request)
         #expect(response.status == 400)

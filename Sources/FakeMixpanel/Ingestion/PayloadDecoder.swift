@@ -20,13 +20,21 @@ enum PayloadDecoder {
         (request.headers["Content-Type"] ?? "").lowercased().contains("x-www-form-urlencoded")
     }
 
-    /// The body after `Content-Encoding`; gzip is refused (the fake cannot link zlib, see docs/fidelity.md).
+    /// The body after `Content-Encoding` (identity or gzip).
     static func body(_ request: HTTPRequest) -> Result<Data, Failure> {
         let encoding = (request.headers["Content-Encoding"] ?? "identity").lowercased().trimmingWhitespace()
-        guard encoding == "identity" || encoding.isEmpty else {
-            return .failure(Failure(message: "Content-Encoding '\(encoding)' is not supported by the CohortSim fake; send the body uncompressed"))
+        switch encoding {
+        case "identity", "":
+            return .success(request.body)
+        case "gzip":
+            do { return .success(try Gzip.decompress(request.body)) } catch let failure as Gzip.Failure {
+                return .failure(Failure(message: failure.message))
+            } catch {
+                return .failure(Failure(message: "\(error)"))
+            }
+        default:
+            return .failure(Failure(message: "Content-Encoding '\(encoding)' is not supported; send identity or gzip"))
         }
-        return .success(request.body)
     }
 
     static func decode(_ request: HTTPRequest, body: Data) -> Result<Payload, Failure> {
