@@ -46,4 +46,17 @@ import SimHTTP
         let response = await query("page=1")
         #expect(response.status == 400)
     }
+
+    @Test func whereSelectsProfilesByProperty() async {
+        let matching = await query("where=" + URLCoding.encodeComponent(#"properties["$email"] == "a@example.com""#))
+        #expect(matching.json?["total"] == 1)
+        let none = await query("where=" + URLCoding.encodeComponent(#"properties["$email"] == "b@example.com""#))
+        #expect(none.json?["total"] == 0)
+    }
+
+    @Test func malformedWhereIsA400WithTheReason() async {
+        let response = await query("where=" + URLCoding.encodeComponent(#"properties["$email"] =="#))
+        #expect(response.status == 400)
+        #expect(response.json?["error"]?.stringValue?.hasPrefix("invalid where:") == true)
+    }
 }

@@ -20,12 +20,12 @@ import SimHTTP
     }
 
     @Test func verboseInTheFormBodyGetsAJSONReplyFromTrack() async throws {
-        let response = await try fake().handle(form("/track", #"{"event":"Signed Up","properties":{"token":"tok","distinct_id":"u1","time":1800000000}}"#))
+        let response = await (try fake()).handle(form("/track", #"{"event":"Signed Up","properties":{"token":"tok","distinct_id":"u1","time":1800000000}}"#))
         #expect(response.json == ["status": 1, "error": nil])
     }
 
     @Test func verboseInTheFormBodyGetsAJSONReplyFromEngage() async throws {
-        let response = await try fake().handle(form("/engage", #"{"$token":"tok","$distinct_id":"u1","$set":{"$email":"a@example.com"}}"#))
+        let response = await (try fake()).handle(form("/engage", #"{"$token":"tok","$distinct_id":"u1","$set":{"$email":"a@example.com"}}"#))
         #expect(response.json == ["status": 1, "error": nil])
     }
 }

@@ -44,8 +44,10 @@ enum EngageQueryRoutes {
         if page > 0 && params["session_id"] == nil {
             throw QueryError(status: 400, message: "session_id is required when page > 0")
         }
-        if params["where"] != nil || params["selector"] != nil {
-            throw QueryError(status: 400, message: "the CohortSim fake does not evaluate 'where' selectors (see docs/fidelity.md)")
+        if let raw = params["where"] ?? params["selector"] {
+            do { _ = try SelectorExpression(parsing: raw) } catch {
+                throw QueryError(status: 400, message: "invalid where: \(error)")
+            }
         }
         let (sessionID, results) = try session(fake, params)
         let start = page * FakeMixpanel.pageSize
@@ -74,6 +76,7 @@ enum EngageQueryRoutes {
             return list
         }
         let includeAllUsers = params["include_all_users"].map { $0 != "false" && $0 != "0" } ?? true
+        let selector = try (params["where"] ?? params["selector"]).map { try SelectorExpression(parsing: $0) }
         var ids: [String]
         if let raw = params["filter_by_cohort"] {
             guard let filter = try? JSONValue(parsing: raw), let id = filter["id"]?.intValue ?? filter["id"]?.stringValue.flatMap({ Int64($0) }) else {
@@ -103,8 +106,10 @@ enum EngageQueryRoutes {
         }
         return ids.compactMap { id -> JSONValue? in
             guard let profile = profiles[id], !profile.properties.isEmpty else {
-                return includeAllUsers ? ["$distinct_id": .string(id), "$properties": [:]] : nil
+                // A user without profile properties matches no `where` on properties.
+                return includeAllUsers && selector == nil ? ["$distinct_id": .string(id), "$properties": [:]] : nil
             }
+            if let selector, !selector.matches(profile.properties) { return nil }
             var properties = profile.properties
             properties["$last_seen"] = .string(profile.lastSeen.naiveTimestamp)
             if let outputProperties { properties = properties.filter { outputProperties.contains($0.key) } }
