@@ -5,7 +5,7 @@ import SimHTTP
 @testable import FakeMixpanel
 
 // Checks the fake Mixpanel's success responses against the response schemas in Mixpanel's
-// official OpenAPI files (`../shared/specs/mixpanel/` next to the package root).
+// official OpenAPI files (copies of `shared/specs/mixpanel/` in `Tests/FakeMixpanelTests/OpenAPI`).
 //
 // The test target does not depend on Yams, so each spec is converted to JSON by python3 + PyYAML
 // (`yaml.safe_load` -> `json.dump`) and parsed with `JSONValue(parsing:)`. A small schema walker
@@ -54,13 +54,10 @@ struct OpenAPISpec: Sendable {
     let document: JSONValue
     let name: String
 
-    /// `<package root>/../shared/specs/mixpanel`, the package root being three levels above this file.
+    /// `Tests/FakeMixpanelTests/OpenAPI`: unmodified copies of Mixpanel's official OpenAPI files
+    /// (from `shared/specs/mixpanel/`), kept in the repository so the tests run on any clone.
     static var specsFolder: URL {
-        URL(fileURLWithPath: #filePath)
-            .deletingLastPathComponent()  // FakeMixpanelTests
-            .deletingLastPathComponent()  // Tests
-            .deletingLastPathComponent()  // package root
-            .appendingPathComponent("../shared/specs/mixpanel").standardizedFileURL
+        URL(fileURLWithPath: #filePath).deletingLastPathComponent().appendingPathComponent("OpenAPI")
     }
 
     init(_ file: String) throws {
