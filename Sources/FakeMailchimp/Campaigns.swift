@@ -90,7 +90,7 @@ extension FakeMailchimp {
     private func changeFromCampaign(_ db: Database, listID: String, hash: String, campaign: String, source: WebhookSource?,
                                     _ change: (inout MemberRecord) -> Void) throws {
         guard let list = try MailchimpQueries.list(db, listID), var member = try MailchimpQueries.member(db, list: listID, hash: hash) else { return }
-        var writes = MemberWrites(fake: self, db: db, list: list, now: clock.now)
+        var writes = try MemberWrites(fake: self, db: db, list: list, now: clock.now)
         writes.source = source
         change(&member)
         if member.status != "unsubscribed" { member.unsubscribedBy = nil; member.unsubscribeReason = nil }

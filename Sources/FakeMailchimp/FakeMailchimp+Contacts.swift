@@ -81,7 +81,7 @@ extension FakeMailchimp {
     }
 
     func contactWrites(_ db: Database, list: String, source: WebhookSource?) throws -> MemberWrites {
-        var writes = MemberWrites(fake: self, db: db, list: try resolveList(db, list), now: clock.now)
+        var writes = try MemberWrites(fake: self, db: db, list: try resolveList(db, list), now: clock.now)
         writes.source = source
         return writes
     }

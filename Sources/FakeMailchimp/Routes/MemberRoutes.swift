@@ -29,7 +29,7 @@ enum MemberRoutes {
 
     static func context(_ fake: FakeMailchimp, _ db: Database, _ p: RouteParameters) throws -> MemberWrites {
         guard let list = try MailchimpQueries.list(db, p["list"]) else { throw MailchimpProblem.notFound }
-        return MemberWrites(fake: fake, db: db, list: list, now: fake.clock.now)
+        return try MemberWrites(fake: fake, db: db, list: list, now: fake.clock.now)
     }
 
     private static func listMembers(_ fake: FakeMailchimp, _ request: HTTPRequest, _ p: RouteParameters) throws -> HTTPResponse {

@@ -9,6 +9,16 @@ struct MemberWrites {
     let now: SimTime
     /// Who is making the change, for webhooks.
     var source: WebhookSource? = .api
+    /// The audience's merge-field definitions, read once per request (a batch writes up to 500 contacts).
+    let mergeFieldDefinitions: [MergeFieldRecord]
+
+    init(fake: FakeMailchimp, db: Database, list: ListRecord, now: SimTime) throws {
+        self.fake = fake
+        self.db = db
+        self.list = list
+        self.now = now
+        mergeFieldDefinitions = try MergeFieldRecord.all(db, list: list.id)
+    }
 
     /// Statuses a request may set.
     static let writableStatuses = ["subscribed", "unsubscribed", "cleaned", "pending", "transactional"]
@@ -32,7 +42,7 @@ struct MemberWrites {
     /// The merge fields as they will be stored, after the audience's rules (types, required
     /// fields on `creating`, unknown tags); throws "Your merge fields were invalid." otherwise.
     func mergeFields(_ fields: [String: JSONValue], skipValidation: Bool, creating: Bool) throws -> [String: JSONValue] {
-        let rules = MergeFieldRules(definitions: try MergeFieldRecord.all(db, list: list.id),
+        let rules = MergeFieldRules(definitions: mergeFieldDefinitions,
                                     skipValidation: skipValidation, creating: creating)
         return try rules.validate(fields)
     }
