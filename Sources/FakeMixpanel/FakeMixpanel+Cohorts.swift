@@ -34,6 +34,8 @@ extension FakeMixpanel {
     /// Every canonical user: anyone with a visible profile (A7, A8) or a (deduplicated) event.
     func knownUsers() throws -> [String: CohortEvaluator.User] {
         try database.read { db in
+            let version = try Int.fetchOne(db, sql: "SELECT total_changes()") ?? 0
+            if let cached = usersCache.withLock({ $0 }), cached.version == version { return cached.users }
             var users: [String: CohortEvaluator.User] = [:]
             for row in try Row.fetchAll(db, sql: "SELECT * FROM profile") {
                 let record = ProfileRecord(row: row)
@@ -45,6 +47,7 @@ extension FakeMixpanel {
                 users[id, default: .init(profile: nil, events: [:])].events[row["name"], default: []]
                     .append(SimTime(milliseconds: row["time"]))
             }
+            usersCache.withLock { $0 = (version, users) }
             return users
         }
     }

@@ -31,6 +31,9 @@ public final class FakeMixpanel: HTTPHandler {
     let created: SimTime
     /// Result sets of `/engage` sessions, so later pages page through the same snapshot (A19).
     let sessions = Mutex<[String: [JSONValue]]>([:])
+    /// Every canonical user as last computed, keyed by SQLite's `total_changes()`: any write to the
+    /// project (profiles, events, identity events, cohorts) changes the key, so the cache is never stale.
+    let usersCache = Mutex<(version: Int, users: [String: CohortEvaluator.User])?>(nil)
     /// Identity clusters and the log of operations that built them.
     let identity: Mutex<IdentityState>
     /// Query API limits (§6.2), when switched on.
