@@ -51,14 +51,13 @@ extension ExportEngine {
         sync.id = existing?.id ?? 0
         report.syncID = sync.id
         let run = SyncRun(sync: sync, configuration: configuration, mailchimp: mailchimp, mixpanel: mixpanel, store: store, clock: clock)
-        guard let candidates = try await run.readCohort(into: &report) else { return report }
+        guard try await run.readCohort(into: &report) else { return report }
         let tagID: Int64? = if let id = sync.tagID { id } else { try await mailchimp.findTag(list: audienceID, name: sync.tagName) }
-        let baseline = try await run.baseline(tagID: tagID, tagIsNew: false, report: &report)
-        let plan = SyncPlan(candidates: candidates, baseline: baseline)
-        var refusals = report.fullReconcile ? [:] : SyncRun.remembered(plan.adds, skipList: try store.skipList(audienceID: audienceID))
-        let toCheck = plan.adds.filter { refusals[$0.key] == nil }.map(\.email)
-        for (key, status) in try await run.complianceStatuses(of: toCheck) { refusals[key] = .status(status) }
-        SyncRun.record(plan: plan, refusals: refusals, into: &report)
+        let baseline = try await run.stageBaseline(tagID: tagID, tagIsNew: false, report: &report)
+        try run.staging.plan(against: baseline, skipListOf: report.fullReconcile ? nil : audienceID)
+        try await run.stageComplianceStatuses(includeNew: true)
+        SyncRun.count(try run.staging.counts(baseline: baseline), into: &report)
+        report.changes = try run.staging.changes(baseline: baseline)
         return report
     }
 }

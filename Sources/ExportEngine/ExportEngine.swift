@@ -138,7 +138,13 @@ public actor ExportEngine {
 
     public func syncs() throws -> [SyncInfo] { try store.syncs() }
 
-    public func runs() throws -> [RunReport] { try store.runs() }
+    /// Every recorded run, oldest first. Per-member change lists can be large (one entry per
+    /// cohort member): they are loaded only `includingChanges`, or one run at a time with
+    /// ``changes(run:)``.
+    public func runs(includingChanges: Bool = false) throws -> [RunReport] { try store.runs(includingChanges: includingChanges) }
+
+    /// One run's per-member change list.
+    public func changes(run number: Int64) throws -> [MemberChange] { try store.changes(run: number) }
 
     /// Runs every dynamic sync that is due now, after finishing any interrupted run.
     public func runDue() async {
@@ -188,7 +194,7 @@ public actor ExportEngine {
             report.finished = pending.stageAt
             report.outcome = .interrupted
             report.error = "the engine stopped during the run (last checkpoint: \(pending.stage)); the next run redoes it"
-            try? store.finish(run: report, cohortID: sync.cohortID, audienceID: sync.audienceID, snapshot: nil)
+            try? store.finish(run: report, cohortID: sync.cohortID, audienceID: sync.audienceID)
             reports.append(report)
             guard sync.state == .active else { continue }
             do {
@@ -227,7 +233,7 @@ public actor ExportEngine {
             report.outcome = .paused
             report.error = "no Mailchimp account connected"
             try? store.setState(sync: syncID, .paused(reason: report.error), nextRun: nil)
-            try? store.finish(run: report, cohortID: sync.cohortID, audienceID: sync.audienceID, snapshot: nil)
+            try? store.finish(run: report, cohortID: sync.cohortID, audienceID: sync.audienceID)
             return report
         }
         try store.begin(run: report.number, syncID: syncID, trigger: trigger, at: started)
@@ -260,8 +266,9 @@ public actor ExportEngine {
     }
 
     private func record(_ result: SyncRun.Result, sync: SyncInfo, started: SimTime) throws {
-        try store.finish(run: result.report, cohortID: sync.cohortID, audienceID: sync.audienceID, snapshot: result.snapshot,
-                         skipList: result.report.outcome == .succeeded ? result.skipList : SkipListChanges())
+        let changes: SyncStore.RecordedChanges = if !result.commit { .skips } else if let baseline = result.baseline { .all(baseline) } else { .none }
+        try store.finish(run: result.report, cohortID: sync.cohortID, audienceID: sync.audienceID, changes: changes,
+                         commit: result.commit && result.report.outcome == .succeeded)
         if let state = result.newState {
             try store.setState(sync: sync.id, state, nextRun: nil)
         } else if sync.mode == .dynamic {

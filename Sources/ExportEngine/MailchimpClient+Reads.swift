@@ -20,9 +20,8 @@ extension MailchimpClient {
         return result
     }
 
-    /// Every address of the audience with `status` (lower-cased), paged 1000 at a time.
-    func emails(list: String, status: String) async throws -> [String] {
-        var emails: [String] = []
+    /// Every address of the audience with `status` (lower-cased), one page (1,000) at a time.
+    func forEachEmailPage(list: String, status: String, _ body: @Sendable ([String]) throws -> Void) async throws {
         var offset = 0
         while true {
             let page = try await json("GET", "/lists/\(list)/members", query: [
@@ -30,9 +29,9 @@ extension MailchimpClient {
                 ("fields", "members.email_address,total_items"),
             ])
             let members = page["members"]?.arrayValue ?? []
-            emails += members.compactMap { $0["email_address"]?.stringValue?.lowercased() }
+            try body(members.compactMap { $0["email_address"]?.stringValue?.lowercased() })
             offset += members.count
-            if members.isEmpty || offset >= Int(page["total_items"]?.intValue ?? 0) { return emails }
+            if members.isEmpty || offset >= Int(page["total_items"]?.intValue ?? 0) { return }
         }
     }
 

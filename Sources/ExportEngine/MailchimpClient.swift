@@ -48,9 +48,8 @@ struct MailchimpClient: Sendable {
         return id
     }
 
-    /// Every address carrying the tag, whatever its status.
-    func taggedEmails(list: String, tag: Int64) async throws -> [String] {
-        var emails: [String] = []
+    /// Every address carrying the tag, whatever its status, one page (1,000) at a time.
+    func forEachTaggedPage(list: String, tag: Int64, _ body: ([String]) throws -> Void) async throws {
         var offset = 0
         while true {
             let page = try await json("GET", "/lists/\(list)/segments/\(tag)/members", query: [
@@ -59,9 +58,9 @@ struct MailchimpClient: Sendable {
                 ("fields", "members.email_address,total_items"),
             ])
             let members = page["members"]?.arrayValue ?? []
-            emails += members.compactMap { $0["email_address"]?.stringValue }
+            try body(members.compactMap { $0["email_address"]?.stringValue })
             offset += members.count
-            if members.isEmpty || offset >= Int(page["total_items"]?.intValue ?? 0) { return emails }
+            if members.isEmpty || offset >= Int(page["total_items"]?.intValue ?? 0) { return }
         }
     }
 

@@ -36,10 +36,13 @@ struct MixpanelClient: Sendable {
         return result
     }
 
-    /// Profiles of the cohort's members that have profile properties (`include_all_users=false`),
-    /// paged by `session_id` while pages are full.
-    func cohortMembers(_ cohortID: Int64) async throws -> [EngageProfile] {
-        var profiles: [EngageProfile] = []
+    /// Reads the profiles of the cohort's members that have profile properties
+    /// (`include_all_users=false`), one page at a time, paged by `session_id` while pages are
+    /// full. `body` gets each page as it arrives, so memory holds one page. Returns the number of
+    /// profiles read.
+    @discardableResult
+    func forEachCohortPage(_ cohortID: Int64, _ body: ([EngageProfile]) throws -> Void) async throws -> Int {
+        var total = 0
         var page = 0
         var session: String?
         while true {
@@ -50,13 +53,14 @@ struct MixpanelClient: Sendable {
             if let session { form += [("session_id", session), ("page", String(page))] }
             let reply = try await post("/query/engage", form: form)
             let results = reply["results"]?.arrayValue ?? []
-            for result in results {
+            try body(results.map { result in
                 let id = result["$distinct_id"]?.stringValue ?? result["$distinct_id"]?.intValue.map(String.init) ?? ""
-                profiles.append(EngageProfile(distinctID: id, properties: result["$properties"]?.objectValue ?? [:]))
-            }
+                return EngageProfile(distinctID: id, properties: result["$properties"]?.objectValue ?? [:])
+            })
+            total += results.count
             let pageSize = Int(reply["page_size"]?.intValue ?? 1000)
             session = reply["session_id"]?.stringValue
-            guard results.count >= pageSize, session != nil else { return profiles }
+            guard results.count >= pageSize, session != nil else { return total }
             page += 1
         }
     }

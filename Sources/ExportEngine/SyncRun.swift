@@ -24,9 +24,11 @@ struct SyncRun {
     /// What the run decided, to be recorded by the engine.
     struct Result {
         var report: RunReport
-        var snapshot: [String: SnapshotMember]?
+        /// The baseline the run diffed against; `nil` when it did not get that far.
+        var baseline: RunStaging.Baseline?
+        /// Whether the staged outcome becomes the new snapshot (the run succeeded).
+        var commit = false
         var newState: SyncState?
-        var skipList = SkipListChanges()
     }
 
     /// Why an add was not tagged, when it was not.
@@ -44,61 +46,54 @@ struct SyncRun {
         String(name.trimmingWhitespace().prefix(maxTagLength))
     }
 
+    var staging: RunStaging { RunStaging(queue: store.queue) }
+
     /// Performs the run. Only ``SimulatedCrash`` escapes; every other failure is in the result.
     func perform(into report: RunReport) async throws -> Result {
         var report = report
+        var baseline: RunStaging.Baseline?
         do {
-            guard let candidates = try await readCohort(into: &report) else {
-                return Result(report: report, snapshot: nil, newState: .stopped(reason: "cohort deleted"))
+            guard try await readCohort(into: &report) else {
+                return Result(report: report, newState: .stopped(reason: "cohort deleted"))
             }
             try checkpoint(.afterCohortRead)
             let (tagID, tagIsNew) = try await ensureTag()
-            let baseline = try await baseline(tagID: tagID, tagIsNew: tagIsNew, report: &report)
-            let plan = SyncPlan(candidates: candidates, baseline: baseline)
-            let skipList = try store.skipList(audienceID: sync.audienceID)
-            var refusals = report.fullReconcile ? [:] : Self.remembered(plan.adds, skipList: skipList)
-            let toCreate = plan.adds.filter { refusals[$0.key] == nil }
-            refusals.merge(try await createContacts(toCreate)) { a, _ in a }
+            let chosen = try await stageBaseline(tagID: tagID, tagIsNew: tagIsNew, report: &report)
+            try staging.plan(against: chosen, skipListOf: report.fullReconcile ? nil : sync.audienceID)
+            baseline = chosen
+            try await createContacts()
             try checkpoint(.afterContactsCreated)
-            let tagged = plan.adds.filter { refusals[$0.key] == nil }
-            try await updateTag(tagID, add: tagged.map(\.email), remove: plan.removes.map(\.member.email))
+            try await updateTag(tagID, baseline: chosen)
             try checkpoint(.afterTagUpdate)
-            Self.record(plan: plan, refusals: refusals, into: &report)
-            var snapshot: [String: SnapshotMember] = [:]
-            for candidate in plan.unchanged + tagged {
-                snapshot[candidate.key] = SnapshotMember(email: candidate.email, distinctID: candidate.distinctID,
-                                                         mixpanelID: candidate.mixpanelID)
-            }
-            let changes = Self.skipListChanges(plan: plan, refusals: refusals, tagged: tagged, skipList: skipList)
-            return Result(report: report, snapshot: snapshot, newState: nil, skipList: changes)
+            try Self.count(staging.counts(baseline: chosen), into: &report)
+            return Result(report: report, baseline: chosen, commit: true)
         } catch let crash as SimulatedCrash {
             throw crash
         } catch let failure as APIFailure {
             report.outcome = failure.isFatal ? .paused : .failed
             report.error = failure.description
-            return Result(report: report, snapshot: nil, newState: failure.isFatal ? .paused(reason: failure.description) : nil)
+            return Result(report: report, baseline: baseline, newState: failure.isFatal ? .paused(reason: failure.description) : nil)
         } catch {
             report.outcome = .failed
             report.error = "\(error)"
-            return Result(report: report, snapshot: nil, newState: nil)
+            return Result(report: report, baseline: baseline)
         }
     }
 
-    /// Reads the cohort's eligible members (`nil` when the cohort no longer exists) and records
-    /// the ineligible ones as skipped.
-    func readCohort(into report: inout RunReport) async throws -> [ExportCandidate]? {
+    /// Streams the cohort's members into the staging tables (`false` when the cohort no longer
+    /// exists) and counts the ineligible ones as skipped.
+    func readCohort(into report: inout RunReport) async throws -> Bool {
+        try staging.reset()
         let cohorts = try await mixpanel.cohorts()
         guard cohorts[sync.cohortID] != nil else {
             report.outcome = .failed
             report.error = "cohort \(sync.cohortID) no longer exists"
-            return nil
+            return false
         }
-        let profiles = try await mixpanel.cohortMembers(sync.cohortID)
-        report.cohortSize = profiles.count
-        let (candidates, skipped) = Eligibility.partition(profiles)
-        report.changes += skipped
-        for skip in skipped { report.skipped[skip.reason, default: 0] += 1 }
-        return candidates
+        let staging = staging
+        report.cohortSize = try await mixpanel.forEachCohortPage(sync.cohortID) { try staging.add($0) }
+        report.skipped = try staging.resolveDuplicates()
+        return true
     }
 
     /// The stored tag id, or the audience's tag of that name, or a new tag.
@@ -114,99 +109,123 @@ struct SyncRun {
     }
 
     /// The last successful snapshot while it is fresh; otherwise who carries the tag on Mailchimp
-    /// (nobody when `tagID` is `nil`: a preview of a tag that does not exist yet).
-    func baseline(tagID: Int64?, tagIsNew: Bool, report: inout RunReport) async throws -> [String: SnapshotMember] {
-        if let snapshot = try store.snapshot(cohortID: sync.cohortID, audienceID: sync.audienceID),
-           clock.now.duration(since: snapshot.takenAt) <= configuration.snapshotLifetime, !tagIsNew {
-            return snapshot.members
+    /// (nobody when `tagID` is `nil`: a preview of a tag that does not exist yet), staged.
+    func stageBaseline(tagID: Int64?, tagIsNew: Bool, report: inout RunReport) async throws -> RunStaging.Baseline {
+        if let takenAt = try store.snapshotTime(cohortID: sync.cohortID, audienceID: sync.audienceID),
+           clock.now.duration(since: takenAt) <= configuration.snapshotLifetime, !tagIsNew {
+            return .snapshot(cohortID: sync.cohortID, audienceID: sync.audienceID)
         }
         report.fullReconcile = true
-        guard let tagID, !tagIsNew else { return [:] }
-        let emails = try await mailchimp.taggedEmails(list: sync.audienceID, tag: tagID)
-        return Dictionary(emails.map { ($0.lowercased(), SnapshotMember(email: $0, distinctID: "")) }, uniquingKeysWith: { a, _ in a })
+        guard let tagID, !tagIsNew else { return .staged }
+        let staging = staging
+        try await mailchimp.forEachTaggedPage(list: sync.audienceID, tag: tagID) { try staging.stageBaseline($0) }
+        return .staged
     }
 
-    /// Adds on the audience's skip list, which are not sent again until a full reconcile.
-    static func remembered(_ adds: [ExportCandidate], skipList: [String: String]) -> [String: Refusal] {
-        var result: [String: Refusal] = [:]
-        for add in adds { if let reason = skipList[add.key] { result[add.key] = .remembered(reason: reason) } }
-        return result
-    }
-
-    /// Batch-subscribes new candidates, then reads the status of those that already existed.
-    /// Returns the contacts that must not be tagged, by lower-cased address.
-    private func createContacts(_ adds: [ExportCandidate]) async throws -> [String: Refusal] {
-        guard !adds.isEmpty else { return [:] }
-        let mergeTags = try await mergeFieldTags(for: adds)
+    /// Batch-subscribes the adds, 500 per call and at most ``EngineConfiguration/maxConcurrentRequests``
+    /// calls at a time, then reads the status of those that already existed. Refusals are staged.
+    private func createContacts() async throws {
+        let mergeTags = try await mergeFieldTags()
         let statusIfNew = configuration.statusIfNew
-        let chunks = adds.chunked(Self.batchLimit).map { chunk in
-            chunk.map { candidate -> JSONValue in
-                var merge: [String: JSONValue] = [:]
-                if let first = candidate.firstName, mergeTags.contains("FNAME") { merge["FNAME"] = .string(first) }
-                if let last = candidate.lastName, mergeTags.contains("LNAME") { merge["LNAME"] = .string(last) }
-                return ["email_address": .string(candidate.email), "status_if_new": .string(statusIfNew), "merge_fields": .object(merge)]
-            }
-        }
         let client = mailchimp
         let list = sync.audienceID
-        let results = try await concurrentMap(chunks, limit: configuration.maxConcurrentRequests) { members in
-            try await client.batchSubscribe(list: list, members: members)
+        let window = Self.batchLimit * configuration.maxConcurrentRequests
+        var last = ""
+        while true {
+            let contacts = try staging.adds(after: last, limit: window)
+            guard let final = contacts.last else { break }
+            last = final.key
+            let chunks = contacts.chunked(Self.batchLimit).map { chunk in
+                chunk.map { contact -> JSONValue in
+                    var merge: [String: JSONValue] = [:]
+                    if let first = contact.firstName, mergeTags.contains("FNAME") { merge["FNAME"] = .string(first) }
+                    if let last = contact.lastName, mergeTags.contains("LNAME") { merge["LNAME"] = .string(last) }
+                    return ["email_address": .string(contact.email), "status_if_new": .string(statusIfNew), "merge_fields": .object(merge)]
+                }
+            }
+            let results = try await concurrentMap(chunks, limit: configuration.maxConcurrentRequests) { members in
+                try await client.batchSubscribe(list: list, members: members)
+            }
+            var refusals: [String: Refusal] = [:]
+            for result in results {
+                for (key, failure) in result.failures { refusals[key] = .refused(title: failure.title, message: failure.message) }
+            }
+            try staging.refuse(refusals)
+            try staging.markExisting(results.flatMap(\.existing))
         }
-        var refusals: [String: Refusal] = [:]
-        for result in results {
-            for (key, failure) in result.failures { refusals[key] = .refused(title: failure.title, message: failure.message) }
-        }
-        let existing = results.flatMap(\.existing)
-        for (key, status) in try await complianceStatuses(of: existing) { refusals[key] = .status(status) }
-        return refusals
+        try await stageComplianceStatuses(includeNew: false)
     }
 
     /// The audience's merge tags when some add has a first or last name: the sync's cached copy,
     /// else one `GET /lists/{id}/merge-fields`, cached in the sync row.
-    private func mergeFieldTags(for adds: [ExportCandidate]) async throws -> Set<String> {
-        guard adds.contains(where: { $0.firstName != nil || $0.lastName != nil }) else { return [] }
+    private func mergeFieldTags() async throws -> Set<String> {
+        guard try staging.addsHaveNames() else { return [] }
         if let cached = sync.mergeFields { return Set(cached) }
         let tags = try await mailchimp.mergeFieldTags(list: sync.audienceID)
         try store.setMergeFields(sync: sync.id, tags)
         return Set(tags)
     }
 
-    /// Which of `emails` (existing contacts) are unsubscribed, cleaned or archived: lower-cased
-    /// address → status. Up to ``EngineConfiguration/statusLookupLimit`` addresses are read one by
-    /// one; above it, the audience's members with those statuses are listed.
-    func complianceStatuses(of emails: [String]) async throws -> [String: String] {
-        guard !emails.isEmpty else { return [:] }
-        var result: [String: String] = [:]
-        if emails.count <= configuration.statusLookupLimit {
+    /// Stages which existing adds (every add not remembered, with `includeNew`) are
+    /// unsubscribed, cleaned or archived. Up to ``EngineConfiguration/statusLookupLimit``
+    /// addresses are read one by one; above it, the audience's members with those statuses are
+    /// listed, a page at a time.
+    func stageComplianceStatuses(includeNew: Bool) async throws {
+        let staging = staging
+        let count = try staging.existingCount(includeNew: includeNew)
+        guard count > 0 else { return }
+        if count <= configuration.statusLookupLimit {
+            let emails = try staging.existingKeys(includeNew: includeNew)
             let statuses = try await mailchimp.statuses(list: sync.audienceID, emails: emails, limit: configuration.maxConcurrentRequests)
+            var refusals: [String: Refusal] = [:]
             for (key, status) in statuses {
-                if let status, Self.complianceStatuses.contains(status) { result[key] = status }
+                if let status, Self.complianceStatuses.contains(status) { refusals[key] = .status(status) }
             }
-            return result
+            try staging.refuse(refusals)
+            return
         }
-        let wanted = Set(emails.map { $0.lowercased() })
         let client = mailchimp
         let list = sync.audienceID
-        let listings = try await concurrentMap(Self.complianceStatuses, limit: configuration.maxConcurrentRequests) { status in
-            try await client.emails(list: list, status: status)
+        _ = try await concurrentMap(Self.complianceStatuses, limit: configuration.maxConcurrentRequests) { status in
+            try await client.forEachEmailPage(list: list, status: status) { keys in
+                let found = try staging.existingAmong(keys, includeNew: includeNew)
+                try staging.refuse(Dictionary(found.map { ($0, Refusal.status(status)) }, uniquingKeysWith: { a, _ in a }))
+            }
         }
-        for (status, keys) in zip(Self.complianceStatuses, listings) {
-            for key in keys where wanted.contains(key) { result[key] = status }
-        }
-        return result
     }
 
-    private func updateTag(_ tagID: Int64, add: [String], remove: [String]) async throws {
-        let addChunks = add.chunked(Self.batchLimit)
-        let removeChunks = remove.chunked(Self.batchLimit)
-        let pairs = (0..<max(addChunks.count, removeChunks.count)).map { i in
-            (i < addChunks.count ? addChunks[i] : [], i < removeChunks.count ? removeChunks[i] : [])
-        }
+    /// Tags the accepted adds and untags the members who left, pairing ≤500 of each per call.
+    private func updateTag(_ tagID: Int64, baseline: RunStaging.Baseline) async throws {
         let client = mailchimp
         let list = sync.audienceID
-        _ = try await concurrentMap(pairs, limit: configuration.maxConcurrentRequests) { pair in
-            try await client.updateTag(list: list, tag: tagID, add: pair.0, remove: pair.1)
+        let window = Self.batchLimit * configuration.maxConcurrentRequests
+        var lastAdd = ""
+        var lastRemove = ""
+        while true {
+            let adds = try staging.adds(after: lastAdd, limit: window)
+            let removes = try staging.removes(from: baseline, after: lastRemove, limit: window)
+            guard !adds.isEmpty || !removes.isEmpty else { return }
+            lastAdd = adds.last?.key ?? lastAdd
+            lastRemove = removes.last?.key ?? lastRemove
+            let addChunks = adds.map(\.email).chunked(Self.batchLimit)
+            let removeChunks = removes.map(\.email).chunked(Self.batchLimit)
+            let pairs = (0..<max(addChunks.count, removeChunks.count)).map { i in
+                (i < addChunks.count ? addChunks[i] : [], i < removeChunks.count ? removeChunks[i] : [])
+            }
+            _ = try await concurrentMap(pairs, limit: configuration.maxConcurrentRequests) { pair in
+                try await client.updateTag(list: list, tag: tagID, add: pair.0, remove: pair.1)
+            }
         }
+    }
+
+    /// Copies the staged counts into the report.
+    static func count(_ counts: RunStaging.Counts, into report: inout RunReport) {
+        report.added = counts.added
+        report.unchanged = counts.unchanged
+        report.removed = counts.removed
+        report.exported = counts.added + counts.unchanged
+        report.skipped = counts.skipped
+        report.rejected = counts.rejected
     }
 
     /// Skip reason and per-member reason for a refusal; `nil` reason key means a rejection.
@@ -219,43 +238,6 @@ struct SyncRun {
         case .refused(let title, let message):
             title == "Invalid Resource" ? (nil, title, "\(title): \(message)") : ("compliance: \(title)", nil, "\(title): \(message)")
         }
-    }
-
-    static func record(plan: SyncPlan, refusals: [String: Refusal], into report: inout RunReport) {
-        for candidate in plan.adds {
-            if let refusal = refusals[candidate.key] {
-                let (skipKey, rejectKey, reason) = describe(refusal)
-                report.changes.append(MemberChange(action: skipKey != nil ? .skip : .reject, distinctID: candidate.distinctID,
-                                                   email: candidate.email, reason: reason))
-                if let skipKey { report.skipped[skipKey, default: 0] += 1 }
-                if let rejectKey { report.rejected[rejectKey, default: 0] += 1 }
-            } else {
-                report.changes.append(MemberChange(action: .add, distinctID: candidate.distinctID, email: candidate.email))
-                report.added += 1
-            }
-        }
-        for candidate in plan.unchanged {
-            report.changes.append(MemberChange(action: .noop, distinctID: candidate.distinctID, email: candidate.email))
-        }
-        for remove in plan.removes {
-            report.changes.append(MemberChange(action: .remove, distinctID: remove.member.distinctID, email: remove.member.email))
-        }
-        report.unchanged = plan.unchanged.count
-        report.removed = plan.removes.count
-        report.exported = report.added + report.unchanged
-    }
-
-    /// New compliance skips join the skip list; contacts tagged now leave it.
-    static func skipListChanges(plan: SyncPlan, refusals: [String: Refusal], tagged: [ExportCandidate],
-                                skipList: [String: String]) -> SkipListChanges {
-        var changes = SkipListChanges()
-        for candidate in plan.adds {
-            guard let refusal = refusals[candidate.key] else { continue }
-            if case .remembered = refusal { continue }
-            if let skipKey = describe(refusal).skipKey { changes.additions.append(.init(email: candidate.email, reason: skipKey)) }
-        }
-        changes.removals = tagged.map(\.key).filter { skipList[$0] != nil }
-        return changes
     }
 }
 

@@ -1,19 +1,6 @@
 import GRDB
 import SimCore
 
-/// Contacts the engine must not send to an audience again, added or cleared by one run.
-struct SkipListChanges: Sendable, Equatable {
-    struct Entry: Sendable, Equatable {
-        var email: String
-        /// The skip reason, e.g. `compliance: unsubscribed`.
-        var reason: String
-    }
-
-    var additions: [Entry] = []
-    /// Lower-cased addresses that may be sent again.
-    var removals: [String] = []
-}
-
 /// A run that started and was never recorded: the process died during it.
 struct PendingRun: Sendable, Equatable {
     var number: Int64

@@ -155,16 +155,11 @@ struct SyncStore: Sendable {
 
     // MARK: Snapshots
 
-    /// The last successful snapshot for (cohort, audience): lower-cased email → (email, distinct_id).
-    func snapshot(cohortID: Int64, audienceID: String) throws -> (takenAt: SimTime, members: [String: SnapshotMember])? {
+    /// When the last successful snapshot for (cohort, audience) was taken, if there is one.
+    func snapshotTime(cohortID: Int64, audienceID: String) throws -> SimTime? {
         try queue.read { db in
-            guard let taken = try Int64.fetchOne(try db.cachedStatement(sql: "SELECT taken_at FROM snapshot WHERE cohort_id = ? AND audience_id = ?"), arguments: [cohortID, audienceID]) else { return nil }
-            var members: [String: SnapshotMember] = [:]
-            for row in try Row.fetchAll(try db.cachedStatement(sql: "SELECT * FROM snapshot_member WHERE cohort_id = ? AND audience_id = ?"), arguments: [cohortID, audienceID]) {
-                members[row["email_key"]] = SnapshotMember(email: row["email"], distinctID: row["distinct_id"],
-                                                           mixpanelID: row["mixpanel_id"])
-            }
-            return (SimTime(milliseconds: taken), members)
+            try Int64.fetchOne(try db.cachedStatement(sql: "SELECT taken_at FROM snapshot WHERE cohort_id = ? AND audience_id = ?"),
+                               arguments: [cohortID, audienceID]).map(SimTime.init(milliseconds:))
         }
     }
 
@@ -177,20 +172,24 @@ struct SyncStore: Sendable {
         }
     }
 
-    /// Records a run and, when it succeeded, replaces the snapshot and applies its skip-list
-    /// changes — atomically, together with clearing the run's pending marker.
-    func finish(run report: RunReport, cohortID: Int64, audienceID: String, snapshot: [String: SnapshotMember]?,
-                skipList: SkipListChanges = SkipListChanges()) throws {
+    /// Which per-member changes a run records from ``RunStaging``.
+    enum RecordedChanges: Sendable, Equatable {
+        /// None (the run never read the cohort, or was interrupted).
+        case none
+        /// The ineligible members only (the run failed after reading the cohort).
+        case skips
+        /// Every change, against the run's baseline (the run got as far as its plan).
+        case all(RunStaging.Baseline)
+    }
+
+    /// Records a run and its per-member changes and, with `commit` (it succeeded), makes the staged
+    /// outcome the new snapshot and applies its skip-list changes — atomically, together with
+    /// clearing the run's pending marker. The snapshot is updated in place: members who left are
+    /// deleted, new or changed members written, the unchanged majority untouched.
+    func finish(run report: RunReport, cohortID: Int64, audienceID: String, changes: RecordedChanges = .none,
+                commit: Bool = false) throws {
         try queue.write { db in
             try db.cachedStatement(sql: "DELETE FROM pending_run WHERE number = ?").execute(arguments: [report.number])
-            for key in skipList.removals {
-                try db.cachedStatement(sql: "DELETE FROM skip_list WHERE audience_id = ? AND email_key = ?").execute(arguments: [audienceID, key])
-            }
-            for entry in skipList.additions {
-                try db.cachedStatement(sql: """
-                    INSERT OR REPLACE INTO skip_list (audience_id, email_key, email, reason, recorded_at) VALUES (?, ?, ?, ?, ?)
-                    """).execute(arguments: [audienceID, entry.email.lowercased(), entry.email, entry.reason, report.started.milliseconds])
-            }
             try db.cachedStatement(sql: """
                 INSERT INTO run (number, sync_id, trigger, started, finished, outcome, error, full_reconcile, cohort_size,
                                  exported, added, removed, unchanged, skipped, rejected, mailchimp_requests, mixpanel_requests)
@@ -200,22 +199,48 @@ struct SyncStore: Sendable {
                                  report.cohortSize, report.exported, report.added, report.removed, report.unchanged,
                                  Self.encode(report.skipped), Self.encode(report.rejected), report.mailchimpRequests,
                                  report.mixpanelRequests])
-            for (seq, change) in report.changes.enumerated() {
-                try db.cachedStatement(sql: "INSERT INTO run_member (number, seq, action, distinct_id, email, reason) VALUES (?, ?, ?, ?, ?, ?)").execute(arguments: [report.number, seq, change.action.rawValue, change.distinctID, change.email, change.reason])
+            switch changes {
+            case .none: break
+            case .skips: try Self.recordChanges(db, number: report.number, sql: RunStaging.changesSQL(.staged, skipsOnly: true), arguments: [:])
+            case .all(let baseline):
+                try Self.recordChanges(db, number: report.number, sql: RunStaging.changesSQL(baseline, skipsOnly: false),
+                                       arguments: baseline.arguments)
             }
-            guard let snapshot else { return }
-            try db.cachedStatement(sql: "DELETE FROM snapshot_member WHERE cohort_id = ? AND audience_id = ?").execute(arguments: [cohortID, audienceID])
-            try db.cachedStatement(sql: "INSERT OR REPLACE INTO snapshot (cohort_id, audience_id, taken_at) VALUES (?, ?, ?)").execute(arguments: [cohortID, audienceID, report.started.milliseconds])
-            for key in snapshot.keys.sorted() {
-                let member = snapshot[key]!
-                try db.cachedStatement(sql: """
-                    INSERT INTO snapshot_member (cohort_id, audience_id, email_key, email, distinct_id, mixpanel_id) VALUES (?, ?, ?, ?, ?, ?)
-                    """).execute(arguments: [cohortID, audienceID, key, member.email, member.distinctID, member.mixpanelID])
-            }
+            guard commit else { return }
+            let pair: StatementArguments = ["cohort": cohortID, "audience": audienceID, "started": report.started.milliseconds]
+            try db.execute(sql: """
+                DELETE FROM skip_list WHERE audience_id = :audience
+                    AND email_key IN (SELECT email_key FROM temp.run_candidate WHERE in_baseline = 0 AND action = 'add');
+                INSERT OR REPLACE INTO skip_list (audience_id, email_key, email, reason, recorded_at)
+                    SELECT :audience, email_key, email, count_key, :started FROM temp.run_candidate
+                    WHERE in_baseline = 0 AND action = 'skip' AND remembered = 0 ORDER BY email_key;
+                DELETE FROM snapshot_member WHERE cohort_id = :cohort AND audience_id = :audience AND NOT EXISTS (
+                    SELECT 1 FROM temp.run_candidate c WHERE c.email_key = snapshot_member.email_key AND c.action = 'add');
+                INSERT OR REPLACE INTO snapshot_member (cohort_id, audience_id, email_key, email, distinct_id, mixpanel_id)
+                    SELECT :cohort, :audience, c.email_key, c.email, c.distinct_id, c.mixpanel_id FROM temp.run_candidate c
+                    WHERE c.action = 'add' AND NOT EXISTS (
+                        SELECT 1 FROM snapshot_member s WHERE s.cohort_id = :cohort AND s.audience_id = :audience
+                            AND s.email_key = c.email_key AND s.email = c.email AND s.distinct_id = c.distinct_id
+                            AND s.mixpanel_id = c.mixpanel_id)
+                    ORDER BY c.email_key;
+                INSERT OR REPLACE INTO snapshot (cohort_id, audience_id, taken_at) VALUES (:cohort, :audience, :started);
+                """, arguments: pair)
         }
     }
 
-    func runs() throws -> [RunReport] {
+    /// Copies a change list (``RunStaging/changesSQL(_:skipsOnly:)``) into `run_member`, numbered
+    /// in its order.
+    private static func recordChanges(_ db: Database, number: Int64, sql: String, arguments: StatementArguments) throws {
+        var all = arguments
+        all += ["number": number]
+        try db.execute(sql: """
+            INSERT INTO run_member (number, seq, action, distinct_id, email, reason)
+            SELECT :number, ROW_NUMBER() OVER (ORDER BY grp, sort_key) - 1, action, distinct_id, email, reason FROM (\(sql))
+            """, arguments: all)
+    }
+
+    /// Every recorded run, oldest first; with `includingChanges`, each with its per-member change list.
+    func runs(includingChanges: Bool = false) throws -> [RunReport] {
         try queue.read { db in
             try Row.fetchAll(db, sql: "SELECT * FROM run ORDER BY number").map { row in
                 var report = RunReport(number: row["number"], syncID: row["sync_id"], trigger: row["trigger"],
@@ -233,12 +258,21 @@ struct SyncStore: Sendable {
                 report.rejected = Self.decode(row["rejected"])
                 report.mailchimpRequests = row["mailchimp_requests"]
                 report.mixpanelRequests = row["mixpanel_requests"]
-                report.changes = try Row.fetchAll(try db.cachedStatement(sql: "SELECT * FROM run_member WHERE number = ? ORDER BY seq"), arguments: [report.number]).map {
-                    MemberChange(action: MemberChange.Action(rawValue: $0["action"]) ?? .noop, distinctID: $0["distinct_id"],
-                                 email: $0["email"], reason: $0["reason"])
-                }
+                if includingChanges { report.changes = try Self.changes(db, run: report.number) }
                 return report
             }
+        }
+    }
+
+    /// One run's per-member change list, in recorded order.
+    func changes(run number: Int64) throws -> [MemberChange] {
+        try queue.read { db in try Self.changes(db, run: number) }
+    }
+
+    private static func changes(_ db: Database, run number: Int64) throws -> [MemberChange] {
+        try Row.fetchAll(try db.cachedStatement(sql: "SELECT * FROM run_member WHERE number = ? ORDER BY seq"), arguments: [number]).map {
+            MemberChange(action: MemberChange.Action(rawValue: $0["action"]) ?? .noop, distinctID: $0["distinct_id"],
+                         email: $0["email"], reason: $0["reason"])
         }
     }
 
@@ -249,13 +283,4 @@ struct SyncStore: Sendable {
     static func decode(_ text: String) -> [String: Int] {
         ((try? JSONValue(parsing: text))?.objectValue ?? [:]).compactMapValues { $0.intValue.map(Int.init) }
     }
-}
-
-/// One tagged contact in a snapshot.
-struct SnapshotMember: Sendable, Equatable {
-    var email: String
-    var distinctID: String
-    /// The id engagement events are attributed to: the profile's `$user_id` when it has one (the
-    /// partner id under Simplified ID Merge), else the distinct_id. Empty when unknown.
-    var mixpanelID: String = ""
 }

@@ -59,7 +59,7 @@ public struct ScenarioRunner: Sendable {
             await world.engine.quiesce()
             let document = try OutcomeRenderer(scenario: scenario, timeline: timeline,
                                                audiences: try world.mailchimp.dump(), syncs: try await world.engine.syncs(),
-                                               runs: try await world.engine.runs(), journal: world.journal.journal,
+                                               runs: try await world.engine.runs(includingChanges: true), journal: world.journal.journal,
                                                cohorts: try world.cohortLines(), mixpanel: try await world.mixpanelLines()).render()
             return ScenarioOutcome(document: document, expectationFailures: failures)
         }

@@ -10,100 +10,82 @@ public enum JSONValue: Hashable, Sendable {
     case array([JSONValue])
     case object([String: JSONValue])
 
-    /// Parses JSON bytes; throws ``JSONParseError`` with the parser's reason.
-    ///
-    /// Uses `JSONSerialization` (much faster than decoding through `Codable`, which has to try
-    /// each JSON type in turn) and converts its objects; booleans are told from numbers by their
-    /// Objective-C type code, as Foundation boxes both in `NSNumber`.
+    /// Parses JSON bytes (RFC 8259, any value at the top level); throws ``JSONParseError`` with
+    /// the reason and the byte offset. See ``JSONParser`` for why this does not use Foundation.
     public init(parsing data: Data) throws {
-        let object: Any
-        do {
-            object = try JSONSerialization.jsonObject(with: data, options: [.fragmentsAllowed])
-        } catch {
-            throw JSONParseError(reason: "\(error)")
-        }
-        self = try JSONValue(foundation: object)
-    }
-
-    private init(foundation object: Any) throws {
-        switch object {
-        case let string as String:
-            self = .string(string)
-        case let number as NSNumber:
-            let code = String(cString: number.objCType)
-            if code == "c" || code == "B" {
-                self = .bool(number.boolValue)
-            } else if code == "d" || code == "f" {
-                let d = number.doubleValue
-                self = .double(d)
-            } else {
-                self = .int(number.int64Value)
-            }
-        case let array as [Any]:
-            self = .array(try array.map(JSONValue.init(foundation:)))
-        case let dictionary as [String: Any]:
-            var result: [String: JSONValue] = [:]
-            result.reserveCapacity(dictionary.count)
-            for (key, value) in dictionary { result[key] = try JSONValue(foundation: value) }
-            self = .object(result)
-        case is NSNull:
-            self = .null
-        default:
-            throw JSONParseError(reason: "unsupported JSON value of type \(type(of: object))")
-        }
+        self = try data.withUnsafeBytes { try JSONParser.parse($0) }
     }
 
     public init(parsing text: String) throws { try self.init(parsing: Data(text.utf8)) }
 
     /// Compact canonical JSON: object keys sorted, no insignificant white space.
     public var canonicalText: String {
-        var out = ""
+        String(decoding: canonicalBytes, as: UTF8.self)
+    }
+
+    public var canonicalData: Data { Data(canonicalBytes) }
+
+    /// The canonical encoding as UTF-8 bytes.
+    public var canonicalBytes: [UInt8] {
+        var out: [UInt8] = []
+        out.reserveCapacity(64)
         write(to: &out)
         return out
     }
 
-    public var canonicalData: Data { Data(canonicalText.utf8) }
-
-    private func write(to out: inout String) {
+    private func write(to out: inout [UInt8]) {
         switch self {
-        case .null: out += "null"
-        case .bool(let b): out += b ? "true" : "false"
-        case .int(let i): out += String(i)
+        case .null: out.append(contentsOf: "null".utf8)
+        case .bool(let b): out.append(contentsOf: (b ? "true" : "false").utf8)
+        case .int(let i): out.append(contentsOf: String(i).utf8)
         case .double(let d):
-            if d.isFinite, d.rounded() == d, abs(d) < 1e15 { out += String(Int64(d)) + ".0" } else { out += "\(d)" }
+            if d.isFinite, d.rounded() == d, abs(d) < 1e15 {
+                out.append(contentsOf: String(Int64(d)).utf8)
+                out.append(contentsOf: ".0".utf8)
+            } else {
+                out.append(contentsOf: "\(d)".utf8)
+            }
         case .string(let s): JSONValue.writeString(s, to: &out)
         case .array(let a):
-            out += "["
-            for (i, v) in a.enumerated() { if i > 0 { out += "," }; v.write(to: &out) }
-            out += "]"
+            out.append(UInt8(ascii: "["))
+            for (i, v) in a.enumerated() {
+                if i > 0 { out.append(UInt8(ascii: ",")) }
+                v.write(to: &out)
+            }
+            out.append(UInt8(ascii: "]"))
         case .object(let o):
-            out += "{"
+            out.append(UInt8(ascii: "{"))
             for (i, key) in o.keys.sorted().enumerated() {
-                if i > 0 { out += "," }
+                if i > 0 { out.append(UInt8(ascii: ",")) }
                 JSONValue.writeString(key, to: &out)
-                out += ":"
+                out.append(UInt8(ascii: ":"))
                 o[key]!.write(to: &out)
             }
-            out += "}"
+            out.append(UInt8(ascii: "}"))
         }
     }
 
-    private static func writeString(_ s: String, to out: inout String) {
-        out += "\""
-        for scalar in s.unicodeScalars {
-            switch scalar {
-            case "\"": out += "\\\""
-            case "\\": out += "\\\\"
-            case "\n": out += "\\n"
-            case "\r": out += "\\r"
-            case "\t": out += "\\t"
-            case _ where scalar.value < 0x20:
-                let hex = String(scalar.value, radix: 16)
-                out += "\\u" + String(repeating: "0", count: 4 - hex.count) + hex
-            default: out.unicodeScalars.append(scalar)
+    private static let hexDigits = Array("0123456789abcdef".utf8)
+
+    /// Writes a quoted string, escaping `"`, `\\` and control characters; everything else is
+    /// copied as UTF-8.
+    private static func writeString(_ s: String, to out: inout [UInt8]) {
+        out.append(UInt8(ascii: "\""))
+        for byte in s.utf8 {
+            switch byte {
+            case UInt8(ascii: "\""): out.append(UInt8(ascii: "\\")); out.append(UInt8(ascii: "\""))
+            case UInt8(ascii: "\\"): out.append(UInt8(ascii: "\\")); out.append(UInt8(ascii: "\\"))
+            case UInt8(ascii: "\n"): out.append(UInt8(ascii: "\\")); out.append(UInt8(ascii: "n"))
+            case UInt8(ascii: "\r"): out.append(UInt8(ascii: "\\")); out.append(UInt8(ascii: "r"))
+            case UInt8(ascii: "\t"): out.append(UInt8(ascii: "\\")); out.append(UInt8(ascii: "t"))
+            case 0..<0x20:
+                out.append(contentsOf: "\\u00".utf8)
+                out.append(hexDigits[Int(byte >> 4)])
+                out.append(hexDigits[Int(byte & 0xF)])
+            default: out.append(byte)
             }
         }
-        out += "\""
+        out.append(UInt8(ascii: "\""))
     }
 }
 

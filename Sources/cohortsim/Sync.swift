@@ -74,7 +74,7 @@ extension CohortSim.Sync {
         @Flag(help: "Also list every member change (add / remove / no-op / skip / reject).") var members = false
 
         mutating func run() async throws {
-            for report in try await options.engine().runs() {
+            for report in try await options.engine().runs(includingChanges: members) {
                 print(HistoryFormat.line(report))
                 if members {
                     for change in report.changes { print("  \(change.action.rawValue) \(change.distinctID) \(change.email) \(change.reason)") }

@@ -28,7 +28,7 @@ import SimCore
         #expect(report.rejected.isEmpty)
         #expect(fixture.transport.taggedEmails() == ["ann@x.io", "bob@x.io"])
         #expect(fixture.transport.state.withLock { $0.members.mapValues(\.status) }["cat@x.io"] == "unsubscribed")
-        let cat = report.changes.first { $0.distinctID == "cat" }
+        let cat = try await fixture.engine.changes(run: report.number).first { $0.distinctID == "cat" }
         #expect(cat?.action == .skip)
         #expect(cat?.reason.hasPrefix("compliance: unsubscribed") == true)
     }
@@ -69,7 +69,7 @@ import SimCore
         #expect(second.trigger == "scheduled")
         #expect(second.mailchimpRequests == 0)
         #expect(second.skipped["compliance: unsubscribed"] == 1)
-        #expect(second.changes.first { $0.distinctID == "cat" }?.reason == "compliance: unsubscribed (skip list)")
+        #expect(try await fixture.engine.changes(run: second.number).first { $0.distinctID == "cat" }?.reason == "compliance: unsubscribed (skip list)")
 
         // cat re-subscribes on Mailchimp's side; the 3-day snapshot expiry forces a full reconcile that re-checks.
         fixture.transport.update { $0.members["cat@x.io"]?.status = "subscribed" }

@@ -3,24 +3,78 @@ import SimCore
 @testable import ExportEngine
 
 @Suite struct EligibilityTests {
-    @Test func duplicateAddressesCollapseToTheFirstDistinctIDInSortOrder() {
-        let profiles = [
-            EngageProfile(distinctID: "z", properties: ["$email": "Same@Example.com"]),
-            EngageProfile(distinctID: "a", properties: ["$email": " same@example.com "]),
-            EngageProfile(distinctID: "m", properties: [:]),
-        ]
-        let (candidates, skipped) = Eligibility.partition(profiles)
-        #expect(candidates.map(\.distinctID) == ["a"])
-        #expect(candidates.first?.email == "same@example.com")
-        #expect(skipped.map(\.reason) == [Eligibility.noProfile, Eligibility.duplicateEmail])
+    private static func staging() throws -> RunStaging {
+        let staging = RunStaging(queue: try SyncStore(path: nil).queue)
+        try staging.reset()
+        return staging
     }
 
-    @Test func planDiffsAgainstTheBaseline() {
-        let candidates = [ExportCandidate(distinctID: "a", email: "a@x.io"), ExportCandidate(distinctID: "b", email: "b@x.io")]
-        let plan = SyncPlan(candidates: candidates, baseline: ["b@x.io": .init(email: "b@x.io", distinctID: "b"),
-                                                               "c@x.io": .init(email: "c@x.io", distinctID: "c")])
-        #expect(plan.adds.map(\.key) == ["a@x.io"])
-        #expect(plan.unchanged.map(\.key) == ["b@x.io"])
-        #expect(plan.removes.map(\.key) == ["c@x.io"])
+    @Test func profilesWithoutPropertiesOrAPlausibleEmailAreSkipped() {
+        #expect(Eligibility.classify(EngageProfile(distinctID: "m", properties: ["$last_seen": "2026-01-01T00:00:00"]))
+                == .skip(reason: Eligibility.noProfile, email: ""))
+        #expect(Eligibility.classify(EngageProfile(distinctID: "n", properties: ["$first_name": "Nia"]))
+                == .skip(reason: Eligibility.noEmail, email: ""))
+        #expect(Eligibility.classify(EngageProfile(distinctID: "o", properties: ["$email": " no-at-sign "]))
+                == .skip(reason: Eligibility.invalidEmail, email: "no-at-sign"))
+        #expect(Eligibility.classify(EngageProfile(distinctID: "p", properties: ["$email": " P@x.io ", "$user_id": 42]))
+                == .candidate(ExportCandidate(distinctID: "p", email: "P@x.io", userID: "42")))
+    }
+
+    @Test func duplicateAddressesCollapseToTheFirstDistinctIDInSortOrderAcrossPages() throws {
+        let staging = try Self.staging()
+        try staging.add([EngageProfile(distinctID: "z", properties: ["$email": "Same@Example.com"]),
+                         EngageProfile(distinctID: "m", properties: [:])])
+        try staging.add([EngageProfile(distinctID: "a", properties: ["$email": " same@example.com "])])
+        #expect(try staging.resolveDuplicates() == [Eligibility.noProfile: 1, Eligibility.duplicateEmail: 1])
+        try staging.plan(against: .staged, skipListOf: nil)
+        let changes = try staging.changes(baseline: .staged)
+        #expect(changes == [
+            MemberChange(action: .skip, distinctID: "m", email: "", reason: Eligibility.noProfile),
+            MemberChange(action: .skip, distinctID: "z", email: "Same@Example.com", reason: Eligibility.duplicateEmail),
+            MemberChange(action: .add, distinctID: "a", email: "same@example.com"),
+        ])
+    }
+
+    @Test func planDiffsAgainstTheBaseline() throws {
+        let staging = try Self.staging()
+        try staging.add([EngageProfile(distinctID: "a", properties: ["$email": "a@x.io"]),
+                         EngageProfile(distinctID: "b", properties: ["$email": "B@x.io"])])
+        _ = try staging.resolveDuplicates()
+        try staging.stageBaseline(["b@x.io", "C@x.io"])
+        try staging.plan(against: .staged, skipListOf: nil)
+        let counts = try staging.counts(baseline: .staged)
+        #expect((counts.added, counts.unchanged, counts.removed) == (1, 1, 1))
+        #expect(try staging.adds(after: "", limit: 10).map(\.key) == ["a@x.io"])
+        #expect(try staging.removes(from: .staged, after: "", limit: 10).map(\.email) == ["C@x.io"])
+        #expect(try staging.changes(baseline: .staged).map(\.action) == [.add, .noop, .remove])
+    }
+
+    @Test func addsAndRemovesStreamInKeyOrderWindows() throws {
+        let staging = try Self.staging()
+        try staging.add((0..<25).map { EngageProfile(distinctID: "u\($0)", properties: ["$email": .string("user\($0)@x.io")]) })
+        _ = try staging.resolveDuplicates()
+        try staging.stageBaseline((0..<7).map { "gone\($0)@x.io" })
+        try staging.plan(against: .staged, skipListOf: nil)
+        var seen: [String] = []
+        var last = ""
+        while case let page = try staging.adds(after: last, limit: 10), !page.isEmpty {
+            #expect(page.count <= 10)
+            seen += page.map(\.key)
+            last = page.last!.key
+        }
+        #expect(seen == (0..<25).map { "user\($0)@x.io" }.sorted())
+        #expect(try staging.removes(from: .staged, after: "gone3@x.io", limit: 2).map(\.key) == ["gone4@x.io", "gone5@x.io"])
+    }
+
+    @Test func refusalsAreCountedAsSkipsOrRejections() throws {
+        let staging = try Self.staging()
+        try staging.add(["a", "b", "c"].map { EngageProfile(distinctID: $0, properties: ["$email": .string("\($0)@x.io")]) })
+        _ = try staging.resolveDuplicates()
+        try staging.plan(against: .staged, skipListOf: nil)
+        try staging.refuse(["a@x.io": .status("unsubscribed"), "b@x.io": .refused(title: "Invalid Resource", message: "fake")])
+        let counts = try staging.counts(baseline: .staged)
+        #expect(counts.added == 1)
+        #expect(counts.skipped == ["compliance: unsubscribed": 1])
+        #expect(counts.rejected == ["Invalid Resource": 1])
     }
 }

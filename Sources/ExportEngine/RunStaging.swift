@@ -1,0 +1,293 @@
+import GRDB
+import SimCore
+
+/// A run's working set, kept in SQLite temporary tables so that a run's memory is bounded by the
+/// page size (1,000 profiles, 500 contacts per write), not by the size of the cohort.
+///
+/// The cohort's `/engage` pages are appended as they arrive (``add(_:)``); duplicates of an
+/// address are resolved in SQL (the first distinct_id in sort order wins, A47); the plan is a join
+/// against the baseline — the stored snapshot, or the tag's members read from Mailchimp — and the
+/// run's writes are streamed out of it in key order, 500 at a time. Temporary tables belong to the
+/// engine's single connection and vanish with the process: a crashed run leaves nothing to clean,
+/// and a dry run (``ExportEngine/previewExport(cohortID:audienceID:)``) writes nothing durable.
+struct RunStaging: Sendable {
+    let queue: DatabaseQueue
+
+    /// Where a run's baseline comes from.
+    enum Baseline: Sendable, Equatable {
+        /// The last successful snapshot of (cohort, audience).
+        case snapshot(cohortID: Int64, audienceID: String)
+        /// Addresses staged with ``stageBaseline(_:)`` (the tag's members on Mailchimp, or none).
+        case staged
+
+        /// A sub-select of (email_key, email, distinct_id, mixpanel_id).
+        var sql: String {
+            switch self {
+            case .snapshot: "SELECT email_key, email, distinct_id, mixpanel_id FROM main.snapshot_member WHERE cohort_id = :cohort AND audience_id = :audience"
+            case .staged: "SELECT email_key, email, distinct_id, mixpanel_id FROM temp.run_baseline"
+            }
+        }
+
+        var arguments: StatementArguments {
+            switch self {
+            case .snapshot(let cohort, let audience): ["cohort": cohort, "audience": audience]
+            case .staged: [:]
+            }
+        }
+    }
+
+    /// One contact to create or tag.
+    struct Contact: Sendable, Equatable {
+        var key: String
+        var email: String
+        var firstName: String?
+        var lastName: String?
+    }
+
+    /// Counts for the run's report.
+    struct Counts: Sendable, Equatable {
+        var added = 0
+        var unchanged = 0
+        var removed = 0
+        var skipped: [String: Int] = [:]
+        var rejected: [String: Int] = [:]
+    }
+
+    /// Empties (and on first use creates) the temporary tables.
+    func reset() throws {
+        try queue.write { db in
+            try db.execute(sql: """
+                CREATE TEMP TABLE IF NOT EXISTS run_profile (
+                    email_key TEXT NOT NULL, distinct_id TEXT NOT NULL, email TEXT NOT NULL, mixpanel_id TEXT NOT NULL,
+                    first_name TEXT, last_name TEXT, PRIMARY KEY (email_key, distinct_id)) WITHOUT ROWID;
+                CREATE TEMP TABLE IF NOT EXISTS run_skip (
+                    distinct_id TEXT NOT NULL, email TEXT NOT NULL, reason TEXT NOT NULL);
+                CREATE TEMP TABLE IF NOT EXISTS run_baseline (
+                    email_key TEXT PRIMARY KEY, email TEXT NOT NULL, distinct_id TEXT NOT NULL,
+                    mixpanel_id TEXT NOT NULL) WITHOUT ROWID;
+                CREATE TEMP TABLE IF NOT EXISTS run_candidate (
+                    email_key TEXT PRIMARY KEY, email TEXT NOT NULL, distinct_id TEXT NOT NULL, mixpanel_id TEXT NOT NULL,
+                    first_name TEXT, last_name TEXT,
+                    in_baseline INTEGER NOT NULL,
+                    existing INTEGER NOT NULL DEFAULT 0,
+                    action TEXT NOT NULL DEFAULT 'add',
+                    remembered INTEGER NOT NULL DEFAULT 0,
+                    count_key TEXT NOT NULL DEFAULT '',
+                    reason TEXT NOT NULL DEFAULT '') WITHOUT ROWID;
+                DELETE FROM temp.run_profile;
+                DELETE FROM temp.run_skip;
+                DELETE FROM temp.run_baseline;
+                DELETE FROM temp.run_candidate;
+                """)
+        }
+    }
+
+    // MARK: Reading the cohort
+
+    /// Appends one `/engage` page: ineligible members become skips, the rest candidates.
+    func add(_ profiles: [EngageProfile]) throws {
+        try queue.write { db in
+            let skip = try db.cachedStatement(sql: "INSERT INTO temp.run_skip (distinct_id, email, reason) VALUES (?, ?, ?)")
+            let candidate = try db.cachedStatement(sql: """
+                INSERT OR IGNORE INTO temp.run_profile (email_key, distinct_id, email, mixpanel_id, first_name, last_name)
+                VALUES (?, ?, ?, ?, ?, ?)
+                """)
+            for profile in profiles {
+                switch Eligibility.classify(profile) {
+                case .skip(let reason, let email):
+                    try skip.execute(arguments: [profile.distinctID, email, reason])
+                case .candidate(let c):
+                    try candidate.execute(arguments: [c.key, c.distinctID, c.email, c.mixpanelID, c.firstName, c.lastName])
+                }
+            }
+        }
+    }
+
+    /// Marks every candidate that shares an address with a smaller distinct_id as a duplicate
+    /// skip, and returns the skips by reason.
+    func resolveDuplicates() throws -> [String: Int] {
+        try queue.write { db in
+            try db.execute(sql: """
+                INSERT INTO temp.run_skip (distinct_id, email, reason)
+                SELECT p.distinct_id, p.email, ? FROM temp.run_profile p
+                WHERE p.distinct_id > (SELECT MIN(q.distinct_id) FROM temp.run_profile q WHERE q.email_key = p.email_key)
+                ORDER BY p.distinct_id
+                """, arguments: [Eligibility.duplicateEmail])
+            var counts: [String: Int] = [:]
+            for row in try Row.fetchAll(db, sql: "SELECT reason, COUNT(*) AS n FROM temp.run_skip GROUP BY reason") {
+                counts[row["reason"]] = row["n"]
+            }
+            return counts
+        }
+    }
+
+    /// Stages baseline addresses read from Mailchimp (lower-cased key → address as Mailchimp has it).
+    func stageBaseline(_ emails: [String]) throws {
+        try queue.write { db in
+            let statement = try db.cachedStatement(sql: """
+                INSERT OR IGNORE INTO temp.run_baseline (email_key, email, distinct_id, mixpanel_id) VALUES (?, ?, '', '')
+                """)
+            for email in emails { try statement.execute(arguments: [email.lowercased(), email]) }
+        }
+    }
+
+    // MARK: Planning
+
+    /// Keeps one candidate per address and marks those already in the baseline (no-ops). With
+    /// `skipList`, adds on the audience's skip list are skipped as remembered.
+    func plan(against baseline: Baseline, skipListOf audienceID: String?) throws {
+        try queue.write { db in
+            try db.execute(sql: """
+                INSERT INTO temp.run_candidate (email_key, email, distinct_id, mixpanel_id, first_name, last_name, in_baseline)
+                SELECT p.email_key, p.email, MIN(p.distinct_id), p.mixpanel_id, p.first_name, p.last_name,
+                       EXISTS (SELECT 1 FROM (\(baseline.sql)) b WHERE b.email_key = p.email_key)
+                FROM temp.run_profile p GROUP BY p.email_key
+                """, arguments: baseline.arguments)
+            guard let audienceID else { return }
+            try db.execute(sql: """
+                UPDATE temp.run_candidate SET action = 'skip', remembered = 1, count_key = s.reason,
+                    reason = s.reason || ' (skip list)'
+                FROM main.skip_list s
+                WHERE s.audience_id = ? AND s.email_key = run_candidate.email_key AND run_candidate.in_baseline = 0
+                """, arguments: [audienceID])
+        }
+    }
+
+    /// Whether some contact still to be created has a first or last name.
+    func addsHaveNames() throws -> Bool {
+        try queue.read { db in
+            try Bool.fetchOne(db, sql: """
+                SELECT EXISTS (SELECT 1 FROM temp.run_candidate WHERE in_baseline = 0 AND action = 'add'
+                               AND (first_name IS NOT NULL OR last_name IS NOT NULL))
+                """) ?? false
+        }
+    }
+
+    /// Up to `limit` contacts to create, after `key`, in key order (adds not refused so far).
+    func adds(after key: String, limit: Int) throws -> [Contact] {
+        try queue.read { db in
+            try Row.fetchAll(try db.cachedStatement(sql: """
+                SELECT email_key, email, first_name, last_name FROM temp.run_candidate
+                WHERE in_baseline = 0 AND action = 'add' AND email_key > ? ORDER BY email_key LIMIT ?
+                """), arguments: [key, limit]).map {
+                Contact(key: $0["email_key"], email: $0["email"], firstName: $0["first_name"], lastName: $0["last_name"])
+            }
+        }
+    }
+
+    /// Up to `limit` baseline addresses that left the cohort, after `key`, in key order.
+    func removes(from baseline: Baseline, after key: String, limit: Int) throws -> [Contact] {
+        var arguments = baseline.arguments
+        arguments += ["after": key, "limit": limit]
+        return try queue.read { db in
+            try Row.fetchAll(try db.cachedStatement(sql: """
+                SELECT b.email_key, b.email FROM (\(baseline.sql)) b
+                WHERE b.email_key > :after AND NOT EXISTS (SELECT 1 FROM temp.run_candidate c WHERE c.email_key = b.email_key)
+                ORDER BY b.email_key LIMIT :limit
+                """), arguments: arguments).map { Contact(key: $0["email_key"], email: $0["email"]) }
+        }
+    }
+
+    // MARK: Outcomes
+
+    /// Records contacts that already existed (they are checked for compliance statuses next).
+    func markExisting(_ keys: [String]) throws {
+        try queue.write { db in
+            let statement = try db.cachedStatement(sql: "UPDATE temp.run_candidate SET existing = 1 WHERE email_key = ?")
+            for key in keys { try statement.execute(arguments: [key]) }
+        }
+    }
+
+    /// Records refusals: lower-cased address → refusal. Only adds not refused before are changed.
+    func refuse(_ refusals: [String: SyncRun.Refusal]) throws {
+        try queue.write { db in
+            let statement = try db.cachedStatement(sql: """
+                UPDATE temp.run_candidate SET action = ?, count_key = ?, reason = ?
+                WHERE email_key = ? AND in_baseline = 0 AND remembered = 0
+                """)
+            for key in refusals.keys.sorted() {
+                let (skipKey, rejectKey, reason) = SyncRun.describe(refusals[key]!)
+                try statement.execute(arguments: [skipKey != nil ? "skip" : "reject", skipKey ?? rejectKey ?? "", reason, key])
+            }
+        }
+    }
+
+    /// Addresses of existing contacts among the adds (all adds not refused, with `includeNew`).
+    func existingKeys(includeNew: Bool) throws -> [String] {
+        try queue.read { db in
+            try String.fetchAll(db, sql: """
+                SELECT email FROM temp.run_candidate
+                WHERE in_baseline = 0 AND remembered = 0 AND (existing = 1 OR ?) ORDER BY email_key
+                """, arguments: [includeNew])
+        }
+    }
+
+    /// The number of adds that already existed (all adds not remembered, with `includeNew`).
+    func existingCount(includeNew: Bool) throws -> Int {
+        try queue.read { db in
+            try Int.fetchOne(db, sql: """
+                SELECT COUNT(*) FROM temp.run_candidate WHERE in_baseline = 0 AND remembered = 0 AND (existing = 1 OR ?)
+                """, arguments: [includeNew]) ?? 0
+        }
+    }
+
+    /// Which of `keys` are existing adds (all adds not remembered, with `includeNew`).
+    func existingAmong(_ keys: [String], includeNew: Bool) throws -> [String] {
+        try queue.read { db in
+            let statement = try db.cachedStatement(sql: """
+                SELECT 1 FROM temp.run_candidate WHERE email_key = ? AND in_baseline = 0 AND remembered = 0 AND (existing = 1 OR ?)
+                """)
+            return try keys.filter { try Bool.fetchOne(statement, arguments: [$0, includeNew]) ?? false }
+        }
+    }
+
+    /// The run's counts, `removed` from `baseline`.
+    func counts(baseline: Baseline) throws -> Counts {
+        try queue.read { db in
+            var counts = Counts()
+            for row in try Row.fetchAll(db, sql: "SELECT reason, COUNT(*) AS n FROM temp.run_skip GROUP BY reason") {
+                counts.skipped[row["reason"]] = row["n"]
+            }
+            for row in try Row.fetchAll(db, sql: """
+                SELECT in_baseline, action, count_key, COUNT(*) AS n FROM temp.run_candidate GROUP BY in_baseline, action, count_key
+                """) {
+                let n: Int = row["n"]
+                switch (row["in_baseline"] as Bool, row["action"] as String) {
+                case (true, _): counts.unchanged += n
+                case (false, "add"): counts.added += n
+                case (false, "skip"): counts.skipped[row["count_key"], default: 0] += n
+                default: counts.rejected[row["count_key"], default: 0] += n
+                }
+            }
+            counts.removed = try Int.fetchOne(db, sql: """
+                SELECT COUNT(*) FROM (\(baseline.sql)) b WHERE NOT EXISTS (SELECT 1 FROM temp.run_candidate c WHERE c.email_key = b.email_key)
+                """, arguments: baseline.arguments) ?? 0
+            return counts
+        }
+    }
+
+    /// The per-member change list as SQL: (grp, sort key, action, distinct_id, email, reason).
+    /// Skips come first (by distinct_id), then adds and refusals, no-ops and removes (by address).
+    static func changesSQL(_ baseline: Baseline, skipsOnly: Bool) -> String {
+        let skips = "SELECT 0 AS grp, distinct_id AS sort_key, 'skip' AS action, distinct_id, email, reason FROM temp.run_skip"
+        if skipsOnly { return skips }
+        return skips + """
+
+            UNION ALL SELECT 1, email_key, action, distinct_id, email, reason FROM temp.run_candidate WHERE in_baseline = 0
+            UNION ALL SELECT 2, email_key, 'no-op', distinct_id, email, '' FROM temp.run_candidate WHERE in_baseline = 1
+            UNION ALL SELECT 3, b.email_key, 'remove', b.distinct_id, b.email, '' FROM (\(baseline.sql)) b
+                WHERE NOT EXISTS (SELECT 1 FROM temp.run_candidate c WHERE c.email_key = b.email_key)
+            """
+    }
+
+    /// The per-member change list (for a dry run, which records nothing).
+    func changes(baseline: Baseline) throws -> [MemberChange] {
+        try queue.read { db in
+            try Row.fetchAll(db, sql: "SELECT * FROM (\(Self.changesSQL(baseline, skipsOnly: false))) ORDER BY grp, sort_key",
+                             arguments: baseline.arguments).map {
+                MemberChange(action: MemberChange.Action(rawValue: $0["action"]) ?? .noop, distinctID: $0["distinct_id"],
+                             email: $0["email"], reason: $0["reason"])
+            }
+        }
+    }
+}
