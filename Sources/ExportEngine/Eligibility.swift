@@ -53,10 +53,23 @@ enum Eligibility {
 
     /// One `@`, a non-empty local part, a dotted domain, no spaces: what Mailchimp would not reject outright.
     static func isPlausibleEmail(_ email: String) -> Bool {
-        let parts = email.split(separator: "@", omittingEmptySubsequences: false)
-        guard parts.count == 2, !parts[0].isEmpty else { return false }
-        let domain = parts[1]
-        return domain.contains(".") && !domain.hasPrefix(".") && !domain.hasSuffix(".") && !domain.contains("..")
-            && !email.contains(where: { $0.isWhitespace || $0 == "," || $0 == ";" || $0 == "<" || $0 == ">" })
+        let bytes = email.utf8
+        guard let at = bytes.firstIndex(of: UInt8(ascii: "@")), at != bytes.startIndex else { return false }
+        let domain = bytes[bytes.index(after: at)...]
+        guard !domain.contains(UInt8(ascii: "@")), domain.contains(UInt8(ascii: ".")),
+              domain.first != UInt8(ascii: "."), domain.last != UInt8(ascii: ".") else { return false }
+        var previous: UInt8 = 0
+        for byte in domain {
+            if byte == UInt8(ascii: "."), previous == UInt8(ascii: ".") { return false }
+            previous = byte
+        }
+        for scalar in email.unicodeScalars {
+            switch scalar {
+            case ",", ";", "<", ">": return false
+            case _ where scalar.isASCII: if scalar == " " || (0x09...0x0D).contains(scalar.value) { return false }
+            default: if scalar.properties.isWhitespace { return false }
+            }
+        }
+        return true
     }
 }

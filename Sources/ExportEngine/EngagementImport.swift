@@ -24,7 +24,6 @@ struct EngagementImport {
     func perform(into report: EngagementReport) async -> EngagementReport {
         var report = report
         do {
-            let ids = try store.exportedIDs(audienceID: audienceID)
             let campaigns = try await mailchimp.sentCampaigns(list: audienceID, since: report.until.adding(SimDuration(milliseconds: -configuration.engagementLookback.milliseconds)))
             report.campaigns = campaigns.count
             let window = (since: report.since, until: report.until)
@@ -34,7 +33,7 @@ struct EngagementImport {
             }
             var events: [JSONValue] = []
             for activity in perCampaign.flatMap({ $0 }) {
-                guard let id = ids[activity.emailKey] else { report.unattributed += 1; continue }
+                guard let id = try store.exportedID(audienceID: audienceID, emailKey: activity.emailKey) else { report.unattributed += 1; continue }
                 report.events[activity.event, default: 0] += 1
                 events.append(Self.event(activity, distinctID: id))
             }

@@ -80,18 +80,16 @@ extension SyncStore {
         }
     }
 
-    /// Every exported contact of the audience (any cohort): lower-cased address → Mixpanel id.
-    func exportedIDs(audienceID: String) throws -> [String: String] {
+    /// The Mixpanel id an exported contact of the audience (any cohort; the oldest cohort id
+    /// first) is attributed to, by lower-cased address; `nil` if the engine never exported it.
+    func exportedID(audienceID: String, emailKey: String) throws -> String? {
         try queue.read { db in
-            var result: [String: String] = [:]
-            for row in try Row.fetchAll(try db.cachedStatement(sql: """
-                SELECT email_key, distinct_id, mixpanel_id FROM snapshot_member WHERE audience_id = ? ORDER BY cohort_id
-                """), arguments: [audienceID]) {
-                let mixpanelID: String = row["mixpanel_id"]
-                let id = mixpanelID.isEmpty ? row["distinct_id"] as String : mixpanelID
-                if result[row["email_key"]] == nil, !id.isEmpty { result[row["email_key"]] = id }
-            }
-            return result
+            try String.fetchOne(try db.cachedStatement(sql: """
+                SELECT id FROM (
+                    SELECT cohort_id, CASE WHEN mixpanel_id != '' THEN mixpanel_id ELSE distinct_id END AS id
+                    FROM snapshot_member WHERE audience_id = ? AND email_key = ?)
+                WHERE id != '' ORDER BY cohort_id LIMIT 1
+                """), arguments: [audienceID, emailKey])
         }
     }
 

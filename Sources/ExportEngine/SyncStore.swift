@@ -64,6 +64,10 @@ struct SyncStore: Sendable {
                     refused INTEGER NOT NULL, mailchimp_requests INTEGER NOT NULL, mixpanel_requests INTEGER NOT NULL);
                 """)
         }),
+        ("v3", { db in
+            // Engagement attribution looks contacts up by audience and address, whatever the cohort.
+            try db.execute(sql: "CREATE INDEX snapshot_member_by_address ON snapshot_member (audience_id, email_key)")
+        }),
     ]
 
     // MARK: Connection

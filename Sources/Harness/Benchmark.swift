@@ -39,30 +39,23 @@ public struct Benchmark: Sendable {
         self.seed = seed
     }
 
-    /// The synthetic world: 5 % anonymous (events only), 3 % without email, 2 % of exportable
-    /// addresses already unsubscribed in Mailchimp; the cohort is `segment = in` (90 % of users).
+    /// Profiles are written into the fake Mixpanel this many at a time, so the generator never
+    /// holds the whole world.
+    static let seedChunk = 20_000
+
+    /// The synthetic world without its profiles (see ``profiles(in:)``, streamed into the fake
+    /// Mixpanel in chunks): the anonymous users' events, 2 % of exportable addresses already
+    /// unsubscribed in Mailchimp; the cohort is `segment = in` (90 % of users).
     public func scenario() -> Scenario {
-        var profileList: [MixpanelWorld.Profile] = []
-        var events: [MixpanelWorld.Event] = []
-        var members: [MailchimpWorld.Member] = []
         let start = SimTime(iso8601: "2026-06-01T08:00:00Z")!
-        profileList.reserveCapacity(profiles)
-        for i in 0..<profiles {
-            let id = "u\(i)"
-            let inCohort: JSONValue = i % 10 == 9 ? "out" : "in"
-            switch i % 100 {
-            case 0..<5:
-                events.append(.init(name: "Visit", time: start.adding(.hours(-1)), properties: ["distinct_id": .string(id)]))
-            case 5..<8:
-                profileList.append(.init(distinctID: id, properties: ["segment": inCohort, "$first_name": "Nomail"]))
-            default:
-                profileList.append(.init(distinctID: id, properties: ["$email": .string("user\(i)@example.com"), "segment": inCohort]))
-                if i % 50 == 10 { members.append(.init(email: "user\(i)@example.com", status: "unsubscribed")) }
-            }
+        let members = stride(from: 0, to: profiles, by: 1).filter { Self.kind(of: $0) == .withEmail && $0 % 50 == 10 }
+            .map { MailchimpWorld.Member(email: "user\($0)@example.com", status: "unsubscribed") }
+        let events = stride(from: 0, to: profiles, by: 1).filter { Self.kind(of: $0) == .anonymous }.map { i in
+            MixpanelWorld.Event(name: "Visit", time: start.adding(.hours(-1)), properties: ["distinct_id": .string("u\(i)")])
         }
         let mixpanel = MixpanelWorld(projectID: 1001, token: "benchtoken", idMerge: .simplified,
                                      serviceAccounts: [.init(username: "bench", secret: "bench-secret", role: .admin)],
-                                     profiles: profileList, events: events,
+                                     profiles: [], events: events,
                                      cohorts: [.init(id: 1, name: "Bench Cohort", definition: .property(name: "segment", op: .equals, value: "in"))])
         let mailchimp = MailchimpWorld(apiKey: "0123456789abcdef0123456789abcdef-us6",
                                        audiences: [.init(id: "benchlist1", name: "Bench", members: members)])
@@ -70,33 +63,74 @@ public struct Benchmark: Sendable {
                         start: start, mixpanel: mixpanel, mailchimp: mailchimp, engine: EngineSettings(), steps: [])
     }
 
-    /// Runs the benchmark.
+    /// What user `i` of the synthetic world is: 5 % anonymous (events only), 3 % with a profile
+    /// but no email, the rest with `user<i>@example.com`.
+    enum Kind { case anonymous, withoutEmail, withEmail }
+
+    static func kind(of i: Int) -> Kind {
+        switch i % 100 {
+        case 0..<5: .anonymous
+        case 5..<8: .withoutEmail
+        default: .withEmail
+        }
+    }
+
+    /// The profiles of users `range` (anonymous users have none).
+    static func profiles(in range: Range<Int>) -> [MixpanelWorld.Profile] {
+        range.compactMap { i in
+            let segment: JSONValue = i % 10 == 9 ? "out" : "in"
+            switch kind(of: i) {
+            case .anonymous: return nil
+            case .withoutEmail: return .init(distinctID: "u\(i)", properties: ["segment": segment, "$first_name": "Nomail"])
+            case .withEmail: return .init(distinctID: "u\(i)", properties: ["$email": .string("user\(i)@example.com"), "segment": segment])
+            }
+        }
+    }
+
+    /// Runs the benchmark, with every database in a temporary folder that is removed afterwards.
     public func run() async throws -> Figures {
+        let directory = NSTemporaryDirectory() + "cohortsim-bench-\(getpid())-\(profiles)"
+        try FileManager.default.createDirectory(atPath: directory, withIntermediateDirectories: true)
+        defer { try? FileManager.default.removeItem(atPath: directory) }
+        return try await run(in: directory)
+    }
+
+    private func run(in directory: String) async throws -> Figures {
         let scenario = scenario()
         let simulation = Simulation(start: scenario.start)
-        let fakes = try Fakes(scenario: scenario, clock: simulation.clock)
+        let fakes = try Fakes(scenario: scenario, clock: simulation.clock, directory: directory)
+        for chunk in stride(from: 0, to: profiles, by: Self.seedChunk) {
+            try fakes.mixpanel.addProfiles(Self.profiles(in: chunk..<min(profiles, chunk + Self.seedChunk)))
+        }
         let network = try await Network.make(.inProcess, fakes: fakes, simulation: simulation)
+        let account = scenario.mixpanel.serviceAccounts[0]
+        let configuration = EngineConfiguration(
+            mixpanel: .init(projectID: scenario.mixpanel.projectID, username: account.username, secret: account.secret,
+                            queryURL: network.mixpanelQueryURL, ingestURL: network.mixpanelIngestURL),
+            mailchimpBaseURL: network.mailchimpBaseURL)
+        let engine = try ExportEngine(configuration: configuration, transport: network.transport, clock: simulation.clock,
+                                      seed: seed, databasePath: directory + "/engine.sqlite", executor: simulation)
         let profiles = self.profiles
         return try await simulation.run {
-            let world = try World(scenario: scenario, simulation: simulation, fakes: fakes, network: network)
-            _ = await world.engine.connect(apiKey: scenario.mailchimp.apiKey)
+            _ = await engine.connect(apiKey: scenario.mailchimp.apiKey)
             let wall = ContinuousClock()  // wall-clock ok: the benchmark measures real time
             let firstStart = wall.now
-            let first = try await world.engine.startExport(cohortID: 1, cohortName: "Bench Cohort", audienceID: "benchlist1", mode: .dynamic)
+            let first = try await engine.startExport(cohortID: 1, cohortName: "Bench Cohort", audienceID: "benchlist1", mode: .dynamic)
             let firstSeconds = Self.seconds(wall.now - firstStart)
             let churn = try Self.churn(profiles: profiles, token: scenario.mixpanel.token)
-            _ = try world.mixpanel.applyProfileUpdates(churn)
+            _ = try fakes.mixpanel.applyProfileUpdates(churn)
             let resyncStart = wall.now
-            await world.engine.runDue()
             try await simulation.clock.sleep(until: first.started.adding(.hours(2)), priority: .timeline)
-            await world.engine.quiesce()
+            await engine.quiesce()
             let resyncSeconds = Self.seconds(wall.now - resyncStart)
-            let runs = try await world.engine.runs()
-            guard let resync = runs.last, runs.count >= 2 else { throw EngineError("the re-sync did not run") }
-            let createsFirst = first.added
+            let runs = try await engine.runs()
+            guard runs.count >= 2, let resync = runs.last else { throw EngineError("the re-sync did not run") }
+            guard first.outcome == .succeeded, resync.outcome == .succeeded else {
+                throw EngineError("a benchmark run did not succeed: \(first.outcome) \(first.error) / \(resync.outcome) \(resync.error)")
+            }
             return Figures(profiles: profiles, firstExportSeconds: firstSeconds, resyncSeconds: resyncSeconds,
                            peakRSSBytes: Self.peakRSS(), firstExportRequests: first.mailchimpRequests,
-                           firstExportLowerBound: Self.ceil(createsFirst) + Self.ceil(first.added),
+                           firstExportLowerBound: Self.ceil(first.added) + Self.ceil(first.added),
                            resyncRequests: resync.mailchimpRequests,
                            resyncLowerBound: Self.ceil(resync.added) * 2 + Self.ceil(resync.removed),
                            exported: first.exported, resyncAdded: resync.added, resyncRemoved: resync.removed)

@@ -10,9 +10,13 @@ struct Fakes: Sendable {
     let mailchimp: FakeMailchimp
     let mixpanel: FakeMixpanel
 
-    init(scenario: Scenario, clock: VirtualClock) throws {
-        mailchimp = try FakeMailchimp(world: scenario.mailchimp, seed: scenario.seed, clock: clock, faults: scenario.mailchimpFaults)
-        mixpanel = try FakeMixpanel(world: scenario.mixpanel, seed: scenario.seed, clock: clock, mtu: scenario.mixpanelOptions.mtu,
+    /// The fakes of `scenario`'s world; their state is in memory unless `directory` names a
+    /// folder for their SQLite files (the benchmark's million-profile worlds).
+    init(scenario: Scenario, clock: VirtualClock, directory: String? = nil) throws {
+        mailchimp = try FakeMailchimp(world: scenario.mailchimp, seed: scenario.seed, clock: clock,
+                                      databasePath: directory.map { $0 + "/mailchimp.sqlite" }, faults: scenario.mailchimpFaults)
+        mixpanel = try FakeMixpanel(world: scenario.mixpanel, seed: scenario.seed, clock: clock,
+                                    databasePath: directory.map { $0 + "/mixpanel.sqlite" }, mtu: scenario.mixpanelOptions.mtu,
                                     queryRateLimit: scenario.mixpanelOptions.queryRateLimit, faults: scenario.mixpanelOptions.faults)
     }
 }

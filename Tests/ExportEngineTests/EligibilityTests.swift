@@ -20,6 +20,15 @@ import SimCore
                 == .candidate(ExportCandidate(distinctID: "p", email: "P@x.io", userID: "42")))
     }
 
+    @Test(arguments: [
+        ("a@b.co", true), ("first.last+tag@sub.example.com", true), ("zoë@exämple.de", true),
+        ("@b.co", false), ("a@b", false), ("a@.b.co", false), ("a@b.co.", false), ("a@b..co", false), ("a b@c.co", false),
+        ("a@b@c.co", false), ("a,b@c.co", false), ("a@b.co\u{00A0}", false), ("<a@b.co>", false), ("a@b.co\t", false), ("", false),
+    ])
+    func plausibleAddresses(_ email: String, _ plausible: Bool) {
+        #expect(Eligibility.isPlausibleEmail(email) == plausible)
+    }
+
     @Test func duplicateAddressesCollapseToTheFirstDistinctIDInSortOrderAcrossPages() throws {
         let staging = try Self.staging()
         try staging.add([EngageProfile(distinctID: "z", properties: ["$email": "Same@Example.com"]),
