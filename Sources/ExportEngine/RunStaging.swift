@@ -266,27 +266,31 @@ struct RunStaging: Sendable {
         }
     }
 
-    /// The per-member change list as SQL: (grp, sort key, action, distinct_id, email, reason).
-    /// Skips come first (by distinct_id), then adds and refusals, no-ops and removes (by address).
-    static func changesSQL(_ baseline: Baseline, skipsOnly: Bool) -> String {
-        let skips = "SELECT 0 AS grp, distinct_id AS sort_key, 'skip' AS action, distinct_id, email, reason FROM temp.run_skip"
-        if skipsOnly { return skips }
-        return skips + """
-
-            UNION ALL SELECT 1, email_key, action, distinct_id, email, reason FROM temp.run_candidate WHERE in_baseline = 0
-            UNION ALL SELECT 2, email_key, 'no-op', distinct_id, email, '' FROM temp.run_candidate WHERE in_baseline = 1
-            UNION ALL SELECT 3, b.email_key, 'remove', b.distinct_id, b.email, '' FROM (\(baseline.sql)) b
-                WHERE NOT EXISTS (SELECT 1 FROM temp.run_candidate c WHERE c.email_key = b.email_key)
+    /// The per-member change list as SQL, in the order it is recorded: each part selects
+    /// (sort_key, action, distinct_id, email, reason). Skips come first (by distinct_id), then
+    /// adds and refusals, no-ops and removes (by address).
+    static func changeParts(_ baseline: Baseline, skipsOnly: Bool) -> [String] {
+        let skips = "SELECT distinct_id AS sort_key, 'skip' AS action, distinct_id, email, reason FROM temp.run_skip"
+        if skipsOnly { return [skips] }
+        return [
+            skips,
+            "SELECT email_key AS sort_key, action, distinct_id, email, reason FROM temp.run_candidate WHERE in_baseline = 0",
+            "SELECT email_key AS sort_key, 'no-op' AS action, distinct_id, email, '' AS reason FROM temp.run_candidate WHERE in_baseline = 1",
             """
+            SELECT b.email_key AS sort_key, 'remove' AS action, b.distinct_id, b.email, '' AS reason FROM (\(baseline.sql)) b
+            WHERE NOT EXISTS (SELECT 1 FROM temp.run_candidate c WHERE c.email_key = b.email_key)
+            """,
+        ]
     }
 
     /// The per-member change list (for a dry run, which records nothing).
     func changes(baseline: Baseline) throws -> [MemberChange] {
         try queue.read { db in
-            try Row.fetchAll(db, sql: "SELECT * FROM (\(Self.changesSQL(baseline, skipsOnly: false))) ORDER BY grp, sort_key",
-                             arguments: baseline.arguments).map {
-                MemberChange(action: MemberChange.Action(rawValue: $0["action"]) ?? .noop, distinctID: $0["distinct_id"],
-                             email: $0["email"], reason: $0["reason"])
+            try Self.changeParts(baseline, skipsOnly: false).flatMap { part in
+                try Row.fetchAll(db, sql: "SELECT * FROM (\(part)) ORDER BY sort_key", arguments: baseline.arguments).map {
+                    MemberChange(action: MemberChange.Action(rawValue: $0["action"]) ?? .noop, distinctID: $0["distinct_id"],
+                                 email: $0["email"], reason: $0["reason"])
+                }
             }
         }
     }
