@@ -54,20 +54,28 @@ extension MailchimpClient {
         }
     }
 
-    /// A campaign report listing (`sent-to`, `email-activity`, `unsubscribed`), every page.
-    func report(_ campaign: String, _ report: String, key: String, query: [(name: String, value: String)] = []) async throws -> [JSONValue] {
-        try await paged("/reports/\(campaign)/\(report)", key: key, query: query)
+    /// A campaign report listing (`sent-to`, `email-activity`, `unsubscribed`), one page (1,000
+    /// items) at a time.
+    func forEachReportPage(_ campaign: String, _ report: String, key: String, query: [(name: String, value: String)] = [],
+                           _ body: ([JSONValue]) async throws -> Void) async throws {
+        try await forEachPage("/reports/\(campaign)/\(report)", key: key, query: query, body)
     }
 
     private func paged(_ path: String, key: String, query: [(name: String, value: String)]) async throws -> [JSONValue] {
         var items: [JSONValue] = []
+        try await forEachPage(path, key: key, query: query) { items += $0 }
+        return items
+    }
+
+    private func forEachPage(_ path: String, key: String, query: [(name: String, value: String)],
+                             _ body: ([JSONValue]) async throws -> Void) async throws {
         var offset = 0
         while true {
             let page = try await json("GET", path, query: query + [("count", "1000"), ("offset", String(offset))])
             let batch = page[key]?.arrayValue ?? []
-            items += batch
+            try await body(batch)
             offset += batch.count
-            if batch.isEmpty || offset >= Int(page["total_items"]?.intValue ?? 0) { return items }
+            if batch.isEmpty || offset >= Int(page["total_items"]?.intValue ?? 0) { return }
         }
     }
 }

@@ -28,6 +28,24 @@ import SimCore
         return fixture
     }
 
+    @Test func aLargeCampaignIsReadPageByPageAndImportedInBatchesOf2000() async throws {
+        let fixture = try EngineFixture()
+        let people = (0..<2_500).map { (id: "u\($0)", email: "u\($0)@x.io") }
+        fixture.setCohort(people)
+        _ = try await fixture.connectAndExport()
+        fixture.transport.update { s in
+            s.campaigns = [Self.campaign("c1", sent: "2026-03-02T10:00:00+00:00")]
+            s.reports["c1"] = ["sent-to": people.map { ["email_address": .string($0.email), "status": "sent"] }]
+        }
+        fixture.clock.set(EngineFixture.start.adding(.hours(3)))
+        let report = await fixture.engine.importEngagement(audienceID: EngineFixture.audience)
+        #expect(report.outcome == .succeeded)
+        #expect(report.imported == 2_500)
+        #expect(fixture.transport.requests("GET", "/3.0/reports/c1/sent-to").count == 3)
+        #expect(fixture.transport.requests("POST", "/import").count == 2)
+        #expect(fixture.transport.state.withLock { $0.imported }.count == 2_500)
+    }
+
     @Test func campaignActivityBecomesFiveKindsOfMixpanelEvents() async throws {
         let fixture = try await Self.exportedWorld()
         fixture.clock.set(EngineFixture.start.adding(.hours(3)))

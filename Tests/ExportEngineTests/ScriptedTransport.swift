@@ -156,7 +156,9 @@ final class ScriptedTransport: HTTPTransport {
             let (campaign, report) = (p[0], p[1])
             let items = s.reports[campaign]?[report] ?? []
             let key = ["sent-to": "sent_to", "email-activity": "emails", "unsubscribed": "unsubscribes"][report] ?? report
-            return .json([key: .array(items), "total_items": .int(Int64(items.count))])
+            let offset = Int(request.queryValue("offset") ?? "0") ?? 0
+            let page = items.dropFirst(offset).prefix(Int(request.queryValue("count") ?? "10") ?? 10)
+            return .json([key: .array(Array(page)), "total_items": .int(Int64(items.count))])
         }
         return problem(404, "Resource Not Found", "\(request.method) \(request.path)")
     }
