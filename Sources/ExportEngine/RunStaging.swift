@@ -269,13 +269,14 @@ struct RunStaging: Sendable {
     /// The per-member change list as SQL, in the order it is recorded: each part selects
     /// (sort_key, action, distinct_id, email, reason). Skips come first (by distinct_id), then
     /// adds and refusals, no-ops and removes (by address).
-    static func changeParts(_ baseline: Baseline, skipsOnly: Bool) -> [String] {
+    /// Without `noOps`, the no-op part is left out (a committed run derives it from the snapshot).
+    static func changeParts(_ baseline: Baseline, skipsOnly: Bool, noOps: Bool = true) -> [String] {
         let skips = "SELECT distinct_id AS sort_key, 'skip' AS action, distinct_id, email, reason FROM temp.run_skip"
         if skipsOnly { return [skips] }
         return [
             skips,
             "SELECT email_key AS sort_key, action, distinct_id, email, reason FROM temp.run_candidate WHERE in_baseline = 0",
-            "SELECT email_key AS sort_key, 'no-op' AS action, distinct_id, email, '' AS reason FROM temp.run_candidate WHERE in_baseline = 1",
+        ] + (noOps ? ["SELECT email_key AS sort_key, 'no-op' AS action, distinct_id, email, '' AS reason FROM temp.run_candidate WHERE in_baseline = 1"] : []) + [
             """
             SELECT b.email_key AS sort_key, 'remove' AS action, b.distinct_id, b.email, '' AS reason FROM (\(baseline.sql)) b
             WHERE NOT EXISTS (SELECT 1 FROM temp.run_candidate c WHERE c.email_key = b.email_key)

@@ -68,6 +68,27 @@ struct SyncStore: Sendable {
             // Engagement attribution looks contacts up by audience and address, whatever the cohort.
             try db.execute(sql: "CREATE INDEX snapshot_member_by_address ON snapshot_member (audience_id, email_key)")
         }),
+        ("v4", { db in
+            // Snapshot versions, so that a run's no-ops need not be stored one row per member (a
+            // million-member cohort would add a million rows every two hours):
+            // - snapshot_member.since_run: the run that wrote this version of the member (0: before v4);
+            //   added = 1 when that run tagged the member (an add), 0 when it was already tagged.
+            // - snapshot_departure: versions replaced or removed, with the run that ended them.
+            // - run.noops_derived = 1: the run's no-ops are the snapshot versions present after it
+            //   that it did not add, and are not in run_member.
+            try db.execute(sql: """
+                ALTER TABLE snapshot_member ADD COLUMN since_run INTEGER NOT NULL DEFAULT 0;
+                ALTER TABLE snapshot_member ADD COLUMN added INTEGER NOT NULL DEFAULT 0;
+                CREATE TABLE snapshot_departure (
+                    cohort_id INTEGER NOT NULL, audience_id TEXT NOT NULL, email_key TEXT NOT NULL, email TEXT NOT NULL,
+                    distinct_id TEXT NOT NULL, mixpanel_id TEXT NOT NULL, since_run INTEGER NOT NULL, added INTEGER NOT NULL,
+                    until_run INTEGER NOT NULL);
+                CREATE INDEX snapshot_departure_by_run ON snapshot_departure (cohort_id, audience_id, until_run);
+                ALTER TABLE run ADD COLUMN noops_derived INTEGER NOT NULL DEFAULT 0;
+                ALTER TABLE run ADD COLUMN cohort_id INTEGER;
+                ALTER TABLE run ADD COLUMN audience_id TEXT;
+                """)
+        }),
     ]
 
     // MARK: Connection
@@ -207,25 +228,41 @@ struct SyncStore: Sendable {
             case .none: break
             case .skips: try Self.recordChanges(db, number: report.number, parts: RunStaging.changeParts(.staged, skipsOnly: true), arguments: [:])
             case .all(let baseline):
-                try Self.recordChanges(db, number: report.number, parts: RunStaging.changeParts(baseline, skipsOnly: false),
+                // A committed run's no-ops are derived from the snapshot versions (see v4), not stored.
+                try Self.recordChanges(db, number: report.number, parts: RunStaging.changeParts(baseline, skipsOnly: false, noOps: !commit),
                                        arguments: baseline.arguments)
             }
             guard commit else { return }
-            let pair: StatementArguments = ["cohort": cohortID, "audience": audienceID, "started": report.started.milliseconds]
+            let pair: StatementArguments = ["cohort": cohortID, "audience": audienceID, "started": report.started.milliseconds,
+                                            "number": report.number]
+            // A member's version ends when it leaves, when its ids or address change, or when it is
+            // tagged again (it was missing from the tag on a full reconcile).
             try db.execute(sql: """
+                UPDATE run SET noops_derived = 1, cohort_id = :cohort, audience_id = :audience WHERE number = :number;
                 DELETE FROM skip_list WHERE audience_id = :audience
                     AND email_key IN (SELECT email_key FROM temp.run_candidate WHERE in_baseline = 0 AND action = 'add');
                 INSERT OR REPLACE INTO skip_list (audience_id, email_key, email, reason, recorded_at)
                     SELECT :audience, email_key, email, count_key, :started FROM temp.run_candidate
                     WHERE in_baseline = 0 AND action = 'skip' AND remembered = 0 ORDER BY email_key;
-                DELETE FROM snapshot_member WHERE cohort_id = :cohort AND audience_id = :audience AND NOT EXISTS (
-                    SELECT 1 FROM temp.run_candidate c WHERE c.email_key = snapshot_member.email_key AND c.action = 'add');
-                INSERT OR REPLACE INTO snapshot_member (cohort_id, audience_id, email_key, email, distinct_id, mixpanel_id)
-                    SELECT :cohort, :audience, c.email_key, c.email, c.distinct_id, c.mixpanel_id FROM temp.run_candidate c
+                CREATE TEMP TABLE IF NOT EXISTS run_ended (email_key TEXT PRIMARY KEY) WITHOUT ROWID;
+                DELETE FROM temp.run_ended;
+                INSERT INTO temp.run_ended (email_key)
+                    SELECT s.email_key FROM snapshot_member s
+                    WHERE s.cohort_id = :cohort AND s.audience_id = :audience AND NOT EXISTS (
+                        SELECT 1 FROM temp.run_candidate c WHERE c.email_key = s.email_key AND c.action = 'add'
+                            AND c.in_baseline = 1 AND c.email = s.email AND c.distinct_id = s.distinct_id
+                            AND c.mixpanel_id = s.mixpanel_id);
+                INSERT INTO snapshot_departure (cohort_id, audience_id, email_key, email, distinct_id, mixpanel_id, since_run, added, until_run)
+                    SELECT s.cohort_id, s.audience_id, s.email_key, s.email, s.distinct_id, s.mixpanel_id, s.since_run, s.added, :number
+                    FROM snapshot_member s JOIN temp.run_ended e ON e.email_key = s.email_key
+                    WHERE s.cohort_id = :cohort AND s.audience_id = :audience ORDER BY s.email_key;
+                DELETE FROM snapshot_member WHERE cohort_id = :cohort AND audience_id = :audience
+                    AND email_key IN (SELECT email_key FROM temp.run_ended);
+                INSERT INTO snapshot_member (cohort_id, audience_id, email_key, email, distinct_id, mixpanel_id, since_run, added)
+                    SELECT :cohort, :audience, c.email_key, c.email, c.distinct_id, c.mixpanel_id, :number, 1 - c.in_baseline
+                    FROM temp.run_candidate c
                     WHERE c.action = 'add' AND NOT EXISTS (
-                        SELECT 1 FROM snapshot_member s WHERE s.cohort_id = :cohort AND s.audience_id = :audience
-                            AND s.email_key = c.email_key AND s.email = c.email AND s.distinct_id = c.distinct_id
-                            AND s.mixpanel_id = c.mixpanel_id)
+                        SELECT 1 FROM snapshot_member s WHERE s.cohort_id = :cohort AND s.audience_id = :audience AND s.email_key = c.email_key)
                     ORDER BY c.email_key;
                 INSERT OR REPLACE INTO snapshot (cohort_id, audience_id, taken_at) VALUES (:cohort, :audience, :started);
                 """, arguments: pair)
@@ -272,16 +309,33 @@ struct SyncStore: Sendable {
         }
     }
 
-    /// One run's per-member change list, in recorded order.
+    /// One run's per-member change list: skips, adds and refusals, no-ops, removes.
     func changes(run number: Int64) throws -> [MemberChange] {
         try queue.read { db in try Self.changes(db, run: number) }
     }
 
     private static func changes(_ db: Database, run number: Int64) throws -> [MemberChange] {
-        try Row.fetchAll(try db.cachedStatement(sql: "SELECT * FROM run_member WHERE number = ? ORDER BY seq"), arguments: [number]).map {
-            MemberChange(action: MemberChange.Action(rawValue: $0["action"]) ?? .noop, distinctID: $0["distinct_id"],
-                         email: $0["email"], reason: $0["reason"])
+        func members(_ statement: Statement, _ arguments: StatementArguments) throws -> [MemberChange] {
+            try Row.fetchAll(statement, arguments: arguments).map {
+                MemberChange(action: MemberChange.Action(rawValue: $0["action"]) ?? .noop, distinctID: $0["distinct_id"],
+                             email: $0["email"], reason: $0["reason"])
+            }
         }
+        let recorded = try members(try db.cachedStatement(sql: "SELECT * FROM run_member WHERE number = ? ORDER BY seq"), [number])
+        guard let run = try Row.fetchOne(try db.cachedStatement(sql: "SELECT noops_derived, cohort_id, audience_id FROM run WHERE number = ?"),
+                                         arguments: [number]), run["noops_derived"] as Bool else { return recorded }
+        let noOps = try members(try db.cachedStatement(sql: """
+            SELECT 'no-op' AS action, distinct_id, email, '' AS reason FROM (
+                SELECT email_key, distinct_id, email FROM snapshot_member
+                WHERE cohort_id = :cohort AND audience_id = :audience AND since_run <= :number AND NOT (since_run = :number AND added = 1)
+                UNION ALL
+                SELECT email_key, distinct_id, email FROM snapshot_departure
+                WHERE cohort_id = :cohort AND audience_id = :audience AND since_run <= :number AND until_run > :number
+                    AND NOT (since_run = :number AND added = 1))
+            ORDER BY email_key
+            """), ["cohort": run["cohort_id"] as Int64?, "audience": run["audience_id"] as String?, "number": number])
+        let removes = recorded.filter { $0.action == .remove }
+        return recorded.filter { $0.action != .remove } + noOps + removes
     }
 
     static func encode(_ counts: [String: Int]) -> String {
