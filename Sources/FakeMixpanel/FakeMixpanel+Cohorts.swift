@@ -23,33 +23,39 @@ extension FakeMixpanel {
         }
     }
 
-    /// Canonical ids of the cohort's members now, sorted.
+    /// Canonical ids of the cohort's members now, sorted; `nil` when there is no such cohort.
     public func members(ofCohort id: Int64) throws -> [String]? {
-        guard let cohort = try cohorts().first(where: { $0.id == id }) else { return nil }
-        let users = try knownUsers()
-        let evaluator = CohortEvaluator(now: clock.now, canonical: canonical)
-        return users.keys.sorted().filter { evaluator.contains(cohort.definition, user: $0, users[$0]!) }
+        try database.read { db in try membership(ofCohort: id, db)?.ids }
     }
 
     /// Every canonical user: anyone with a visible profile (A7, A8) or a (deduplicated) event.
     func knownUsers() throws -> [String: CohortEvaluator.User] {
-        try database.read { db in
-            let version = try Int.fetchOne(db, sql: "SELECT total_changes()") ?? 0
-            if let cached = usersCache.withLock({ $0 }), cached.version == version { return cached.users }
-            var users: [String: CohortEvaluator.User] = [:]
-            for row in try Row.fetchAll(db, sql: "SELECT * FROM profile") {
-                let record = ProfileRecord(row: row)
-                guard let owner = profileOwner(record.distinctID) else { continue }
-                users[owner, default: .init(profile: nil, events: [:])].profile = record.properties
-            }
-            for row in try Row.fetchAll(db, sql: "SELECT distinct_id, name, time FROM live_event WHERE distinct_id != ''") {
-                let id = canonical(row["distinct_id"])
-                users[id, default: .init(profile: nil, events: [:])].events[row["name"], default: []]
-                    .append(SimTime(milliseconds: row["time"]))
-            }
-            usersCache.withLock { $0 = (version, users) }
-            return users
+        try database.read { db in try knownUsers(db) }
+    }
+
+    /// ``knownUsers()`` inside a read; cached until the next write (see `usersCache`).
+    func knownUsers(_ db: Database) throws -> [String: CohortEvaluator.User] {
+        let version = try dataVersion(db)
+        if let cached = usersCache.withLock({ $0 }), cached.version == version { return cached.users }
+        var users: [String: CohortEvaluator.User] = [:]
+        for row in try Row.fetchAll(db, sql: "SELECT * FROM profile") {
+            let record = ProfileRecord(row: row)
+            guard let owner = profileOwner(record.distinctID) else { continue }
+            users[owner, default: .init(profile: nil, events: [:])].profile = record.properties
         }
+        for row in try Row.fetchAll(db, sql: "SELECT distinct_id, name, time FROM live_event WHERE distinct_id != ''") {
+            let id = canonical(row["distinct_id"])
+            users[id, default: .init(profile: nil, events: [:])].events[row["name"], default: []]
+                .append(SimTime(milliseconds: row["time"]))
+        }
+        usersCache.withLock { $0 = (version, users) }
+        return users
+    }
+
+    /// The version of the project's data: SQLite's `total_changes()`, which every committed or
+    /// attempted row change moves forward, so equal versions mean equal data.
+    func dataVersion(_ db: Database) throws -> Int {
+        try Int.fetchOne(try db.cachedStatement(sql: "SELECT total_changes()")) ?? 0
     }
 
     /// Renames a cohort (a scenario step).

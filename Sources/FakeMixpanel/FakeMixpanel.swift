@@ -29,11 +29,14 @@ public final class FakeMixpanel: HTTPHandler {
     let database: DatabaseQueue
     /// When the fake was created: the `created` date of its service accounts.
     let created: SimTime
-    /// Result sets of `/engage` sessions, so later pages page through the same snapshot (A19).
-    let sessions = Mutex<[String: [JSONValue]]>([:])
+    /// `/engage` sessions, so later pages page through the same snapshot (A19); bounded, see
+    /// ``EngageSessionStore``.
+    let engageSessions = Mutex(EngageSessionStore())
     /// Every canonical user as last computed, keyed by SQLite's `total_changes()`: any write to the
     /// project (profiles, events, identity events, cohorts) changes the key, so the cache is never stale.
     let usersCache = Mutex<(version: Int, users: [String: CohortEvaluator.User])?>(nil)
+    /// Recently evaluated cohort memberships, keyed by cohort, data version and instant.
+    let membershipCache = Mutex(MembershipCache())
     /// Identity clusters and the log of operations that built them.
     let identity: Mutex<IdentityState>
     /// Query API limits (§6.2), when switched on.
@@ -114,9 +117,7 @@ public final class FakeMixpanel: HTTPHandler {
     private func seedWorld(_ world: MixpanelWorld) throws {
         let now = clock.now
         try database.write { db in
-            for profile in world.profiles {
-                try ProfileRecord(distinctID: profile.distinctID, properties: profile.properties, lastSeen: now).save(db)
-            }
+            try storeProfiles(world.profiles, lastSeen: now, db)
             for cohort in world.cohorts {
                 try db.cachedStatement(sql: "INSERT INTO cohort (id, name, description, definition, created) VALUES (?, ?, ?, ?, ?)").execute(arguments: [cohort.id, cohort.name, cohort.description, cohort.definition.json.canonicalText, now.milliseconds])
             }

@@ -1,3 +1,4 @@
+import Foundation
 import GRDB
 import SimCore
 
@@ -45,8 +46,21 @@ struct ProfileRecord: Sendable, Equatable {
     init(row: Row) {
         distinctID = row["distinct_id"]
         let text: String = row["properties"]
-        properties = (try? JSONValue(parsing: text))?.objectValue ?? [:]
+        properties = Self.properties(in: Data(text.utf8))
         lastSeen = SimTime(milliseconds: row["last_seen"])
+    }
+
+    /// Decodes a stored `properties` column: the canonical JSON object the fake wrote, read by
+    /// ``CanonicalJSONReader`` (with `JSONValue(parsing:)` as the fallback, `[:]` if neither reads it).
+    static func properties(in data: Data) -> [String: JSONValue] {
+        CanonicalJSONReader.object(data) ?? (try? JSONValue(parsing: data))?.objectValue ?? [:]
+    }
+
+    /// The stored properties whose names are in `names` (the others are not decoded); the same
+    /// values as `properties(in:)` filtered to `names`.
+    static func properties(named names: CanonicalJSONReader.PropertyNames, in data: Data) -> [String: JSONValue] {
+        if let picked = CanonicalJSONReader.members(named: names, in: data) { return picked }
+        return properties(in: data).filter { names.names.contains($0.key) }
     }
 
     init(distinctID: String, properties: [String: JSONValue], lastSeen: SimTime) {

@@ -43,7 +43,12 @@ extension FakeMixpanel {
     /// never merged in (A7, canonical-only). Simplified exception (A8 (a), the default): a profile
     /// set on `$device:<id>` before the device was linked stays visible as a separate, orphaned user.
     func profileOwner(_ id: String) -> String? {
-        if canonical(id) == id { return id }
+        identity.withLock { profileOwner(id, in: $0.graph) }
+    }
+
+    /// ``profileOwner(_:)`` against a copy of the graph, for loops over many profiles (one lock).
+    func profileOwner(_ id: String, in graph: IdentityGraph) -> String? {
+        if graph.canonical(id) == id { return id }
         if idMerge == .simplified && id.hasPrefix("$device:") && identitySettings.deviceProfiles == .keepOrphaned { return id }
         return nil
     }

@@ -49,72 +49,23 @@ enum EngageQueryRoutes {
                 throw QueryError(status: 400, message: "invalid where: \(error)")
             }
         }
-        let (sessionID, results) = try session(fake, params)
+        let (sessionID, session) = try self.session(fake, params)
         let start = page * FakeMixpanel.pageSize
-        let slice = start < results.count ? Array(results[start..<min(results.count, start + FakeMixpanel.pageSize)]) : []
+        let positions = start < session.total ? start..<min(session.total, start + FakeMixpanel.pageSize) : 0..<0
+        let results = try render(fake, session, positions)
         return .json(["page": .int(Int64(page)), "page_size": .int(Int64(FakeMixpanel.pageSize)),
-                      "session_id": .string(sessionID), "status": "ok", "total": .int(Int64(results.count)),
-                      "results": .array(slice)])
+                      "session_id": .string(sessionID), "status": "ok", "total": .int(Int64(session.total)),
+                      "results": .array(results)])
     }
 
-    /// The full result set of a query, computed once per session.
-    private static func session(_ fake: FakeMixpanel, _ params: [String: String]) throws -> (String, [JSONValue]) {
-        if let id = params["session_id"], let cached = fake.sessions.withLock({ $0[id] }) { return (id, cached) }
-        let results = try evaluate(fake, params)
+    /// The session a query pages through: the one named by `session_id`, else a new one
+    /// (evaluated once, then stored under `session_id` or a new id).
+    private static func session(_ fake: FakeMixpanel, _ params: [String: String]) throws -> (String, EngageSession) {
+        if let id = params["session_id"], let cached = fake.engageSessions.withLock({ $0.session(named: id) }) { return (id, cached) }
         let key = params.filter { $0.key != "page" && $0.key != "session_id" }.sorted { $0.key < $1.key }
             .map { "\($0.key)=\($0.value)" }.joined(separator: "&")
         let id = params["session_id"] ?? "\(fake.clock.now.seconds)-" + StableHash.hex(seed: fake.seed, length: 6, "session", key).uppercased()
-        fake.sessions.withLock { $0[id] = results }
-        return (id, results)
-    }
-
-    private static func evaluate(_ fake: FakeMixpanel, _ params: [String: String]) throws -> [JSONValue] {
-        let outputProperties = try params["output_properties"].map { raw -> [String] in
-            guard let list = (try? JSONValue(parsing: raw))?.arrayValue?.compactMap(\.stringValue) else {
-                throw QueryError(status: 400, message: "output_properties must be a JSON array of strings")
-            }
-            return list
-        }
-        let includeAllUsers = params["include_all_users"].map { $0 != "false" && $0 != "0" } ?? true
-        let selector = try (params["where"] ?? params["selector"]).map { try SelectorExpression(parsing: $0) }
-        var ids: [String]
-        if let raw = params["filter_by_cohort"] {
-            guard let filter = try? JSONValue(parsing: raw), let id = filter["id"]?.intValue ?? filter["id"]?.stringValue.flatMap({ Int64($0) }) else {
-                throw QueryError(status: 400, message: "filter_by_cohort must be a JSON object like {\"id\": 123}")
-            }
-            guard let members = try fake.members(ofCohort: id) else { throw QueryError(status: 400, message: "cohort \(id) not found") }
-            ids = members
-        } else if let raw = params["distinct_ids"] {
-            guard let list = (try? JSONValue(parsing: raw))?.arrayValue?.compactMap(\.stringValue) else {
-                throw QueryError(status: 400, message: "distinct_ids must be a JSON array of strings")
-            }
-            ids = Array(Set(list.map(fake.queryID))).sorted()
-        } else if let one = params["distinct_id"] {
-            ids = [fake.queryID(one)]
-        } else {
-            ids = try fake.database.read { db in try String.fetchAll(db, sql: "SELECT distinct_id FROM profile ORDER BY distinct_id") }
-                .filter { fake.profileOwner($0) != nil }
-        }
-        let profiles = try fake.database.read { db -> [String: ProfileRecord] in
-            var found: [String: ProfileRecord] = [:]
-            for id in ids {
-                if let row = try Row.fetchOne(try db.cachedStatement(sql: "SELECT * FROM profile WHERE distinct_id = ?"), arguments: [id]) {
-                    found[id] = ProfileRecord(row: row)
-                }
-            }
-            return found
-        }
-        return ids.compactMap { id -> JSONValue? in
-            guard let profile = profiles[id], !profile.properties.isEmpty else {
-                // A user without profile properties matches no `where` on properties.
-                return includeAllUsers && selector == nil ? ["$distinct_id": .string(id), "$properties": [:]] : nil
-            }
-            if let selector, !selector.matches(profile.properties) { return nil }
-            var properties = profile.properties
-            properties["$last_seen"] = .string(profile.lastSeen.naiveTimestamp)
-            if let outputProperties { properties = properties.filter { outputProperties.contains($0.key) } }
-            return ["$distinct_id": .string(id), "$properties": .object(properties)]
-        }
+        return (id, try evaluate(fake, params, storingAs: id))
     }
 
     private static func cohortsList(_ fake: FakeMixpanel, _ request: HTTPRequest) throws -> HTTPResponse {

@@ -62,7 +62,7 @@ extension FakeMixpanel {
     private func apply(_ update: [String: JSONValue], to id: String, db: Database, now: SimTime) throws -> String? {
         let existing = try Row.fetchOne(try db.cachedStatement(sql: "SELECT * FROM profile WHERE distinct_id = ?"), arguments: [id]).map(ProfileRecord.init)
         if update["$delete"] != nil {
-            try db.cachedStatement(sql: "DELETE FROM profile WHERE distinct_id = ?").execute(arguments: [id])
+            try removeProfile(id, db)
             return nil
         }
         var properties = existing?.properties ?? [:]
@@ -104,7 +104,7 @@ extension FakeMixpanel {
         }
         let ignoreTime = update["$ignore_time"]?.boolValue ?? false
         let lastSeen = ignoreTime ? (existing?.lastSeen ?? now) : now
-        try ProfileRecord(distinctID: id, properties: properties, lastSeen: lastSeen).save(db)
+        try storeProfile(ProfileRecord(distinctID: id, properties: properties, lastSeen: lastSeen), db)
         return nil
     }
 }

@@ -1,0 +1,142 @@
+import Foundation
+import GRDB
+import SimCore
+
+/// Result sets of `/engage`: evaluated once per session as ids, rendered one page at a time.
+extension EngageQueryRoutes {
+    /// Computes a query's result set and stores it as session `id`, in one read, so that every
+    /// later profile write is seen by the session store (and kept for its snapshot).
+    static func evaluate(_ fake: FakeMixpanel, _ params: [String: String], storingAs id: String) throws -> EngageSession {
+        let outputProperties = try params["output_properties"].map { raw -> [String] in
+            guard let list = (try? JSONValue(parsing: raw))?.arrayValue?.compactMap(\.stringValue) else {
+                throw QueryError(status: 400, message: "output_properties must be a JSON array of strings")
+            }
+            return list
+        }
+        let includeAllUsers = params["include_all_users"].map { $0 != "false" && $0 != "0" } ?? true
+        let selector = try (params["where"] ?? params["selector"]).map { try SelectorExpression(parsing: $0) }
+        let filter = ResultFilter(includeAllUsers: includeAllUsers, selector: selector)
+        return try fake.database.read { db in
+            let version = try fake.dataVersion(db)
+            let results: ResultSet
+            if let raw = params["filter_by_cohort"] {
+                results = try cohortResults(fake, raw, filter, db)
+            } else if let raw = params["distinct_ids"] {
+                guard let list = (try? JSONValue(parsing: raw))?.arrayValue?.compactMap(\.stringValue) else {
+                    throw QueryError(status: 400, message: "distinct_ids must be a JSON array of strings")
+                }
+                results = try listedResults(fake, Array(Set(list.map(fake.queryID))).sorted(), filter, db)
+            } else if let one = params["distinct_id"] {
+                results = try listedResults(fake, [fake.queryID(one)], filter, db)
+            } else {
+                results = try allProfileResults(fake, filter, db)
+            }
+            let session = EngageSession(version: version, ids: results.ids, bare: results.bare, outputProperties: outputProperties)
+            fake.engageSessions.withLock { $0.store(session, named: id) }
+            return session
+        }
+    }
+
+    /// The users at `positions` of a session, rendered as the session's snapshot shows them.
+    static func render(_ fake: FakeMixpanel, _ session: EngageSession, _ positions: Range<Int>) throws -> [JSONValue] {
+        guard !positions.isEmpty else { return [] }
+        let names = session.outputProperties.map { CanonicalJSONReader.PropertyNames($0) }
+        let showsLastSeen = session.outputProperties?.contains("$last_seen") ?? true
+        return try fake.database.read { db in
+            let preserved = fake.engageSessions.withLock { store in
+                positions.map { store.preserved(session.ids[$0], asOf: session.version) }
+            }
+            return try positions.enumerated().map { offset, position -> JSONValue in
+                let id = session.ids[position]
+                let stored: StoredProfile? = try session.isBare(position) ? nil : (preserved[offset] ?? fake.storedProfile(id, db))
+                guard let stored else { return ["$distinct_id": .string(id), "$properties": [:]] }
+                var properties = names.map { ProfileRecord.properties(named: $0, in: stored.properties) }
+                    ?? ProfileRecord.properties(in: stored.properties)
+                if showsLastSeen { properties["$last_seen"] = .string(SimTime(milliseconds: stored.lastSeen).naiveTimestamp) }
+                return ["$distinct_id": .string(id), "$properties": .object(properties)]
+            }
+        }
+    }
+
+    /// Which users a query keeps, and how: `include_all_users` and `where`.
+    struct ResultFilter {
+        enum Verdict { case excluded, bare, profile }
+
+        var includeAllUsers: Bool
+        var selector: SelectorExpression?
+
+        /// The verdict for a user whose stored properties are `properties` (nil: no profile).
+        /// A user without profile properties matches no `where`; with `include_all_users` and no
+        /// `where` it is shown bare.
+        func verdict(_ properties: Data?) -> Verdict {
+            guard let properties, !Self.isEmptyObject(properties) else { return includeAllUsers && selector == nil ? .bare : .excluded }
+            guard let selector else { return .profile }
+            let decoded = ProfileRecord.properties(in: properties)
+            if decoded.isEmpty { return .excluded }
+            return selector.matches(decoded) ? .profile : .excluded
+        }
+
+        /// `{}`: the canonical text of empty properties.
+        private static func isEmptyObject(_ data: Data) -> Bool {
+            data.count == 2 && data.first == UInt8(ascii: "{") && data.last == UInt8(ascii: "}")
+        }
+    }
+
+    /// Result ids in order, and the positions of those shown bare.
+    struct ResultSet {
+        var ids: [String] = []
+        var bare: [Int] = []
+
+        mutating func add(_ id: String, _ verdict: ResultFilter.Verdict) {
+            switch verdict {
+            case .excluded: return
+            case .bare: bare.append(ids.count)
+            case .profile: break
+            }
+            ids.append(id)
+        }
+    }
+
+    /// `filter_by_cohort`: the cohort's members (sorted), filtered.
+    private static func cohortResults(_ fake: FakeMixpanel, _ raw: String, _ filter: ResultFilter, _ db: Database) throws -> ResultSet {
+        guard let json = try? JSONValue(parsing: raw), let id = json["id"]?.intValue ?? json["id"]?.stringValue.flatMap({ Int64($0) }) else {
+            throw QueryError(status: 400, message: "filter_by_cohort must be a JSON object like {\"id\": 123}")
+        }
+        guard let membership = try fake.membership(ofCohort: id, db) else { throw QueryError(status: 400, message: "cohort \(id) not found") }
+        if filter.selector == nil {
+            // Membership already knows who has profile properties: no profile needs reading.
+            if filter.includeAllUsers || membership.bare.isEmpty {
+                return ResultSet(ids: membership.ids, bare: filter.includeAllUsers ? membership.bare : [])
+            }
+            let bare = Set(membership.bare)
+            return ResultSet(ids: membership.ids.indices.filter { !bare.contains($0) }.map { membership.ids[$0] })
+        }
+        var results = ResultSet()
+        let bare = Set(membership.bare)
+        for (position, id) in membership.ids.enumerated() {
+            let properties = try bare.contains(position) ? nil : fake.storedProfile(id, db)?.properties
+            results.add(id, filter.verdict(properties))
+        }
+        return results
+    }
+
+    /// `distinct_ids` / `distinct_id`: the listed users, in the given order, filtered.
+    private static func listedResults(_ fake: FakeMixpanel, _ ids: [String], _ filter: ResultFilter, _ db: Database) throws -> ResultSet {
+        var results = ResultSet()
+        for id in ids { results.add(id, filter.verdict(try fake.storedProfile(id, db)?.properties)) }
+        return results
+    }
+
+    /// No filter: every visible profile, in SQLite's `distinct_id` order.
+    private static func allProfileResults(_ fake: FakeMixpanel, _ filter: ResultFilter, _ db: Database) throws -> ResultSet {
+        let graph = fake.identity.withLock { $0.graph }
+        let rows = try Row.fetchCursor(try db.cachedStatement(sql: "SELECT distinct_id, properties FROM profile ORDER BY distinct_id"))
+        var results = ResultSet()
+        while let row = try rows.next() {
+            let id: String = row[0]
+            guard fake.profileOwner(id, in: graph) != nil else { continue }
+            results.add(id, try row.withUnsafeData(atIndex: 1) { filter.verdict($0) })
+        }
+        return results
+    }
+}
