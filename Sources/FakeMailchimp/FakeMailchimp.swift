@@ -25,6 +25,8 @@ public final class FakeMailchimp: HTTPHandler {
     private let revoked = Mutex(false)
     private let injector: FaultInjector
     private let routes: RouteTable<FakeMailchimp>
+    /// Where recent listing pages ended (keyset paging under `count`/`offset`).
+    let listingCursors = ListingCursors()
 
     /// Creates the account described by `world`. `databasePath` nil keeps the state in memory.
     ///
@@ -46,8 +48,7 @@ public final class FakeMailchimp: HTTPHandler {
     }
 
     public func handle(_ request: HTTPRequest) async -> HTTPResponse {
-        let instance = StableHash.uuid(seed: seed, "instance", request.method, request.path,
-                                       String(clock.now.milliseconds), String(StableHash.fnv1a64(String(decoding: request.body, as: UTF8.self))))
+        let instance = RequestInstance(seed: seed, request: request, arrival: clock.now)
         guard request.path == "/3.0" || request.path.hasPrefix("/3.0/") else {
             return MailchimpProblem.notFound.response(instance: instance)
         }
@@ -83,6 +84,11 @@ public final class FakeMailchimp: HTTPHandler {
 
     /// Routes an authenticated request (also used for batch operations) and renders errors.
     func dispatch(_ request: HTTPRequest, instance: String) async -> HTTPResponse {
+        await dispatch(request, instance: RequestInstance(fixed: instance))
+    }
+
+    /// Routes an authenticated request and renders errors, naming the request `instance` in them.
+    func dispatch(_ request: HTTPRequest, instance: RequestInstance) async -> HTTPResponse {
         do {
             switch routes.match(method: request.method, path: request.path) {
             case .found(let handler, let parameters):
@@ -151,6 +157,28 @@ public final class FakeMailchimp: HTTPHandler {
         BatchRoutes.register(in: &routes)
         return routes
     }
+}
+
+/// A request's `instance` (and `X-Request-Id`): a UUID-shaped id derived from the seed, method,
+/// path, arrival time and body. Only error responses carry it, so it is derived on first use:
+/// hashing a 500-member body for every successful request would be wasted.
+struct RequestInstance: Sendable {
+    private let derive: @Sendable () -> String
+
+    init(seed: UInt64, request: HTTPRequest, arrival: SimTime) {
+        derive = {
+            StableHash.uuid(seed: seed, "instance", request.method, request.path, String(arrival.milliseconds),
+                            String(StableHash.fnv1a64(String(decoding: request.body, as: UTF8.self))))
+        }
+    }
+
+    init(fixed: String) { derive = { fixed } }
+
+    var value: String { derive() }
+}
+
+extension MailchimpProblem {
+    func response(instance: RequestInstance) -> HTTPResponse { response(instance: instance.value) }
 }
 
 /// API key helpers: `<32 hex>-<dc>`.

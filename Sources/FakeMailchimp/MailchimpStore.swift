@@ -39,19 +39,34 @@ struct MemberRecord: Sendable, Equatable {
     }
 
     init(listID: String, email: String, status: String, seed: UInt64, now: SimTime) {
+        self.init(listID: listID, email: email, hash: subscriberHash(email), status: status, seed: seed,
+                  timestamp: now.mailchimpTimestamp)
+    }
+
+    /// A new contact whose subscriber hash is already known; `timestamp` is `now.mailchimpTimestamp`
+    /// (bulk writes format it once per request).
+    init(listID: String, email: String, hash: String, status: String, seed: UInt64, timestamp: String) {
+        let lowercased = email.lowercased()
         self.listID = listID
-        self.hash = subscriberHash(email)
+        self.hash = hash
         self.email = email
         self.status = status
         self.mergeFields = [:]
-        self.uniqueEmailID = StableHash.hex(seed: seed, length: 10, "unique_email_id", email.lowercased())
-        self.webID = Int64(StableHash.value(seed: seed, "member_web_id", listID, email.lowercased()) % 900_000_000) + 100_000_000
+        self.uniqueEmailID = StableHash.hex(seed: seed, length: 10, "unique_email_id", lowercased)
+        self.webID = Int64(StableHash.value(seed: seed, "member_web_id", listID, lowercased) % 900_000_000) + 100_000_000
         self.timestampSignup = ""
-        self.timestampOpt = status == "subscribed" ? now.mailchimpTimestamp : ""
-        self.lastChanged = now.mailchimpTimestamp
+        self.timestampOpt = status == "subscribed" ? timestamp : ""
+        self.lastChanged = timestamp
     }
 
     func save(_ db: Database) throws {
+        try Self.upsertStatement(db).execute(arguments: [listID, hash, email, status, unsubscribedBy, statusBeforeArchive,
+                                                          JSONValue.object(mergeFields).canonicalText, uniqueEmailID, webID,
+                                                          timestampSignup, timestampOpt, lastChanged, unsubscribeReason])
+    }
+
+    /// Inserts the contact, or updates every mutable column of the one with the same hash.
+    static func upsertStatement(_ db: Database) throws -> Statement {
         try db.cachedStatement(sql: """
             INSERT INTO member (list_id, hash, email, status, unsubscribed_by, status_before_archive, merge_fields,
                                 unique_email_id, web_id, timestamp_signup, timestamp_opt, last_changed, unsubscribe_reason)
@@ -61,9 +76,7 @@ struct MemberRecord: Sendable, Equatable {
                 status_before_archive = excluded.status_before_archive, merge_fields = excluded.merge_fields,
                 timestamp_opt = excluded.timestamp_opt, last_changed = excluded.last_changed,
                 unsubscribe_reason = excluded.unsubscribe_reason
-            """).execute(arguments: [listID, hash, email, status, unsubscribedBy, statusBeforeArchive,
-                             JSONValue.object(mergeFields).canonicalText, uniqueEmailID, webID,
-                             timestampSignup, timestampOpt, lastChanged, unsubscribeReason])
+            """)
     }
 }
 
@@ -136,6 +149,7 @@ enum MailchimpSchema {
                 """)
         }),
         ("v2", { db in try MailchimpSchemaV2.apply(db) }),
+        ("v3", { db in try MailchimpSchemaV3.apply(db) }),
     ]
 }
 
@@ -184,7 +198,12 @@ enum MailchimpQueries {
     }
 
     static func addTag(_ db: Database, list: String, segment: Int64, hash: String, now: SimTime) throws {
-        try db.cachedStatement(sql: "INSERT OR IGNORE INTO member_tag (list_id, segment_id, hash, date_added) VALUES (?, ?, ?, ?)").execute(arguments: [list, segment, hash, now.spacedTimestamp])
+        try addTag(db, list: list, segment: segment, hash: hash, dateAdded: now.spacedTimestamp)
+    }
+
+    /// Tags a contact; `dateAdded` is `now.spacedTimestamp`. Tagging a tagged contact changes nothing.
+    static func addTag(_ db: Database, list: String, segment: Int64, hash: String, dateAdded: String) throws {
+        try db.cachedStatement(sql: "INSERT OR IGNORE INTO member_tag (list_id, segment_id, hash, date_added) VALUES (?, ?, ?, ?)").execute(arguments: [list, segment, hash, dateAdded])
     }
 
     static func removeTag(_ db: Database, list: String, segment: Int64, hash: String) throws -> Bool {

@@ -3,7 +3,7 @@ import SimCore
 /// Checks and normalises a member write's `merge_fields` against the audience's definitions
 /// (reference §7.6). Errors are collected per field, sorted by tag.
 struct MergeFieldRules {
-    let definitions: [MergeFieldRecord]
+    let definitions: MergeFieldIndex
     /// `skip_merge_validation=true`: required fields and unknown tags are not checked; types still are.
     let skipValidation: Bool
     /// A new contact: every required field must then have a value.
@@ -14,7 +14,7 @@ struct MergeFieldRules {
         var result: [String: JSONValue] = [:]
         for key in fields.keys.sorted() {
             let value = fields[key]!
-            guard let definition = definitions.first(where: { $0.tag.uppercased() == key.uppercased() }) else {
+            guard let definition = definitions[key] else {
                 if skipValidation { result[key] = value } else { errors.append((key, "This field does not exist")) }
                 continue
             }
@@ -28,8 +28,9 @@ struct MergeFieldRules {
             case .failure(let message): errors.append((definition.tag, message.text))
             }
         }
-        if creating && !skipValidation {
-            for definition in definitions where definition.required && fields.keys.allSatisfy({ $0.uppercased() != definition.tag.uppercased() }) {
+        if creating && !skipValidation && !definitions.required.isEmpty {
+            let given = Set(fields.keys.map { $0.uppercased() })
+            for definition in definitions.required where !given.contains(definition.tag.uppercased()) {
                 errors.append((definition.tag, "Please enter a value"))
             }
         }
@@ -98,4 +99,28 @@ struct MergeFieldRules {
         }
         return result
     }
+}
+
+/// An audience's merge-field definitions, looked up by tag case-insensitively; built once per
+/// request, so a 500-contact batch does not compare every key with every definition.
+struct MergeFieldIndex {
+    /// Definitions in merge-id order.
+    let all: [MergeFieldRecord]
+    /// Required definitions in merge-id order.
+    let required: [MergeFieldRecord]
+    private let byTag: [String: MergeFieldRecord]
+
+    init(_ definitions: [MergeFieldRecord]) {
+        all = definitions
+        required = definitions.filter(\.required)
+        var byTag: [String: MergeFieldRecord] = [:]
+        // The first definition in merge-id order wins, as a linear search would find it.
+        for definition in definitions where byTag[definition.tag.uppercased()] == nil {
+            byTag[definition.tag.uppercased()] = definition
+        }
+        self.byTag = byTag
+    }
+
+    /// The definition whose tag equals `key` ignoring case.
+    subscript(key: String) -> MergeFieldRecord? { byTag[key.uppercased()] }
 }

@@ -41,27 +41,64 @@ struct WebhookEvent {
 enum Webhooks {
     static let eventTypes = ["subscribe", "unsubscribe", "profile", "cleaned", "upemail", "campaign"]
 
+    /// One registered webhook: where it goes and which events and sources it listens to.
+    struct Target {
+        var id: String
+        var url: String
+        /// Event types set to `true` in the registration.
+        var events: Set<String>
+        /// Sources set to `true` in the registration.
+        var sources: Set<String>
+
+        init(row: Row) {
+            func enabled(_ column: String) -> Set<String> {
+                let object = (try? JSONValue(parsing: row[column] as String))?.objectValue ?? [:]
+                return Set(object.filter { $0.value.boolValue == true }.keys)
+            }
+            id = row["id"]
+            url = row["url"]
+            events = enabled("events")
+            sources = enabled("sources")
+        }
+
+        func accepts(_ event: WebhookEvent) -> Bool {
+            guard events.contains(event.type) else { return false }
+            if let source = event.source { return sources.contains(source.rawValue) }
+            return true
+        }
+    }
+
+    /// The audience's webhooks, ordered by id (the order deliveries are recorded in).
+    static func targets(_ db: Database, list: String) throws -> [Target] {
+        try Row.fetchAll(try db.cachedStatement(sql: "SELECT * FROM webhook WHERE list_id = ? ORDER BY id"), arguments: [list])
+            .map(Target.init)
+    }
+
     /// Records the event for every webhook of its audience that subscribes to it.
     static func deliver(_ event: WebhookEvent, db: Database, now: SimTime) throws {
-        let hooks = try Row.fetchAll(try db.cachedStatement(sql: "SELECT * FROM webhook WHERE list_id = ? ORDER BY id"), arguments: [event.listID])
-        for hook in hooks {
-            let events = (try? JSONValue(parsing: hook["events"] as String))?.objectValue ?? [:]
-            let sources = (try? JSONValue(parsing: hook["sources"] as String))?.objectValue ?? [:]
-            guard events[event.type]?.boolValue == true else { continue }
-            if let source = event.source, sources[source.rawValue]?.boolValue != true { continue }
+        try deliver(event, to: try targets(db, list: event.listID), db: db, now: now)
+    }
+
+    /// Records the event for those of `targets` (the audience's webhooks, read by the caller) that subscribe to it.
+    static func deliver(_ event: WebhookEvent, to targets: [Target], db: Database, now: SimTime) throws {
+        for hook in targets where hook.accepts(event) {
             let items = [("type", event.type), ("fired_at", now.spacedTimestamp)] + event.data.map { ("data[\($0.0)]", $0.1) }
             try db.cachedStatement(sql: """
                 INSERT INTO webhook_delivery (webhook_id, list_id, url, at_ms, type, source, body) VALUES (?, ?, ?, ?, ?, ?, ?)
-                """).execute(arguments: [hook["id"] as String, event.listID, hook["url"] as String, now.milliseconds, event.type,
+                """).execute(arguments: [hook.id, event.listID, hook.url, now.milliseconds, event.type,
                                  event.source?.rawValue ?? "", URLCoding.encodeForm(items.map { (name: $0.0, value: $0.1) })])
         }
     }
 
     /// The events a member change causes: subscribe, unsubscribe (`unsub`, or `delete` for an
     /// archive or erase), cleaned, upemail, or profile when only merge fields changed.
+    ///
+    /// `targets` are the audience's webhooks when the caller has read them already (a bulk write
+    /// reads them once per request); `nil` reads them for each event.
     static func memberChanged(from old: MemberRecord?, to new: MemberRecord?, source: WebhookSource?, campaignID: String = "",
-                              db: Database, now: SimTime) throws {
+                              targets: [Target]? = nil, db: Database, now: SimTime) throws {
         guard let member = new ?? old else { return }
+        if let targets, targets.isEmpty { return }
         var events: [WebhookEvent] = []
         func event(_ type: String, _ extra: [(String, String)], base: Bool = true) {
             let data = base ? memberData(member) + extra : extra
@@ -81,7 +118,9 @@ enum Webhooks {
         default:
             if let old, let new, old.status == new.status, old.mergeFields != new.mergeFields { event("profile", []) }
         }
-        for event in events { try deliver(event, db: db, now: now) }
+        for event in events {
+            if let targets { try deliver(event, to: targets, db: db, now: now) } else { try deliver(event, db: db, now: now) }
+        }
     }
 
     static func memberData(_ m: MemberRecord) -> [(String, String)] {

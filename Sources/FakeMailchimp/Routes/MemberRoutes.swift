@@ -38,18 +38,19 @@ enum MemberRoutes {
         if let status, !MailchimpWorld.statuses.contains(status) {
             throw MailchimpProblem.schema("status", "Data presented is not one of the accepted values: subscribed, unsubscribed, cleaned, pending, transactional, archived.")
         }
+        let detail = FieldSelection(request)?.memberDetail(for: "members") ?? .full
         return try fake.read { db in
             let writes = try context(fake, db, p)
-            let filter = status == nil ? "" : " AND status = ?"
-            var arguments: [any DatabaseValueConvertible] = [writes.list.id]
-            if let status { arguments.append(status) }
-            let total = try Int.fetchOne(db, sql: "SELECT COUNT(*) FROM member WHERE list_id = ?" + filter,
-                                         arguments: StatementArguments(arguments)) ?? 0
-            let rows = try Row.fetchAll(db, sql: "SELECT * FROM member WHERE list_id = ?" + filter + " ORDER BY web_id, hash LIMIT ? OFFSET ?",
-                                        arguments: StatementArguments(arguments + [count, offset]))
-            let members = try rows.map { try Rendering.member(MemberRecord(row: $0), db: db) }
-            return .json(["members": .array(members), "list_id": .string(writes.list.id),
-                          "total_items": .int(Int64(total)), "_links": []])
+            let list = writes.list.id
+            let pages = status.map { status in
+                MemberPages(listing: "members|\(list)|\(status)", filter: "m.list_id = ? AND m.status = ?", arguments: [list, status],
+                            countSQL: "SELECT COUNT(*) FROM member WHERE list_id = ? AND status = ?")
+            } ?? MemberPages(listing: "members|\(list)", filter: "m.list_id = ?", arguments: [list],
+                             countSQL: "SELECT COUNT(*) FROM member WHERE list_id = ?")
+            let (page, total) = try pages.page(db, cursors: fake.listingCursors, count: count, offset: offset)
+            let members = try page.map { try Rendering.member($0, db: db, detail: detail) }
+            return Rendering.response(["members": .array(members), "list_id": .string(list),
+                                       "total_items": .int(Int64(total)), "_links": []], selection: FieldSelection(request))
         }
     }
 

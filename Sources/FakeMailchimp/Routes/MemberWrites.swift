@@ -9,15 +9,20 @@ struct MemberWrites {
     let now: SimTime
     /// Who is making the change, for webhooks.
     var source: WebhookSource? = .api
+    /// `now.mailchimpTimestamp`, formatted once per request.
+    let timestamp: String
     /// The audience's merge-field definitions, read once per request (a batch writes up to 500 contacts).
-    let mergeFieldDefinitions: [MergeFieldRecord]
+    let mergeFieldDefinitions: MergeFieldIndex
+    /// The audience's webhooks, read on the first write of the request (none for reads).
+    private let webhookTargets = WebhookTargetCache()
 
     init(fake: FakeMailchimp, db: Database, list: ListRecord, now: SimTime) throws {
         self.fake = fake
         self.db = db
         self.list = list
         self.now = now
-        mergeFieldDefinitions = try MergeFieldRecord.all(db, list: list.id)
+        timestamp = now.mailchimpTimestamp
+        mergeFieldDefinitions = MergeFieldIndex(try MergeFieldRecord.all(db, list: list.id))
     }
 
     /// Statuses a request may set.
@@ -25,11 +30,15 @@ struct MemberWrites {
 
     /// The address checks Mailchimp makes before anything else.
     func checkAddress(_ email: String) throws {
+        try checkAddress(email) { try MailchimpQueries.isForgotten(db, list: list.id, hash: subscriberHash(email)) }
+    }
+
+    /// The address checks, with the permanently-deleted check answered by `isForgotten` (bulk
+    /// writes look all their addresses up at once); it is asked only for a well-formed, real address.
+    func checkAddress(_ email: String, isForgotten: () throws -> Bool) throws {
         guard EmailCheck.isWellFormed(email) else { throw MailchimpProblem.invalidEmail }
         if fake.fakeEmails.contains(email.lowercased()) { throw MailchimpProblem.looksFake(email) }
-        if try MailchimpQueries.isForgotten(db, list: list.id, hash: subscriberHash(email)) {
-            throw MailchimpProblem.forgotten(email)
-        }
+        if try isForgotten() { throw MailchimpProblem.forgotten(email) }
     }
 
     static func checkStatus(_ status: String?, field: String) throws {
@@ -47,13 +56,14 @@ struct MemberWrites {
         return try rules.validate(fields)
     }
 
-    /// Creates a new contact with `status`.
+    /// Creates a new contact with `status`; the caller has checked that no contact has its address.
     func create(email: String, status: String, mergeFields: [String: JSONValue], tags: [String]) throws -> MemberRecord {
-        var record = MemberRecord(listID: list.id, email: email, status: status, seed: fake.seed, now: now)
+        var record = MemberRecord(listID: list.id, email: email, hash: subscriberHash(email), status: status, seed: fake.seed,
+                                  timestamp: timestamp)
         record.mergeFields = mergeFields
-        record.timestampSignup = now.mailchimpTimestamp
+        record.timestampSignup = timestamp
         if status == "unsubscribed" { record.unsubscribedBy = "admin"; record.unsubscribeReason = "N/A (Unsubscribed by admin)" }
-        try save(record)
+        try save(record, previous: nil)
         try addTags(tags, to: record)
         return record
     }
@@ -67,7 +77,7 @@ struct MemberWrites {
         }
         if record.status == "archived" { record.statusBeforeArchive = nil }
         record.status = status
-        record.lastChanged = now.mailchimpTimestamp
+        record.lastChanged = timestamp
         if status == "unsubscribed" {
             record.unsubscribedBy = "admin"
             record.unsubscribeReason = "N/A (Unsubscribed by admin)"
@@ -75,14 +85,21 @@ struct MemberWrites {
             record.unsubscribedBy = nil
             record.unsubscribeReason = nil
         }
-        if status == "subscribed" { record.timestampOpt = now.mailchimpTimestamp }
+        if status == "subscribed" { record.timestampOpt = timestamp }
     }
 
     /// Saves a contact and records the webhook events the change causes.
     func save(_ record: MemberRecord, campaignID: String = "") throws {
         let previous = try MailchimpQueries.member(db, list: record.listID, hash: record.hash)
+        try save(record, previous: previous, campaignID: campaignID)
+    }
+
+    /// Saves a contact whose stored row the caller has already read (`previous`, `nil` for a new
+    /// contact) and records the webhook events the change causes.
+    func save(_ record: MemberRecord, previous: MemberRecord?, campaignID: String = "") throws {
         try record.save(db)
-        try Webhooks.memberChanged(from: previous, to: record, source: source, campaignID: campaignID, db: db, now: now)
+        try Webhooks.memberChanged(from: previous, to: record, source: source, campaignID: campaignID,
+                                   targets: try webhookTargets.targets(db, list: list.id), db: db, now: now)
     }
 
     /// Permanently deletes a contact: it and its tags are gone and the address can never be re-imported.
@@ -98,7 +115,7 @@ struct MemberWrites {
         var archived = record
         archived.statusBeforeArchive = record.status
         archived.status = "archived"
-        archived.lastChanged = now.mailchimpTimestamp
+        archived.lastChanged = timestamp
         try save(archived)
     }
 
@@ -118,7 +135,24 @@ struct MemberWrites {
 
     /// Finds a member by hash, email address or contact id (all accepted in the hash position).
     func find(_ key: String) throws -> MemberRecord? {
-        let hash = key.contains("@") ? subscriberHash(key) : key.lowercased()
-        return try MailchimpQueries.member(db, list: list.id, hash: hash)
+        try MailchimpQueries.member(db, list: list.id, hash: Self.hash(forKey: key))
+    }
+
+    /// The stored hash a member key names: an address is hashed, a hash or contact id lower-cased.
+    static func hash(forKey key: String) -> String {
+        key.contains("@") ? subscriberHash(key) : key.lowercased()
+    }
+}
+
+/// The webhooks of a request's audience, read when the request first writes a contact. A class so
+/// that the value-typed `MemberWrites` can fill it lazily; it lives for one request (one transaction).
+final class WebhookTargetCache {
+    private var loaded: [Webhooks.Target]?
+
+    func targets(_ db: Database, list: String) throws -> [Webhooks.Target] {
+        if let loaded { return loaded }
+        let targets = try Webhooks.targets(db, list: list)
+        loaded = targets
+        return targets
     }
 }

@@ -4,6 +4,18 @@ import SimHTTP
 
 /// JSON shapes of Mailchimp resources.
 enum Rendering {
+    /// A 200 JSON response with `fields` / `exclude_fields` already applied, encoded once.
+    ///
+    /// `FakeMailchimp.dispatch` trims any response that carries its `jsonValue`; routes that return
+    /// hundreds of members trim here instead, so the untrimmed document is never encoded. The
+    /// response carries no `jsonValue`, so it is not trimmed twice.
+    static func response(_ value: JSONValue, selection: FieldSelection?) -> HTTPResponse {
+        let trimmed = selection.map { $0.apply(to: value) } ?? value
+        var response = HTTPResponse.json(trimmed)
+        response.jsonValue = nil
+        return response
+    }
+
     /// A member at the detail a response needs: the full object, or (when `fields` cut it down)
     /// only the identifying fields, which cost no further query.
     static func member(_ m: MemberRecord, db: Database, detail: MemberDetail) throws -> JSONValue {
@@ -40,7 +52,7 @@ enum Rendering {
 
     static func segment(_ s: SegmentRecord, db: Database) throws -> JSONValue {
         let count = try Int.fetchOne(try db.cachedStatement(sql: """
-            SELECT COUNT(*) FROM member_tag t JOIN member m ON m.list_id = t.list_id AND m.hash = t.hash
+            SELECT COUNT(*) FROM member_tag t CROSS JOIN member m ON m.list_id = t.list_id AND m.hash = t.hash
             WHERE t.list_id = ? AND t.segment_id = ? AND m.status = 'subscribed'
             """), arguments: [s.listID, s.id]) ?? 0
         return ["id": .int(s.id), "name": .string(s.name), "member_count": .int(Int64(count)), "type": .string(s.type),

@@ -105,38 +105,51 @@ enum TagRoutes {
         }
     }
 
+    /// `POST /lists/{list}/segments/{segment}`: adds and removes tag members. The contacts named
+    /// are read in one query; each add or remove is then one prepared statement.
     private static func batchSegment(_ fake: FakeMailchimp, _ request: HTTPRequest, _ p: RouteParameters) throws -> HTTPResponse {
         let body = try RequestReading.object(request)
         let toAdd = body["members_to_add"]?.arrayValue?.compactMap(\.stringValue) ?? []
         let toRemove = body["members_to_remove"]?.arrayValue?.compactMap(\.stringValue) ?? []
         guard toAdd.count <= maxSegmentItems else { throw MailchimpProblem.tooManyItems("members_to_add") }
         guard toRemove.count <= maxSegmentItems else { throw MailchimpProblem.tooManyItems("members_to_remove") }
+        let selection = FieldSelection(request)
         return try fake.write { db in
             let writes = try MemberRoutes.context(fake, db, p)
             guard let id = Int64(p["segment"]), let seg = try MailchimpQueries.segment(db, list: writes.list.id, id: id) else {
                 throw MailchimpProblem.notFound
             }
             guard seg.type == "static" else { throw MailchimpProblem.staticSegmentMissing(p["segment"]) }
-            let selection = FieldSelection(request)
             let addedDetail = selection?.memberDetail(for: "members_added") ?? .full
             let removedDetail = selection?.memberDetail(for: "members_removed") ?? .full
+            let addHashes = toAdd.map(MemberWrites.hash(forKey:))
+            let removeHashes = toRemove.map(MemberWrites.hash(forKey:))
+            // Tag changes never change a contact, so one read serves the whole request.
+            let members = try BulkLookup(db: db, listID: writes.list.id).members(Set(addHashes + removeHashes))
+            let dateAdded = writes.now.spacedTimestamp
             var added: [JSONValue] = []
             var removed: [JSONValue] = []
-            for email in toAdd {
-                guard let member = try writes.find(email) else { continue }
-                try MailchimpQueries.addTag(db, list: writes.list.id, segment: seg.id, hash: member.hash, now: writes.now)
+            for hash in addHashes {
+                guard let member = members[hash] else { continue }
+                try MailchimpQueries.addTag(db, list: writes.list.id, segment: seg.id, hash: member.hash, dateAdded: dateAdded)
                 added.append(try Rendering.member(member, db: db, detail: addedDetail))
             }
-            for email in toRemove {
-                guard let member = try writes.find(email) else { continue }
+            for hash in removeHashes {
+                guard let member = members[hash] else { continue }
                 if try MailchimpQueries.removeTag(db, list: writes.list.id, segment: seg.id, hash: member.hash) {
                     removed.append(try Rendering.member(member, db: db, detail: removedDetail))
                 }
             }
-            return .json(["members_added": .array(added), "members_removed": .array(removed), "errors": [],
-                          "total_added": .int(Int64(added.count)), "total_removed": .int(Int64(removed.count)), "error_count": 0])
+            return Rendering.response(["members_added": .array(added), "members_removed": .array(removed), "errors": [],
+                                       "total_added": .int(Int64(added.count)), "total_removed": .int(Int64(removed.count)),
+                                       "error_count": 0], selection: selection)
         }
     }
+
+    /// Segments up to this size are paged from `member_tag` (read and sorted per page); larger ones
+    /// by walking the audience in `(web_id, hash)` order with keyset cursors, which reads a whole
+    /// listing in one pass however large it is.
+    static let smallSegment = 10_000
 
     private static func segmentMembers(_ fake: FakeMailchimp, _ request: HTTPRequest, _ p: RouteParameters) throws -> HTTPResponse {
         let (count, offset) = try RequestReading.paging(request)
@@ -144,16 +157,30 @@ enum TagRoutes {
         if RequestReading.bool(request, "include_cleaned") { statuses.append("cleaned") }
         if RequestReading.bool(request, "include_unsubscribed") { statuses.append("unsubscribed") }
         if RequestReading.bool(request, "include_transactional") { statuses.append("transactional") }
+        let selection = FieldSelection(request)
+        let detail = selection?.memberDetail(for: "members") ?? .full
         return try fake.read { db in
             let s = try segment(fake, db, p)
             let placeholders = statuses.map { _ in "?" }.joined(separator: ",")
-            let rows = try Row.fetchAll(try db.cachedStatement(sql: """
-                SELECT m.* FROM member_tag t JOIN member m ON m.list_id = t.list_id AND m.hash = t.hash
-                WHERE t.list_id = ? AND t.segment_id = ? AND m.status IN (\(placeholders)) ORDER BY m.web_id, m.hash
-                """), arguments: StatementArguments([s.listID, s.id] as [any DatabaseValueConvertible] + statuses))
-            let detail = FieldSelection(request)?.memberDetail(for: "members") ?? .full
-            let page = try rows.dropFirst(offset).prefix(count).map { try Rendering.member(MemberRecord(row: $0), db: db, detail: detail) }
-            return .json(["members": .array(page), "total_items": .int(Int64(rows.count)), "_links": []])
+            let arguments: [any DatabaseValueConvertible] = [s.listID, s.id] + statuses
+            let tagged = "t.list_id = ? AND t.segment_id = ? AND m.status IN (\(placeholders))"
+            // CROSS JOIN keeps member_tag the outer loop: the status index would otherwise make SQLite walk the audience.
+            let join = "FROM member_tag t CROSS JOIN member m ON m.list_id = t.list_id AND m.hash = t.hash WHERE " + tagged
+            // `+m.status` keeps the planner on the (list_id, web_id, hash) index, which gives the order.
+            let pages = MemberPages(
+                listing: "segment|\(s.listID)|\(s.id)|\(statuses.joined(separator: ","))",
+                filter: "m.list_id = ? AND EXISTS (SELECT 1 FROM member_tag t WHERE t.list_id = m.list_id AND t.segment_id = ? AND t.hash = m.hash) AND +m.status IN (\(placeholders))",
+                arguments: arguments, countSQL: "SELECT COUNT(*) " + join)
+            let total = try pages.total(db, cursors: fake.listingCursors)
+            let page: [MemberRecord]
+            if total <= smallSegment {
+                page = try Row.fetchAll(try db.cachedStatement(sql: "SELECT m.* " + join + " ORDER BY m.web_id, m.hash LIMIT ? OFFSET ?"),
+                                        arguments: StatementArguments(arguments + [count, offset])).map(MemberRecord.init)
+            } else {
+                page = try pages.page(db, cursors: fake.listingCursors, count: count, offset: offset).members
+            }
+            let members = try page.map { try Rendering.member($0, db: db, detail: detail) }
+            return Rendering.response(["members": .array(members), "total_items": .int(Int64(total)), "_links": []], selection: selection)
         }
     }
 }
