@@ -42,7 +42,7 @@ public final class FakeMailchimp: HTTPHandler {
         self.clock = clock
         self.accountName = world.accountName
         fakeEmails = Set(world.fakeEmails.map { $0.lowercased() })
-        database = try SQLiteDatabase.open(path: databasePath, migrations: MailchimpSchema.migrations)
+        database = try SQLiteDatabase.open(path: databasePath, durability: .scratch, migrations: MailchimpSchema.migrations)
         routes = Self.makeRoutes()
         try seedWorld(world)
     }

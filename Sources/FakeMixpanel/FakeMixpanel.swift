@@ -67,7 +67,7 @@ public final class FakeMixpanel: HTTPHandler {
         identity = Mutex(IdentityState(graph: IdentityGraph(mode: world.idMerge, settings: identitySettings, seed: seed)))
         rateLimiter = queryRateLimit ? QueryRateLimiter() : nil
         self.faults = FaultInjector(rules: faults, seed: seed)
-        database = try SQLiteDatabase.open(path: databasePath, migrations: MixpanelSchema.migrations)
+        database = try SQLiteDatabase.open(path: databasePath, durability: .scratch, migrations: MixpanelSchema.migrations)
         var routes = RouteTable<FakeMixpanel>()
         EngageQueryRoutes.register(in: &routes)
         EngageUpdateRoutes.register(in: &routes)
