@@ -56,8 +56,8 @@ extension ExportEngine {
         let baseline = try await run.stageBaseline(tagID: tagID, tagIsNew: false, report: &report)
         try run.staging.plan(against: baseline, skipListOf: report.fullReconcile ? nil : audienceID)
         try await run.stageComplianceStatuses(includeNew: true)
-        SyncRun.count(try run.staging.counts(baseline: baseline), into: &report)
-        report.changes = try run.staging.changes(baseline: baseline)
+        SyncRun.count(try run.staging.counts(), into: &report)
+        report.changes = try run.staging.changes()
         return report
     }
 }

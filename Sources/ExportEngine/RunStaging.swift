@@ -73,11 +73,17 @@ struct RunStaging: Sendable {
                     action TEXT NOT NULL DEFAULT 'add',
                     remembered INTEGER NOT NULL DEFAULT 0,
                     count_key TEXT NOT NULL DEFAULT '',
-                    reason TEXT NOT NULL DEFAULT '') WITHOUT ROWID;
+                    reason TEXT NOT NULL DEFAULT '',
+                    changed INTEGER NOT NULL DEFAULT 0) WITHOUT ROWID;
+                CREATE INDEX IF NOT EXISTS temp.run_candidate_new ON run_candidate (email_key) WHERE in_baseline = 0;
+                CREATE INDEX IF NOT EXISTS temp.run_candidate_changed ON run_candidate (email_key) WHERE changed = 1;
+                CREATE TEMP TABLE IF NOT EXISTS run_remove (
+                    email_key TEXT PRIMARY KEY, email TEXT NOT NULL, distinct_id TEXT NOT NULL) WITHOUT ROWID;
                 DELETE FROM temp.run_profile;
                 DELETE FROM temp.run_skip;
                 DELETE FROM temp.run_baseline;
                 DELETE FROM temp.run_candidate;
+                DELETE FROM temp.run_remove;
                 """)
         }
     }
@@ -133,15 +139,27 @@ struct RunStaging: Sendable {
 
     // MARK: Planning
 
-    /// Keeps one candidate per address and marks those already in the baseline (no-ops). With
-    /// `skipList`, adds on the audience's skip list are skipped as remembered.
+    /// Keeps one candidate per address and marks those already in the baseline (no-ops), and
+    /// those whose address or ids differ from the baseline's (`changed`); stages the baseline
+    /// members who left (`run_remove`). With `skipListOf`, adds on the audience's skip list are
+    /// skipped as remembered. The two passes over the cohort happen here; everything later reads
+    /// the adds, the changed and the removes through indices, so a re-sync with little churn
+    /// costs little beyond reading the cohort.
     func plan(against baseline: Baseline, skipListOf audienceID: String?) throws {
         try queue.write { db in
             try db.execute(sql: """
-                INSERT INTO temp.run_candidate (email_key, email, distinct_id, mixpanel_id, first_name, last_name, in_baseline)
-                SELECT p.email_key, p.email, MIN(p.distinct_id), p.mixpanel_id, p.first_name, p.last_name,
-                       EXISTS (SELECT 1 FROM (\(baseline.sql)) b WHERE b.email_key = p.email_key)
-                FROM temp.run_profile p GROUP BY p.email_key
+                INSERT INTO temp.run_candidate (email_key, email, distinct_id, mixpanel_id, first_name, last_name, in_baseline, changed)
+                SELECT w.email_key, w.email, w.distinct_id, w.mixpanel_id, w.first_name, w.last_name, b.email_key IS NOT NULL,
+                       b.email_key IS NOT NULL AND (b.email IS NOT w.email OR b.distinct_id IS NOT w.distinct_id
+                                                    OR b.mixpanel_id IS NOT w.mixpanel_id)
+                FROM (SELECT email_key, email, MIN(distinct_id) AS distinct_id, mixpanel_id, first_name, last_name
+                      FROM temp.run_profile GROUP BY email_key) w
+                LEFT JOIN (\(baseline.sql)) b ON b.email_key = w.email_key
+                """, arguments: baseline.arguments)
+            try db.execute(sql: """
+                INSERT INTO temp.run_remove (email_key, email, distinct_id)
+                SELECT b.email_key, b.email, b.distinct_id FROM (\(baseline.sql)) b
+                WHERE NOT EXISTS (SELECT 1 FROM temp.run_candidate c WHERE c.email_key = b.email_key)
                 """, arguments: baseline.arguments)
             guard let audienceID else { return }
             try db.execute(sql: """
@@ -176,15 +194,11 @@ struct RunStaging: Sendable {
     }
 
     /// Up to `limit` baseline addresses that left the cohort, after `key`, in key order.
-    func removes(from baseline: Baseline, after key: String, limit: Int) throws -> [Contact] {
-        var arguments = baseline.arguments
-        arguments += ["after": key, "limit": limit]
-        return try queue.read { db in
+    func removes(after key: String, limit: Int) throws -> [Contact] {
+        try queue.read { db in
             try Row.fetchAll(try db.cachedStatement(sql: """
-                SELECT b.email_key, b.email FROM (\(baseline.sql)) b
-                WHERE b.email_key > :after AND NOT EXISTS (SELECT 1 FROM temp.run_candidate c WHERE c.email_key = b.email_key)
-                ORDER BY b.email_key LIMIT :limit
-                """), arguments: arguments).map { Contact(key: $0["email_key"], email: $0["email"]) }
+                SELECT email_key, email FROM temp.run_remove WHERE email_key > ? ORDER BY email_key LIMIT ?
+                """), arguments: [key, limit]).map { Contact(key: $0["email_key"], email: $0["email"]) }
         }
     }
 
@@ -241,54 +255,51 @@ struct RunStaging: Sendable {
         }
     }
 
-    /// The run's counts, `removed` from `baseline`.
-    func counts(baseline: Baseline) throws -> Counts {
+    /// The run's counts.
+    func counts() throws -> Counts {
         try queue.read { db in
             var counts = Counts()
             for row in try Row.fetchAll(db, sql: "SELECT reason, COUNT(*) AS n FROM temp.run_skip GROUP BY reason") {
                 counts.skipped[row["reason"]] = row["n"]
             }
+            var new = 0
             for row in try Row.fetchAll(db, sql: """
-                SELECT in_baseline, action, count_key, COUNT(*) AS n FROM temp.run_candidate GROUP BY in_baseline, action, count_key
+                SELECT action, count_key, COUNT(*) AS n FROM temp.run_candidate WHERE in_baseline = 0 GROUP BY action, count_key
                 """) {
                 let n: Int = row["n"]
-                switch (row["in_baseline"] as Bool, row["action"] as String) {
-                case (true, _): counts.unchanged += n
-                case (false, "add"): counts.added += n
-                case (false, "skip"): counts.skipped[row["count_key"], default: 0] += n
+                new += n
+                switch row["action"] as String {
+                case "add": counts.added += n
+                case "skip": counts.skipped[row["count_key"], default: 0] += n
                 default: counts.rejected[row["count_key"], default: 0] += n
                 }
             }
-            counts.removed = try Int.fetchOne(db, sql: """
-                SELECT COUNT(*) FROM (\(baseline.sql)) b WHERE NOT EXISTS (SELECT 1 FROM temp.run_candidate c WHERE c.email_key = b.email_key)
-                """, arguments: baseline.arguments) ?? 0
+            counts.unchanged = (try Int.fetchOne(db, sql: "SELECT COUNT(*) FROM temp.run_candidate") ?? 0) - new
+            counts.removed = try Int.fetchOne(db, sql: "SELECT COUNT(*) FROM temp.run_remove") ?? 0
             return counts
         }
     }
 
     /// The per-member change list as SQL, in the order it is recorded: each part selects
     /// (sort_key, action, distinct_id, email, reason). Skips come first (by distinct_id), then
-    /// adds and refusals, no-ops and removes (by address).
-    /// Without `noOps`, the no-op part is left out (a committed run derives it from the snapshot).
-    static func changeParts(_ baseline: Baseline, skipsOnly: Bool, noOps: Bool = true) -> [String] {
+    /// adds and refusals, no-ops and removes (by address). Without `noOps`, the no-op part is left
+    /// out (a committed run derives it from the snapshot).
+    static func changeParts(skipsOnly: Bool, noOps: Bool = true) -> [String] {
         let skips = "SELECT distinct_id AS sort_key, 'skip' AS action, distinct_id, email, reason FROM temp.run_skip"
         if skipsOnly { return [skips] }
         return [
             skips,
             "SELECT email_key AS sort_key, action, distinct_id, email, reason FROM temp.run_candidate WHERE in_baseline = 0",
         ] + (noOps ? ["SELECT email_key AS sort_key, 'no-op' AS action, distinct_id, email, '' AS reason FROM temp.run_candidate WHERE in_baseline = 1"] : []) + [
-            """
-            SELECT b.email_key AS sort_key, 'remove' AS action, b.distinct_id, b.email, '' AS reason FROM (\(baseline.sql)) b
-            WHERE NOT EXISTS (SELECT 1 FROM temp.run_candidate c WHERE c.email_key = b.email_key)
-            """,
+            "SELECT email_key AS sort_key, 'remove' AS action, distinct_id, email, '' AS reason FROM temp.run_remove",
         ]
     }
 
     /// The per-member change list (for a dry run, which records nothing).
-    func changes(baseline: Baseline) throws -> [MemberChange] {
+    func changes() throws -> [MemberChange] {
         try queue.read { db in
-            try Self.changeParts(baseline, skipsOnly: false).flatMap { part in
-                try Row.fetchAll(db, sql: "SELECT * FROM (\(part)) ORDER BY sort_key", arguments: baseline.arguments).map {
+            try Self.changeParts(skipsOnly: false).flatMap { part in
+                try Row.fetchAll(db, sql: "SELECT * FROM (\(part)) ORDER BY sort_key").map {
                     MemberChange(action: MemberChange.Action(rawValue: $0["action"]) ?? .noop, distinctID: $0["distinct_id"],
                                  email: $0["email"], reason: $0["reason"])
                 }

@@ -63,9 +63,9 @@ struct SyncRun {
             baseline = chosen
             try await createContacts()
             try checkpoint(.afterContactsCreated)
-            try await updateTag(tagID, baseline: chosen)
+            try await updateTag(tagID)
             try checkpoint(.afterTagUpdate)
-            try Self.count(staging.counts(baseline: chosen), into: &report)
+            try Self.count(staging.counts(), into: &report)
             return Result(report: report, baseline: chosen, commit: true)
         } catch let crash as SimulatedCrash {
             throw crash
@@ -195,7 +195,7 @@ struct SyncRun {
     }
 
     /// Tags the accepted adds and untags the members who left, pairing ≤500 of each per call.
-    private func updateTag(_ tagID: Int64, baseline: RunStaging.Baseline) async throws {
+    private func updateTag(_ tagID: Int64) async throws {
         let client = mailchimp
         let list = sync.audienceID
         let window = Self.batchLimit * configuration.maxConcurrentRequests
@@ -203,7 +203,7 @@ struct SyncRun {
         var lastRemove = ""
         while true {
             let adds = try staging.adds(after: lastAdd, limit: window)
-            let removes = try staging.removes(from: baseline, after: lastRemove, limit: window)
+            let removes = try staging.removes(after: lastRemove, limit: window)
             guard !adds.isEmpty || !removes.isEmpty else { return }
             lastAdd = adds.last?.key ?? lastAdd
             lastRemove = removes.last?.key ?? lastRemove

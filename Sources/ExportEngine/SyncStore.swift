@@ -226,56 +226,70 @@ struct SyncStore: Sendable {
                                  report.mixpanelRequests])
             switch changes {
             case .none: break
-            case .skips: try Self.recordChanges(db, number: report.number, parts: RunStaging.changeParts(.staged, skipsOnly: true), arguments: [:])
-            case .all(let baseline):
+            case .skips: try Self.recordChanges(db, number: report.number, parts: RunStaging.changeParts(skipsOnly: true))
+            case .all:
                 // A committed run's no-ops are derived from the snapshot versions (see v4), not stored.
-                try Self.recordChanges(db, number: report.number, parts: RunStaging.changeParts(baseline, skipsOnly: false, noOps: !commit),
-                                       arguments: baseline.arguments)
+                try Self.recordChanges(db, number: report.number, parts: RunStaging.changeParts(skipsOnly: false, noOps: !commit))
             }
-            guard commit else { return }
-            let pair: StatementArguments = ["cohort": cohortID, "audience": audienceID, "started": report.started.milliseconds,
-                                            "number": report.number]
-            // A member's version ends when it leaves, when its ids or address change, or when it is
-            // tagged again (it was missing from the tag on a full reconcile).
-            try db.execute(sql: """
-                UPDATE run SET noops_derived = 1, cohort_id = :cohort, audience_id = :audience WHERE number = :number;
-                DELETE FROM skip_list WHERE audience_id = :audience
-                    AND email_key IN (SELECT email_key FROM temp.run_candidate WHERE in_baseline = 0 AND action = 'add');
-                INSERT OR REPLACE INTO skip_list (audience_id, email_key, email, reason, recorded_at)
-                    SELECT :audience, email_key, email, count_key, :started FROM temp.run_candidate
-                    WHERE in_baseline = 0 AND action = 'skip' AND remembered = 0 ORDER BY email_key;
-                CREATE TEMP TABLE IF NOT EXISTS run_ended (email_key TEXT PRIMARY KEY) WITHOUT ROWID;
-                DELETE FROM temp.run_ended;
-                INSERT INTO temp.run_ended (email_key)
-                    SELECT s.email_key FROM snapshot_member s
-                    WHERE s.cohort_id = :cohort AND s.audience_id = :audience AND NOT EXISTS (
-                        SELECT 1 FROM temp.run_candidate c WHERE c.email_key = s.email_key AND c.action = 'add'
-                            AND c.in_baseline = 1 AND c.email = s.email AND c.distinct_id = s.distinct_id
-                            AND c.mixpanel_id = s.mixpanel_id);
-                INSERT INTO snapshot_departure (cohort_id, audience_id, email_key, email, distinct_id, mixpanel_id, since_run, added, until_run)
-                    SELECT s.cohort_id, s.audience_id, s.email_key, s.email, s.distinct_id, s.mixpanel_id, s.since_run, s.added, :number
-                    FROM snapshot_member s JOIN temp.run_ended e ON e.email_key = s.email_key
-                    WHERE s.cohort_id = :cohort AND s.audience_id = :audience ORDER BY s.email_key;
-                DELETE FROM snapshot_member WHERE cohort_id = :cohort AND audience_id = :audience
-                    AND email_key IN (SELECT email_key FROM temp.run_ended);
-                INSERT INTO snapshot_member (cohort_id, audience_id, email_key, email, distinct_id, mixpanel_id, since_run, added)
-                    SELECT :cohort, :audience, c.email_key, c.email, c.distinct_id, c.mixpanel_id, :number, 1 - c.in_baseline
-                    FROM temp.run_candidate c
-                    WHERE c.action = 'add' AND NOT EXISTS (
-                        SELECT 1 FROM snapshot_member s WHERE s.cohort_id = :cohort AND s.audience_id = :audience AND s.email_key = c.email_key)
-                    ORDER BY c.email_key;
-                INSERT OR REPLACE INTO snapshot (cohort_id, audience_id, taken_at) VALUES (:cohort, :audience, :started);
-                """, arguments: pair)
+            guard commit, case .all(let baseline) = changes else { return }
+            try Self.commitSnapshot(db, number: report.number, started: report.started, cohortID: cohortID, audienceID: audienceID,
+                                    fromSnapshot: baseline != .staged)
         }
     }
 
-    /// Copies a change list (``RunStaging/changeParts(_:skipsOnly:)``) into `run_member`,
+    /// Makes the run's outcome the new snapshot, and applies its skip-list changes.
+    ///
+    /// A member's version ends when it leaves, when its ids or address change, or when it is
+    /// tagged again (it was missing from the tag on a full reconcile). When the run diffed against
+    /// the snapshot itself, those are exactly the removes and the `changed` candidates, read
+    /// through indices; after a full reconcile every member is compared.
+    private static func commitSnapshot(_ db: Database, number: Int64, started: SimTime, cohortID: Int64, audienceID: String,
+                                       fromSnapshot: Bool) throws {
+        let ended = fromSnapshot ? """
+            SELECT email_key FROM temp.run_remove UNION ALL SELECT email_key FROM temp.run_candidate WHERE changed = 1
+            """ : """
+            SELECT s.email_key FROM snapshot_member s
+            WHERE s.cohort_id = :cohort AND s.audience_id = :audience AND NOT EXISTS (
+                SELECT 1 FROM temp.run_candidate c WHERE c.email_key = s.email_key AND c.action = 'add'
+                    AND c.in_baseline = 1 AND c.email = s.email AND c.distinct_id = s.distinct_id
+                    AND c.mixpanel_id = s.mixpanel_id)
+            """
+        let versions = fromSnapshot ? """
+            SELECT * FROM temp.run_candidate WHERE in_baseline = 0 AND action = 'add'
+            UNION ALL SELECT * FROM temp.run_candidate WHERE changed = 1
+            """ : """
+            SELECT * FROM temp.run_candidate c WHERE c.action = 'add' AND NOT EXISTS (
+                SELECT 1 FROM snapshot_member s WHERE s.cohort_id = :cohort AND s.audience_id = :audience AND s.email_key = c.email_key)
+            """
+        try db.execute(sql: """
+            UPDATE run SET noops_derived = 1, cohort_id = :cohort, audience_id = :audience WHERE number = :number;
+            DELETE FROM skip_list WHERE audience_id = :audience
+                AND email_key IN (SELECT email_key FROM temp.run_candidate WHERE in_baseline = 0 AND action = 'add');
+            INSERT OR REPLACE INTO skip_list (audience_id, email_key, email, reason, recorded_at)
+                SELECT :audience, email_key, email, count_key, :started FROM temp.run_candidate
+                WHERE in_baseline = 0 AND action = 'skip' AND remembered = 0 ORDER BY email_key;
+            CREATE TEMP TABLE IF NOT EXISTS run_ended (email_key TEXT PRIMARY KEY) WITHOUT ROWID;
+            DELETE FROM temp.run_ended;
+            INSERT INTO temp.run_ended (email_key) \(ended);
+            INSERT INTO snapshot_departure (cohort_id, audience_id, email_key, email, distinct_id, mixpanel_id, since_run, added, until_run)
+                SELECT s.cohort_id, s.audience_id, s.email_key, s.email, s.distinct_id, s.mixpanel_id, s.since_run, s.added, :number
+                FROM temp.run_ended e CROSS JOIN snapshot_member s
+                WHERE s.cohort_id = :cohort AND s.audience_id = :audience AND s.email_key = e.email_key ORDER BY s.email_key;
+            DELETE FROM snapshot_member WHERE cohort_id = :cohort AND audience_id = :audience
+                AND email_key IN (SELECT email_key FROM temp.run_ended);
+            INSERT INTO snapshot_member (cohort_id, audience_id, email_key, email, distinct_id, mixpanel_id, since_run, added)
+                SELECT :cohort, :audience, c.email_key, c.email, c.distinct_id, c.mixpanel_id, :number, 1 - c.in_baseline
+                FROM (\(versions)) c ORDER BY c.email_key;
+            INSERT OR REPLACE INTO snapshot (cohort_id, audience_id, taken_at) VALUES (:cohort, :audience, :started);
+            """, arguments: ["cohort": cohortID, "audience": audienceID, "started": started.milliseconds, "number": number])
+    }
+
+    /// Copies a change list (``RunStaging/changeParts(skipsOnly:noOps:)``) into `run_member`,
     /// numbered in its order (one sorted insert per part: cheaper than sorting their union).
-    private static func recordChanges(_ db: Database, number: Int64, parts: [String], arguments: StatementArguments) throws {
+    private static func recordChanges(_ db: Database, number: Int64, parts: [String]) throws {
         var base = 0
         for part in parts {
-            var all = arguments
-            all += ["number": number, "base": base]
+            let all: StatementArguments = ["number": number, "base": base]
             try db.execute(sql: """
                 INSERT INTO run_member (number, seq, action, distinct_id, email, reason)
                 SELECT :number, :base + ROW_NUMBER() OVER (ORDER BY sort_key) - 1, action, distinct_id, email, reason FROM (\(part))

@@ -36,7 +36,7 @@ import SimCore
         try staging.add([EngageProfile(distinctID: "a", properties: ["$email": " same@example.com "])])
         #expect(try staging.resolveDuplicates() == [Eligibility.noProfile: 1, Eligibility.duplicateEmail: 1])
         try staging.plan(against: .staged, skipListOf: nil)
-        let changes = try staging.changes(baseline: .staged)
+        let changes = try staging.changes()
         #expect(changes == [
             MemberChange(action: .skip, distinctID: "m", email: "", reason: Eligibility.noProfile),
             MemberChange(action: .skip, distinctID: "z", email: "Same@Example.com", reason: Eligibility.duplicateEmail),
@@ -51,11 +51,11 @@ import SimCore
         _ = try staging.resolveDuplicates()
         try staging.stageBaseline(["b@x.io", "C@x.io"])
         try staging.plan(against: .staged, skipListOf: nil)
-        let counts = try staging.counts(baseline: .staged)
+        let counts = try staging.counts()
         #expect((counts.added, counts.unchanged, counts.removed) == (1, 1, 1))
         #expect(try staging.adds(after: "", limit: 10).map(\.key) == ["a@x.io"])
-        #expect(try staging.removes(from: .staged, after: "", limit: 10).map(\.email) == ["C@x.io"])
-        #expect(try staging.changes(baseline: .staged).map(\.action) == [.add, .noop, .remove])
+        #expect(try staging.removes(after: "", limit: 10).map(\.email) == ["C@x.io"])
+        #expect(try staging.changes().map(\.action) == [.add, .noop, .remove])
     }
 
     @Test func addsAndRemovesStreamInKeyOrderWindows() throws {
@@ -72,7 +72,7 @@ import SimCore
             last = page.last!.key
         }
         #expect(seen == (0..<25).map { "user\($0)@x.io" }.sorted())
-        #expect(try staging.removes(from: .staged, after: "gone3@x.io", limit: 2).map(\.key) == ["gone4@x.io", "gone5@x.io"])
+        #expect(try staging.removes(after: "gone3@x.io", limit: 2).map(\.key) == ["gone4@x.io", "gone5@x.io"])
     }
 
     @Test func refusalsAreCountedAsSkipsOrRejections() throws {
@@ -81,7 +81,7 @@ import SimCore
         _ = try staging.resolveDuplicates()
         try staging.plan(against: .staged, skipListOf: nil)
         try staging.refuse(["a@x.io": .status("unsubscribed"), "b@x.io": .refused(title: "Invalid Resource", message: "fake")])
-        let counts = try staging.counts(baseline: .staged)
+        let counts = try staging.counts()
         #expect(counts.added == 1)
         #expect(counts.skipped == ["compliance: unsubscribed": 1])
         #expect(counts.rejected == ["Invalid Resource": 1])
