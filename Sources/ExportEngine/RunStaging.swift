@@ -57,9 +57,6 @@ struct RunStaging: Sendable {
     func reset() throws {
         try queue.write { db in
             try db.execute(sql: """
-                CREATE TEMP TABLE IF NOT EXISTS run_profile (
-                    email_key TEXT NOT NULL, distinct_id TEXT NOT NULL, email TEXT NOT NULL, mixpanel_id TEXT NOT NULL,
-                    first_name TEXT, last_name TEXT, PRIMARY KEY (email_key, distinct_id)) WITHOUT ROWID;
                 CREATE TEMP TABLE IF NOT EXISTS run_skip (
                     distinct_id TEXT NOT NULL, email TEXT NOT NULL, reason TEXT NOT NULL);
                 CREATE TEMP TABLE IF NOT EXISTS run_baseline (
@@ -68,7 +65,7 @@ struct RunStaging: Sendable {
                 CREATE TEMP TABLE IF NOT EXISTS run_candidate (
                     email_key TEXT PRIMARY KEY, email TEXT NOT NULL, distinct_id TEXT NOT NULL, mixpanel_id TEXT NOT NULL,
                     first_name TEXT, last_name TEXT,
-                    in_baseline INTEGER NOT NULL,
+                    in_baseline INTEGER NOT NULL DEFAULT 1,
                     existing INTEGER NOT NULL DEFAULT 0,
                     action TEXT NOT NULL DEFAULT 'add',
                     remembered INTEGER NOT NULL DEFAULT 0,
@@ -79,7 +76,6 @@ struct RunStaging: Sendable {
                 CREATE INDEX IF NOT EXISTS temp.run_candidate_changed ON run_candidate (email_key) WHERE changed = 1;
                 CREATE TEMP TABLE IF NOT EXISTS run_remove (
                     email_key TEXT PRIMARY KEY, email TEXT NOT NULL, distinct_id TEXT NOT NULL) WITHOUT ROWID;
-                DELETE FROM temp.run_profile;
                 DELETE FROM temp.run_skip;
                 DELETE FROM temp.run_baseline;
                 DELETE FROM temp.run_candidate;
@@ -90,12 +86,14 @@ struct RunStaging: Sendable {
 
     // MARK: Reading the cohort
 
-    /// Appends one `/engage` page: ineligible members become skips, the rest candidates.
+    /// Appends one `/engage` page: ineligible members become skips, the rest candidates. An
+    /// address already staged keeps the smaller distinct_id (A47); the other becomes a
+    /// `duplicate-email` skip, whatever order the pages come in.
     func add(_ profiles: [EngageProfile]) throws {
         try queue.write { db in
             let skip = try db.cachedStatement(sql: "INSERT INTO temp.run_skip (distinct_id, email, reason) VALUES (?, ?, ?)")
-            let candidate = try db.cachedStatement(sql: """
-                INSERT OR IGNORE INTO temp.run_profile (email_key, distinct_id, email, mixpanel_id, first_name, last_name)
+            let insert = try db.cachedStatement(sql: """
+                INSERT OR IGNORE INTO temp.run_candidate (email_key, email, distinct_id, mixpanel_id, first_name, last_name)
                 VALUES (?, ?, ?, ?, ?, ?)
                 """)
             for profile in profiles {
@@ -103,22 +101,32 @@ struct RunStaging: Sendable {
                 case .skip(let reason, let email):
                     try skip.execute(arguments: [profile.distinctID, email, reason])
                 case .candidate(let c):
-                    try candidate.execute(arguments: [c.key, c.distinctID, c.email, c.mixpanelID, c.firstName, c.lastName])
+                    try insert.execute(arguments: [c.key, c.email, c.distinctID, c.mixpanelID, c.firstName, c.lastName])
+                    if db.changesCount == 0 { try Self.resolveDuplicate(c, db: db, skip: skip) }
                 }
             }
         }
     }
 
-    /// Marks every candidate that shares an address with a smaller distinct_id as a duplicate
-    /// skip, and returns the skips by reason.
-    func resolveDuplicates() throws -> [String: Int] {
-        try queue.write { db in
-            try db.execute(sql: """
-                INSERT INTO temp.run_skip (distinct_id, email, reason)
-                SELECT p.distinct_id, p.email, ? FROM temp.run_profile p
-                WHERE p.distinct_id > (SELECT MIN(q.distinct_id) FROM temp.run_profile q WHERE q.email_key = p.email_key)
-                ORDER BY p.distinct_id
-                """, arguments: [Eligibility.duplicateEmail])
+    /// A candidate whose address is already staged: the smaller distinct_id keeps it.
+    private static func resolveDuplicate(_ candidate: ExportCandidate, db: Database, skip: Statement) throws {
+        guard let staged = try Row.fetchOne(try db.cachedStatement(sql: "SELECT distinct_id, email FROM temp.run_candidate WHERE email_key = ?"),
+                                            arguments: [candidate.key]) else { return }
+        let stagedID: String = staged["distinct_id"]
+        guard candidate.distinctID < stagedID else {
+            try skip.execute(arguments: [candidate.distinctID, candidate.email, Eligibility.duplicateEmail])
+            return
+        }
+        try skip.execute(arguments: [stagedID, staged["email"] as String, Eligibility.duplicateEmail])
+        try db.cachedStatement(sql: """
+            UPDATE temp.run_candidate SET email = ?, distinct_id = ?, mixpanel_id = ?, first_name = ?, last_name = ? WHERE email_key = ?
+            """).execute(arguments: [candidate.email, candidate.distinctID, candidate.mixpanelID, candidate.firstName,
+                                     candidate.lastName, candidate.key])
+    }
+
+    /// The cohort's skips so far, by reason.
+    func skipCounts() throws -> [String: Int] {
+        try queue.read { db in
             var counts: [String: Int] = [:]
             for row in try Row.fetchAll(db, sql: "SELECT reason, COUNT(*) AS n FROM temp.run_skip GROUP BY reason") {
                 counts[row["reason"]] = row["n"]
@@ -147,14 +155,14 @@ struct RunStaging: Sendable {
     /// costs little beyond reading the cohort.
     func plan(against baseline: Baseline, skipListOf audienceID: String?) throws {
         try queue.write { db in
+            // Candidates start as no-ops; only those not in the baseline exactly as staged are rewritten.
             try db.execute(sql: """
-                INSERT INTO temp.run_candidate (email_key, email, distinct_id, mixpanel_id, first_name, last_name, in_baseline, changed)
-                SELECT w.email_key, w.email, w.distinct_id, w.mixpanel_id, w.first_name, w.last_name, b.email_key IS NOT NULL,
-                       b.email_key IS NOT NULL AND (b.email IS NOT w.email OR b.distinct_id IS NOT w.distinct_id
-                                                    OR b.mixpanel_id IS NOT w.mixpanel_id)
-                FROM (SELECT email_key, email, MIN(distinct_id) AS distinct_id, mixpanel_id, first_name, last_name
-                      FROM temp.run_profile GROUP BY email_key) w
-                LEFT JOIN (\(baseline.sql)) b ON b.email_key = w.email_key
+                UPDATE temp.run_candidate AS c
+                SET in_baseline = EXISTS (SELECT 1 FROM (\(baseline.sql)) b WHERE b.email_key = c.email_key),
+                    changed = EXISTS (SELECT 1 FROM (\(baseline.sql)) b WHERE b.email_key = c.email_key)
+                WHERE NOT EXISTS (
+                    SELECT 1 FROM (\(baseline.sql)) b WHERE b.email_key = c.email_key AND b.email = c.email
+                        AND b.distinct_id = c.distinct_id AND b.mixpanel_id = c.mixpanel_id)
                 """, arguments: baseline.arguments)
             try db.execute(sql: """
                 INSERT INTO temp.run_remove (email_key, email, distinct_id)

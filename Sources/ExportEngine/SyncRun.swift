@@ -92,7 +92,7 @@ struct SyncRun {
         }
         let staging = staging
         report.cohortSize = try await mixpanel.forEachCohortPage(sync.cohortID) { try staging.add($0) }
-        report.skipped = try staging.resolveDuplicates()
+        report.skipped = try staging.skipCounts()
         return true
     }
 

@@ -34,7 +34,7 @@ import SimCore
         try staging.add([EngageProfile(distinctID: "z", properties: ["$email": "Same@Example.com"]),
                          EngageProfile(distinctID: "m", properties: [:])])
         try staging.add([EngageProfile(distinctID: "a", properties: ["$email": " same@example.com "])])
-        #expect(try staging.resolveDuplicates() == [Eligibility.noProfile: 1, Eligibility.duplicateEmail: 1])
+        #expect(try staging.skipCounts() == [Eligibility.noProfile: 1, Eligibility.duplicateEmail: 1])
         try staging.plan(against: .staged, skipListOf: nil)
         let changes = try staging.changes()
         #expect(changes == [
@@ -44,11 +44,22 @@ import SimCore
         ])
     }
 
+    @Test func aThreeWayDuplicateKeepsTheSmallestDistinctIDWhateverTheOrder() throws {
+        let staging = try Self.staging()
+        try staging.add([EngageProfile(distinctID: "m", properties: ["$email": "dup@x.io"]),
+                         EngageProfile(distinctID: "z", properties: ["$email": "DUP@x.io"])])
+        try staging.add([EngageProfile(distinctID: "b", properties: ["$email": "Dup@x.io", "$user_id": "user-b"])])
+        #expect(try staging.skipCounts() == [Eligibility.duplicateEmail: 2])
+        try staging.plan(against: .staged, skipListOf: nil)
+        #expect(try staging.adds(after: "", limit: 10) == [RunStaging.Contact(key: "dup@x.io", email: "Dup@x.io")])
+        #expect(Set(try staging.changes().filter { $0.action == .skip }.map(\.distinctID)) == ["m", "z"])
+    }
+
     @Test func planDiffsAgainstTheBaseline() throws {
         let staging = try Self.staging()
         try staging.add([EngageProfile(distinctID: "a", properties: ["$email": "a@x.io"]),
                          EngageProfile(distinctID: "b", properties: ["$email": "B@x.io"])])
-        _ = try staging.resolveDuplicates()
+        _ = try staging.skipCounts()
         try staging.stageBaseline(["b@x.io", "C@x.io"])
         try staging.plan(against: .staged, skipListOf: nil)
         let counts = try staging.counts()
@@ -61,7 +72,7 @@ import SimCore
     @Test func addsAndRemovesStreamInKeyOrderWindows() throws {
         let staging = try Self.staging()
         try staging.add((0..<25).map { EngageProfile(distinctID: "u\($0)", properties: ["$email": .string("user\($0)@x.io")]) })
-        _ = try staging.resolveDuplicates()
+        _ = try staging.skipCounts()
         try staging.stageBaseline((0..<7).map { "gone\($0)@x.io" })
         try staging.plan(against: .staged, skipListOf: nil)
         var seen: [String] = []
@@ -78,7 +89,7 @@ import SimCore
     @Test func refusalsAreCountedAsSkipsOrRejections() throws {
         let staging = try Self.staging()
         try staging.add(["a", "b", "c"].map { EngageProfile(distinctID: $0, properties: ["$email": .string("\($0)@x.io")]) })
-        _ = try staging.resolveDuplicates()
+        _ = try staging.skipCounts()
         try staging.plan(against: .staged, skipListOf: nil)
         try staging.refuse(["a@x.io": .status("unsubscribed"), "b@x.io": .refused(title: "Invalid Resource", message: "fake")])
         let counts = try staging.counts()
