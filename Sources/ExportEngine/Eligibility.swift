@@ -39,10 +39,9 @@ enum Eligibility {
         guard profile.properties.contains(where: { $0.key != "$last_seen" }) else {
             return .skip(reason: noProfile, email: "")
         }
-        guard let raw = profile.properties["$email"]?.stringValue, !raw.trimmingWhitespace().isEmpty else {
+        guard let email = profile.properties["$email"]?.stringValue?.trimmingWhitespace(), !email.isEmpty else {
             return .skip(reason: noEmail, email: "")
         }
-        let email = raw.trimmingWhitespace()
         guard isPlausibleEmail(email) else { return .skip(reason: invalidEmail, email: email) }
         return .candidate(ExportCandidate(distinctID: profile.distinctID, email: email,
                                           firstName: profile.properties["$first_name"]?.stringValue,
