@@ -5,13 +5,13 @@ import SimCore
 extension FakeMixpanel {
     /// The cohort's members now, or `nil` when there is no such (live, readable) cohort.
     ///
-    /// Evaluated at most once per (cohort, data version, instant): see ``MembershipCache``. After
-    /// profile writes only, a profile-decided membership is updated from the last one computed
-    /// (``updatedMembership(_:written:_:_:)``) instead of evaluated again.
+    /// Evaluated at most once per (cohort, data version, instant): see ``MembershipCache``.
     /// A definition decided by profile properties alone, which a user without a profile does not
-    /// match, is evaluated by streaming the profile table (``streamedMembership(_:_:)``); any
-    /// other (`did`, `ids`, or negative rules that users without profiles match) goes through
-    /// ``evaluatedMembership(_:_:)`` over every known user.
+    /// match, is evaluated by streaming the profile table (``streamedMembership(_:_:)``), or, when
+    /// only profiles were written since it was last computed, updated from that membership
+    /// (``updatedMembership(_:written:_:_:)``). Any other definition (`did`, `ids`, or negative
+    /// rules that users without profiles match) goes through ``evaluatedMembership(_:_:)`` over
+    /// every known user.
     func membership(ofCohort id: Int64, _ db: Database) throws -> CohortMembership? {
         let key = MembershipCache.Key(cohort: id, version: try dataVersion(db), now: clock.now)
         if let cached = membershipCache.withLock({ $0.lookup(key) }) { return cached }
