@@ -7,17 +7,25 @@ extension FakeMixpanel {
     ///
     /// Evaluated at most once per (cohort, data version, instant): see ``MembershipCache``.
     /// A definition decided by profile properties alone, which a user without a profile does not
-    /// match, is evaluated by streaming the profile table (``streamedMembership(_:_:)``); any
-    /// other (`did`, `ids`, or negative rules that users without profiles match) goes through
-    /// ``evaluatedMembership(_:_:)`` over every known user.
+    /// match, is evaluated by streaming the profile table (``streamedMembership(_:_:)``), or, when
+    /// only profiles were written since it was last computed, updated from that membership
+    /// (``updatedMembership(_:written:_:_:)``). Any other definition (`did`, `ids`, or negative
+    /// rules that users without profiles match) goes through ``evaluatedMembership(_:_:)`` over
+    /// every known user.
     func membership(ofCohort id: Int64, _ db: Database) throws -> CohortMembership? {
         let key = MembershipCache.Key(cohort: id, version: try dataVersion(db), now: clock.now)
         if let cached = membershipCache.withLock({ $0.lookup(key) }) { return cached }
         guard let definition = try cohortDefinition(id, db) else { return nil }
-        let membership = try Self.isDecidedByProfiles(definition, now: key.now)
-            ? streamedMembership(definition, db)
-            : evaluatedMembership(definition, db)
-        membershipCache.withLock { $0.store(membership, for: key) }
+        let membership: CohortMembership
+        if !Self.isDecidedByProfiles(definition, now: key.now) {
+            membership = try evaluatedMembership(definition, db)
+        } else if let base = membershipCache.withLock({ $0.latest(cohort: id, definition: definition) }),
+                  let written = profileWriteLog.withLock({ $0.ids(from: base.version, to: key.version) }) {
+            membership = try updatedMembership(base.membership, written: written, definition, db)
+        } else {
+            membership = try streamedMembership(definition, db)
+        }
+        membershipCache.withLock { $0.store(membership, of: definition, for: key) }
         return membership
     }
 
@@ -56,6 +64,32 @@ extension FakeMixpanel {
         }
         // SQLite orders by bytes; keep Swift's order, which the general path and callers use.
         if !zip(ids, ids.dropFirst()).allSatisfy({ $0 < $1 }) { ids.sort() }
+        return CohortMembership(ids: ids, bare: [])
+    }
+
+    /// A profile-decided membership brought up to date after profile writes only: the written
+    /// users are evaluated again, everyone else keeps their membership (their profile, the
+    /// identity graph and the definition are unchanged, and such definitions do not read time).
+    func updatedMembership(_ base: CohortMembership, written: Set<String>, _ definition: CohortDefinition,
+                           _ db: Database) throws -> CohortMembership {
+        guard !written.isEmpty else { return base }
+        let names = CanonicalJSONReader.PropertyNames(definition.profilePropertyNames ?? [])
+        let evaluator = CohortEvaluator(now: clock.now, canonical: canonical)
+        let graph = identity.withLock { $0.graph }
+        var joined: [String] = []
+        for id in written.sorted() where profileOwner(id, in: graph) != nil {
+            guard let stored = try storedProfile(id, db) else { continue }
+            let properties = ProfileRecord.properties(named: names, in: stored.properties)
+            if evaluator.contains(definition, user: id, .init(profile: properties, events: [:])) { joined.append(id) }
+        }
+        var ids: [String] = []
+        ids.reserveCapacity(base.ids.count + joined.count)
+        var next = joined.makeIterator(), pending = next.next()
+        for id in base.ids where !written.contains(id) {
+            while let candidate = pending, candidate < id { ids.append(candidate); pending = next.next() }
+            ids.append(id)
+        }
+        while let candidate = pending { ids.append(candidate); pending = next.next() }
         return CohortMembership(ids: ids, bare: [])
     }
 

@@ -32,16 +32,17 @@ extension FakeMixpanel {
     }
 
     /// Inserts or replaces a profile row. Every profile write goes through here or
-    /// ``removeProfile(_:_:)``, so that live `/engage` sessions keep their snapshot.
+    /// ``removeProfile(_:_:)``, so that live `/engage` sessions keep their snapshot and cached
+    /// memberships can be brought up to date (see ``observeProfileWrite(_:_:_:)``).
     func storeProfile(_ record: ProfileRecord, _ db: Database) throws {
-        try preserveForSessions(record.distinctID, db)
-        try record.save(db)
+        try observeProfileWrite(record.distinctID, db) { try record.save(db) }
     }
 
     /// Deletes the profile stored under `id`, if any.
     func removeProfile(_ id: String, _ db: Database) throws {
-        try preserveForSessions(id, db)
-        try db.cachedStatement(sql: "DELETE FROM profile WHERE distinct_id = ?").execute(arguments: [id])
+        try observeProfileWrite(id, db) {
+            try db.cachedStatement(sql: "DELETE FROM profile WHERE distinct_id = ?").execute(arguments: [id])
+        }
     }
 
     /// The stored row of `id`, undecoded.
@@ -51,11 +52,22 @@ extension FakeMixpanel {
         return StoredProfile(properties: try row.withUnsafeData(atIndex: 0) { $0 ?? Data() }, lastSeen: row[1])
     }
 
-    /// Hands the row about to be written to the `/engage` sessions (see ``EngageSessionStore``).
-    private func preserveForSessions(_ id: String, _ db: Database) throws {
-        guard !engageSessions.withLock({ $0.isEmpty }) else { return }
-        let before = try storedProfile(id, db)
-        let version = try dataVersion(db)
-        engageSessions.withLock { $0.recordWrite(of: id, before: before, version: version) }
+    /// Performs `write`, a write of `id`'s profile row. While `/engage` sessions exist, hands them
+    /// the row it replaces (see ``EngageSessionStore``); while memberships are cached, logs the
+    /// versions it spans (see ``ProfileWriteLog``). Otherwise it costs nothing extra.
+    private func observeProfileWrite(_ id: String, _ db: Database, _ write: () throws -> Void) throws {
+        let sessions = !engageSessions.withLock { $0.isEmpty }
+        let memberships = !membershipCache.withLock { $0.isEmpty }
+        guard sessions || memberships else { return try write() }
+        let before = try dataVersion(db)
+        if sessions {
+            let row = try storedProfile(id, db)
+            engageSessions.withLock { $0.recordWrite(of: id, before: row, version: before) }
+        }
+        try write()
+        if memberships {
+            let after = try dataVersion(db)
+            profileWriteLog.withLock { $0.record(id, from: before, to: after) }
+        }
     }
 }

@@ -37,6 +37,8 @@ public final class FakeMixpanel: HTTPHandler {
     let usersCache = Mutex<(version: Int, users: [String: CohortEvaluator.User])?>(nil)
     /// Recently evaluated cohort memberships, keyed by cohort, data version and instant.
     let membershipCache = Mutex(MembershipCache())
+    /// Profile writes while memberships are cached, to update them without a full evaluation.
+    let profileWriteLog = Mutex(ProfileWriteLog())
     /// Identity clusters and the log of operations that built them.
     let identity: Mutex<IdentityState>
     /// Query API limits (§6.2), when switched on.

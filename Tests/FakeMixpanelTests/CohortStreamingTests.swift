@@ -83,3 +83,44 @@ import SimCore
         #expect(try fake.members(ofCohort: 1) == [])
     }
 }
+
+/// After profile writes only, a profile-decided membership is updated from the cached one.
+@Suite struct CohortMembershipUpdateTests {
+    static let updates: [JSONValue] = [
+        ["$token": "tok", "$distinct_id": "b", "$set": ["segment": "in"]],
+        ["$token": "tok", "$distinct_id": "a", "$set": ["segment": "out"]],
+        ["$token": "tok", "$distinct_id": "c", "$delete": ""],
+        ["$token": "tok", "$distinct_id": "new", "$set": ["segment": "in", "$email": "new@example.com"]],
+        ["$token": "tok", "$distinct_id": "g", "$unset": ["segment"]],
+        ["$token": "tok", "$distinct_id": "U1", "$set": ["visits": 30]],
+        ["$token": "tok", "$distinct_id": "$device:D1", "$set": ["segment": "out"]],
+    ]
+
+    @Test(arguments: [IdentitySettings(), IdentitySettings(deviceProfiles: .hide)])
+    func updatedMembershipEqualsAFullEvaluation(_ settings: IdentitySettings) throws {
+        for cohort in try CohortStreamingTests.mixedWorld(settings).cohorts() {
+            let fake = try CohortStreamingTests.mixedWorld(settings)
+            _ = try fake.members(ofCohort: cohort.id)
+            for update in Self.updates {
+                #expect(try fake.applyProfileUpdates([update]).isEmpty)
+                let (cached, fresh, version) = try fake.database.read { db in
+                    (try fake.membership(ofCohort: cohort.id, db), try fake.streamedMembership(cohort.definition, db), try fake.dataVersion(db))
+                }
+                #expect(cached == fresh, "\(cohort.definition) after \(update)")
+                #expect(fake.profileWriteLog.withLock { $0.ids(from: version - 1, to: version) } != nil)
+            }
+        }
+    }
+
+    @Test func onlyProfileWritesChainFromOneVersionToTheNext() throws {
+        let fake = try CohortStreamingTests.mixedWorld(IdentitySettings())
+        _ = try fake.members(ofCohort: 1)
+        let start = try fake.database.read { db in try fake.dataVersion(db) }
+        _ = try fake.applyProfileUpdates([CohortMembershipUpdateTests.updates[0], CohortMembershipUpdateTests.updates[1]])
+        let afterProfiles = try fake.database.read { db in try fake.dataVersion(db) }
+        #expect(fake.profileWriteLog.withLock { $0.ids(from: start, to: afterProfiles) } == ["a", "b"])
+        _ = try fake.track(event: "Visit", properties: ["distinct_id": "a"])
+        let afterEvent = try fake.database.read { db in try fake.dataVersion(db) }
+        #expect(fake.profileWriteLog.withLock { $0.ids(from: start, to: afterEvent) } == nil)
+    }
+}
