@@ -25,6 +25,20 @@ import SimHTTP
     static let cohortQuery = "filter_by_cohort=%7B%22id%22%3A1%7D&include_all_users=false&output_properties="
         + URLCoding.encodeComponent(#"["$email","$last_seen"]"#)
 
+    @Test func aPageIsReadByOneRangeScanWhenDenseAndNotWhenSparse() throws {
+        let fake = try Fixture.fake(profiles: Self.profiles(2_000), cohorts: [Self.cohort])
+        let dense = (0..<100).map { String(format: "u%05d", $0) }
+        let read = try fake.database.read { db in try fake.storedProfiles(dense, db) }
+        #expect(read.keys.sorted() == dense)
+        for id in dense { #expect(read[id] == (try fake.database.read { db in try fake.storedProfile(id, db) })) }
+        let sparse = (0..<10).map { String(format: "u%05d", $0 * 150) }
+        let partial = try fake.database.read { db in try fake.storedProfiles(sparse, db) }
+        #expect(partial.count < sparse.count)
+        #expect(Set(partial.keys).isSubset(of: Set(sparse)))
+        let one = try fake.database.read { db in try fake.storedProfile("u00150", db) }
+        #expect(partial["u00150"] == nil || partial["u00150"] == one)
+    }
+
     @Test func pagesCoverTheResultSetOnceInOrder() async throws {
         let fake = try Fixture.fake(profiles: Self.profiles(2_500), cohorts: [Self.cohort])
         let first = await Self.query(fake, Self.cohortQuery)

@@ -46,9 +46,11 @@ extension EngageQueryRoutes {
             let preserved = fake.engageSessions.withLock { store in
                 positions.map { store.preserved(session.ids[$0], asOf: session.version) }
             }
+            let wanted = positions.filter { !session.isBare($0) }.map { session.ids[$0] }
+            let page = try fake.storedProfiles(wanted, db)
             return try positions.enumerated().map { offset, position -> JSONValue in
                 let id = session.ids[position]
-                let stored: StoredProfile? = try session.isBare(position) ? nil : (preserved[offset] ?? fake.storedProfile(id, db))
+                let stored: StoredProfile? = try session.isBare(position) ? nil : (preserved[offset] ?? page[id] ?? fake.storedProfile(id, db))
                 guard let stored else { return ["$distinct_id": .string(id), "$properties": [:]] }
                 var properties = names.map { ProfileRecord.properties(named: $0, in: stored.properties) }
                     ?? ProfileRecord.properties(in: stored.properties)
