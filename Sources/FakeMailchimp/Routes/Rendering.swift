@@ -94,8 +94,12 @@ enum Rendering {
 /// Request-reading helpers shared by the routes.
 enum RequestReading {
     /// The body as a JSON object, or the errors Mailchimp gives for a bad body.
+    ///
+    /// Plain bodies are read by `QuickJSON`; anything outside its subset by `JSONValue(parsing:)`.
     static func object(_ request: HTTPRequest) throws -> [String: JSONValue] {
-        let value = try JSONValue(parsing: request.body.isEmpty ? Data("{}".utf8) : request.body)
+        if request.body.isEmpty { return [:] }
+        if let object = QuickJSON.object(request.body) { return object }
+        let value = try JSONValue(parsing: request.body)
         guard let object = value.objectValue else {
             throw MailchimpProblem.schema("", "Schema describes object, \(value.typeName) found instead")
         }
