@@ -27,6 +27,16 @@ enum QuickJSON {
         }
     }
 
+    /// A stored JSON object column (such as a contact's merge fields), `[:]` if it is not an object.
+    static func storedObject(_ text: String) -> [String: JSONValue] {
+        var text = text
+        let quick = text.withUTF8 { bytes -> [String: JSONValue]? in
+            var parser = Parser(bytes: bytes)
+            return parser.document()
+        }
+        return quick ?? (try? JSONValue(parsing: text))?.objectValue ?? [:]
+    }
+
     private struct Parser {
         let bytes: UnsafeBufferPointer<UInt8>
         var index = 0
