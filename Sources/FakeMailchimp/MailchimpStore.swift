@@ -61,7 +61,7 @@ struct MemberRecord: Sendable, Equatable {
 
     func save(_ db: Database) throws {
         try Self.upsertStatement(db).execute(arguments: [listID, hash, email, status, unsubscribedBy, statusBeforeArchive,
-                                                          JSONValue.object(mergeFields).canonicalText, uniqueEmailID, webID,
+                                                          CanonicalJSON.text(.object(mergeFields)), uniqueEmailID, webID,
                                                           timestampSignup, timestampOpt, lastChanged, unsubscribeReason])
     }
 
