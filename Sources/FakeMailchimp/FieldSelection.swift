@@ -20,8 +20,8 @@ struct FieldSelection: Sendable, Equatable {
 
     func apply(to value: JSONValue) -> JSONValue {
         var result = value
-        if !include.isEmpty { result = Self.keep(result, include) }
-        if !exclude.isEmpty { result = Self.drop(result, exclude) }
+        if !include.isEmpty { result = PathTree(include).keep(result) }
+        if !exclude.isEmpty { result = PathTree(exclude).drop(result) }
         return result
     }
 
@@ -34,32 +34,57 @@ struct FieldSelection: Sendable, Equatable {
         if wanted.contains(where: { $0.count == 1 }) { return .full }
         return wanted.allSatisfy { MemberDetail.minimalKeys.contains(String($0[1])) } ? .minimal : .full
     }
+}
 
-    private static func keep(_ value: JSONValue, _ paths: [[Substring]]) -> JSONValue {
+/// Dotted paths merged into a tree by their first components, so that trimming an object looks up
+/// only the keys the paths name (a response trims hundreds of members with the same paths).
+private struct PathTree {
+    /// The paths continuing under each key.
+    var children: [String: PathTree] = [:]
+    /// A path ends here: the whole value is named.
+    var isWhole = false
+
+    init(_ paths: [[Substring]]) {
+        for path in paths { insert(path[...]) }
+    }
+
+    private init() {}
+
+    private mutating func insert(_ path: ArraySlice<Substring>) {
+        guard let first = path.first else {
+            isWhole = true
+            return
+        }
+        children[String(first), default: PathTree()].insert(path.dropFirst())
+    }
+
+    /// Only the named values; a key named by a whole path keeps its whole value.
+    func keep(_ value: JSONValue) -> JSONValue {
         switch value {
-        case .array(let items): return .array(items.map { keep($0, paths) })
+        case .array(let items): return .array(items.map(keep))
         case .object(let object):
             var kept: [String: JSONValue] = [:]
-            for (key, child) in object {
-                let matching = paths.filter { $0.first == Substring(key) }
-                if matching.isEmpty { continue }
-                if matching.contains(where: { $0.count == 1 }) { kept[key] = child; continue }
-                kept[key] = keep(child, matching.map { Array($0.dropFirst()) })
+            for (key, tree) in children {
+                guard let child = object[key] else { continue }
+                kept[key] = tree.isWhole ? child : tree.keep(child)
             }
             return .object(kept)
         default: return value
         }
     }
 
-    private static func drop(_ value: JSONValue, _ paths: [[Substring]]) -> JSONValue {
+    /// Everything but the named values.
+    func drop(_ value: JSONValue) -> JSONValue {
         switch value {
-        case .array(let items): return .array(items.map { drop($0, paths) })
+        case .array(let items): return .array(items.map(drop))
         case .object(let object):
             var kept: [String: JSONValue] = [:]
             for (key, child) in object {
-                let matching = paths.filter { $0.first == Substring(key) }
-                if matching.contains(where: { $0.count == 1 }) { continue }
-                kept[key] = matching.isEmpty ? child : drop(child, matching.map { Array($0.dropFirst()) })
+                guard let tree = children[key] else {
+                    kept[key] = child
+                    continue
+                }
+                if !tree.isWhole { kept[key] = tree.drop(child) }
             }
             return .object(kept)
         default: return value

@@ -65,7 +65,7 @@ enum BatchSubscribeRoutes {
         return try fake.write { db in
             let writes = try MemberRoutes.context(fake, db, p)
             let lookup = BulkLookup(db: db, listID: writes.list.id)
-            let named = Set(hashes.compactMap { $0 })
+            let named = hashes.compactMap { $0 }
             var known = Known(members: try lookup.members(named), forgotten: try lookup.forgotten(named))
             var outcome = Outcome()
             outcome.createdDetail = selection?.memberDetail(for: "new_members") ?? .full

@@ -32,8 +32,22 @@ struct BulkLookup {
             """), arguments: [listID, Self.jsonArray(hashes)]))
     }
 
-    /// `hashes` as a JSON array of strings, in a stable order.
-    private static func jsonArray(_ hashes: some Collection<String>) -> String {
-        JSONValue.array(hashes.sorted().map { .string($0) }).canonicalText
+    /// `hashes` as a JSON array of strings (their order does not matter to `IN`). Hashes and
+    /// contact ids are plain ASCII and are written as they are; anything needing an escape goes
+    /// through the JSON encoder.
+    static func jsonArray(_ hashes: some Collection<String>) -> String {
+        func isPlain(_ text: String) -> Bool {
+            text.utf8.allSatisfy { $0 >= 0x20 && $0 < 0x7F && $0 != UInt8(ascii: "\"") && $0 != UInt8(ascii: "\\") }
+        }
+        guard hashes.allSatisfy(isPlain) else { return JSONValue.array(hashes.map { .string($0) }).canonicalText }
+        var text = "["
+        text.reserveCapacity(hashes.count * 35 + 2)
+        for (index, hash) in hashes.enumerated() {
+            if index > 0 { text += "," }
+            text += "\""
+            text += hash
+            text += "\""
+        }
+        return text + "]"
     }
 }

@@ -140,7 +140,9 @@ struct MemberWrites {
 
     /// The stored hash a member key names: an address is hashed, a hash or contact id lower-cased.
     static func hash(forKey key: String) -> String {
-        key.contains("@") ? subscriberHash(key) : key.lowercased()
+        // An ASCII key is searched byte by byte; any other keeps Foundation's `contains`.
+        let isAddress = key.utf8.allSatisfy { $0 < 0x80 } ? key.utf8.contains(UInt8(ascii: "@")) : key.contains("@")
+        return isAddress ? subscriberHash(key) : key.lowercased()
     }
 }
 

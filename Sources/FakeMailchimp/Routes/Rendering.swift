@@ -7,13 +7,12 @@ enum Rendering {
     /// A 200 JSON response with `fields` / `exclude_fields` already applied, encoded once.
     ///
     /// `FakeMailchimp.dispatch` trims any response that carries its `jsonValue`; routes that return
-    /// hundreds of members trim here instead, so the untrimmed document is never encoded. The
-    /// response carries no `jsonValue`, so it is not trimmed twice.
+    /// hundreds of members trim here instead, so the untrimmed document is never encoded, and
+    /// encode with `CanonicalJSON` (the same bytes as `HTTPResponse.json`). The response carries no
+    /// `jsonValue`, so it is not trimmed twice.
     static func response(_ value: JSONValue, selection: FieldSelection?) -> HTTPResponse {
         let trimmed = selection.map { $0.apply(to: value) } ?? value
-        var response = HTTPResponse.json(trimmed)
-        response.jsonValue = nil
-        return response
+        return HTTPResponse(status: 200, headers: ["Content-Type": "application/json; charset=utf-8"], body: CanonicalJSON.data(trimmed))
     }
 
     /// A member at the detail a response needs: the full object, or (when `fields` cut it down)
@@ -94,8 +93,12 @@ enum Rendering {
 /// Request-reading helpers shared by the routes.
 enum RequestReading {
     /// The body as a JSON object, or the errors Mailchimp gives for a bad body.
+    ///
+    /// Plain bodies are read by `QuickJSON`; anything outside its subset by `JSONValue(parsing:)`.
     static func object(_ request: HTTPRequest) throws -> [String: JSONValue] {
-        let value = try JSONValue(parsing: request.body.isEmpty ? Data("{}".utf8) : request.body)
+        if request.body.isEmpty { return [:] }
+        if let object = QuickJSON.object(request.body) { return object }
+        let value = try JSONValue(parsing: request.body)
         guard let object = value.objectValue else {
             throw MailchimpProblem.schema("", "Schema describes object, \(value.typeName) found instead")
         }

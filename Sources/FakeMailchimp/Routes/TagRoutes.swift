@@ -125,7 +125,7 @@ enum TagRoutes {
             let addHashes = toAdd.map(MemberWrites.hash(forKey:))
             let removeHashes = toRemove.map(MemberWrites.hash(forKey:))
             // Tag changes never change a contact, so one read serves the whole request.
-            let members = try BulkLookup(db: db, listID: writes.list.id).members(Set(addHashes + removeHashes))
+            let members = try BulkLookup(db: db, listID: writes.list.id).members(addHashes + removeHashes)
             let dateAdded = writes.now.spacedTimestamp
             var added: [JSONValue] = []
             var removed: [JSONValue] = []
