@@ -29,7 +29,7 @@ struct MemberRecord: Sendable, Equatable {
         unsubscribedBy = row["unsubscribed_by"]
         statusBeforeArchive = row["status_before_archive"]
         let fields: String = row["merge_fields"]
-        mergeFields = QuickJSON.storedObject(fields)
+        mergeFields = (try? JSONValue(parsing: fields))?.objectValue ?? [:]
         uniqueEmailID = row["unique_email_id"]
         webID = row["web_id"]
         timestampSignup = row["timestamp_signup"]
@@ -61,7 +61,7 @@ struct MemberRecord: Sendable, Equatable {
 
     func save(_ db: Database) throws {
         try Self.upsertStatement(db).execute(arguments: [listID, hash, email, status, unsubscribedBy, statusBeforeArchive,
-                                                          CanonicalJSON.text(.object(mergeFields)), uniqueEmailID, webID,
+                                                          JSONValue.object(mergeFields).canonicalText, uniqueEmailID, webID,
                                                           timestampSignup, timestampOpt, lastChanged, unsubscribeReason])
     }
 

@@ -12,7 +12,7 @@ enum Rendering {
     /// `jsonValue`, so it is not trimmed twice.
     static func response(_ value: JSONValue, selection: FieldSelection?) -> HTTPResponse {
         let trimmed = selection.map { $0.apply(to: value) } ?? value
-        return HTTPResponse(status: 200, headers: ["Content-Type": "application/json; charset=utf-8"], body: CanonicalJSON.data(trimmed))
+        return HTTPResponse(status: 200, headers: ["Content-Type": "application/json; charset=utf-8"], body: trimmed.canonicalData)
     }
 
     /// A member at the detail a response needs: the full object, or (when `fields` cut it down)
@@ -93,11 +93,8 @@ enum Rendering {
 /// Request-reading helpers shared by the routes.
 enum RequestReading {
     /// The body as a JSON object, or the errors Mailchimp gives for a bad body.
-    ///
-    /// Plain bodies are read by `QuickJSON`; anything outside its subset by `JSONValue(parsing:)`.
     static func object(_ request: HTTPRequest) throws -> [String: JSONValue] {
         if request.body.isEmpty { return [:] }
-        if let object = QuickJSON.object(request.body) { return object }
         let value = try JSONValue(parsing: request.body)
         guard let object = value.objectValue else {
             throw MailchimpProblem.schema("", "Schema describes object, \(value.typeName) found instead")
