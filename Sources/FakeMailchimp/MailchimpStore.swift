@@ -150,6 +150,7 @@ enum MailchimpSchema {
         }),
         ("v2", { db in try MailchimpSchemaV2.apply(db) }),
         ("v3", { db in try MailchimpSchemaV3.apply(db) }),
+        ("v4", { db in try MailchimpSchemaV4.apply(db) }),
     ]
 }
 
