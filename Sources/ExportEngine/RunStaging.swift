@@ -90,21 +90,39 @@ struct RunStaging: Sendable {
     /// address already staged keeps the smaller distinct_id (A47); the other becomes a
     /// `duplicate-email` skip, whatever order the pages come in.
     func add(_ profiles: [EngageProfile]) throws {
+        var candidates: [ExportCandidate] = []
+        candidates.reserveCapacity(profiles.count)
         try queue.write { db in
             let skip = try db.cachedStatement(sql: "INSERT INTO temp.run_skip (distinct_id, email, reason) VALUES (?, ?, ?)")
-            let insert = try db.cachedStatement(sql: """
-                INSERT OR IGNORE INTO temp.run_candidate (email_key, email, distinct_id, mixpanel_id, first_name, last_name)
-                VALUES (?, ?, ?, ?, ?, ?)
-                """)
             for profile in profiles {
                 switch Eligibility.classify(profile) {
-                case .skip(let reason, let email):
-                    try skip.execute(arguments: [profile.distinctID, email, reason])
-                case .candidate(let c):
-                    try insert.execute(arguments: [c.key, c.email, c.distinctID, c.mixpanelID, c.firstName, c.lastName])
-                    if db.changesCount == 0 { try Self.resolveDuplicate(c, db: db, skip: skip) }
+                case .skip(let reason, let email): try skip.execute(arguments: [profile.distinctID, email, reason])
+                case .candidate(let candidate): candidates.append(candidate)
                 }
             }
+            for start in stride(from: 0, to: candidates.count, by: Self.rowsPerInsert) {
+                try Self.insert(candidates[start..<min(candidates.count, start + Self.rowsPerInsert)], db: db, skip: skip)
+            }
+        }
+    }
+
+    /// Candidates written per `INSERT` statement (6 values each).
+    static let rowsPerInsert = 100
+
+    /// Inserts candidates with one statement; when some address was already staged (or repeats
+    /// within `batch`), resolves those one by one.
+    private static func insert(_ batch: ArraySlice<ExportCandidate>, db: Database, skip: Statement) throws {
+        let values = Array(repeating: "(?, ?, ?, ?, ?, ?)", count: batch.count).joined(separator: ", ")
+        var arguments: [(any DatabaseValueConvertible)?] = []
+        arguments.reserveCapacity(batch.count * 6)
+        for c in batch { arguments += [c.key, c.email, c.distinctID, c.mixpanelID, c.firstName, c.lastName] }
+        try db.cachedStatement(sql: """
+            INSERT OR IGNORE INTO temp.run_candidate (email_key, email, distinct_id, mixpanel_id, first_name, last_name) VALUES \(values)
+            """).execute(arguments: StatementArguments(arguments))
+        guard db.changesCount < batch.count else { return }
+        let stored = try db.cachedStatement(sql: "SELECT distinct_id FROM temp.run_candidate WHERE email_key = ?")
+        for candidate in batch where try String.fetchOne(stored, arguments: [candidate.key]) != candidate.distinctID {
+            try resolveDuplicate(candidate, db: db, skip: skip)
         }
     }
 

@@ -89,6 +89,22 @@ struct SyncStore: Sendable {
                 ALTER TABLE run ADD COLUMN audience_id TEXT;
                 """)
         }),
+        ("v5", { db in
+            // The snapshot clustered on its key: every run probes it once per cohort member, and a
+            // rowid table made each probe two B-tree searches (and each write two B-tree inserts).
+            try db.execute(sql: """
+                CREATE TABLE snapshot_member_v5 (
+                    cohort_id INTEGER NOT NULL, audience_id TEXT NOT NULL, email_key TEXT NOT NULL,
+                    email TEXT NOT NULL, distinct_id TEXT NOT NULL, mixpanel_id TEXT NOT NULL DEFAULT '',
+                    since_run INTEGER NOT NULL DEFAULT 0, added INTEGER NOT NULL DEFAULT 0,
+                    PRIMARY KEY (cohort_id, audience_id, email_key)) WITHOUT ROWID;
+                INSERT INTO snapshot_member_v5 (cohort_id, audience_id, email_key, email, distinct_id, mixpanel_id, since_run, added)
+                    SELECT cohort_id, audience_id, email_key, email, distinct_id, mixpanel_id, since_run, added FROM snapshot_member;
+                DROP TABLE snapshot_member;
+                ALTER TABLE snapshot_member_v5 RENAME TO snapshot_member;
+                CREATE INDEX snapshot_member_by_address ON snapshot_member (audience_id, email_key);
+                """)
+        }),
     ]
 
     // MARK: Connection
