@@ -9,6 +9,8 @@ struct SyncRun {
     /// Longest tag name the engine creates: under Amplitude's 88 and the unconfirmed 100 (U11); the
     /// 50-character figure in circulation is from API v2 static segments (2013).
     static let maxTagLength = 80
+    /// Profiles staged per SQLite transaction while the cohort is read (ten `/engage` pages).
+    static let stagingBatch = 10_000
     /// Statuses of existing contacts the engine never tags nor re-subscribes (compliance skips).
     static let complianceStatuses = ["archived", "cleaned", "unsubscribed"]
 
@@ -91,7 +93,16 @@ struct SyncRun {
             return false
         }
         let staging = staging
-        report.cohortSize = try await mixpanel.forEachCohortPage(sync.cohortID) { try staging.add($0) }
+        // Pages are staged ten at a time: one SQLite transaction per 10,000 profiles, not per page.
+        var pending: [EngageProfile] = []
+        report.cohortSize = try await mixpanel.forEachCohortPage(sync.cohortID) { page in
+            pending += page
+            if pending.count >= Self.stagingBatch {
+                try staging.add(pending)
+                pending.removeAll(keepingCapacity: true)
+            }
+        }
+        try staging.add(pending)
         report.skipped = try staging.skipCounts()
         return true
     }
