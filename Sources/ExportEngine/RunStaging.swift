@@ -2,12 +2,12 @@ import GRDB
 import SimCore
 
 /// A run's working set, kept in SQLite temporary tables so that a run's memory is bounded by the
-/// page size (1,000 profiles, 500 contacts per write), not by the size of the cohort.
+/// page size (a few `/engage` pages, 500 contacts per write), not by the size of the cohort.
 ///
-/// The cohort's `/engage` pages are appended as they arrive (``add(_:)``); duplicates of an
-/// address are resolved in SQL (the first distinct_id in sort order wins, A47); the plan is a join
-/// against the baseline — the stored snapshot, or the tag's members read from Mailchimp — and the
-/// run's writes are streamed out of it in key order, 500 at a time. Temporary tables belong to the
+/// The cohort's `/engage` pages are appended as they arrive (``add(_:)``); an address staged twice
+/// keeps the smaller distinct_id (A47), whatever the page order; the plan marks candidates against
+/// the baseline — the stored snapshot, or the tag's members read from Mailchimp — and the run's
+/// writes are streamed out of it in key order, 500 at a time. Temporary tables belong to the
 /// engine's single connection and vanish with the process: a crashed run leaves nothing to clean,
 /// and a dry run (``ExportEngine/previewExport(cohortID:audienceID:)``) writes nothing durable.
 struct RunStaging: Sendable {
