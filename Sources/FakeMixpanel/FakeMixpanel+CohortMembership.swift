@@ -46,10 +46,10 @@ extension FakeMixpanel {
     }
 
     /// Members by a cursor over the profile table: only the properties the definition reads are
-    /// decoded, and only member ids are kept. Every member has profile properties (an empty
+    /// kept, and only member ids. Every member has profile properties (an empty
     /// profile evaluates as no profile, which does not match), so none is bare.
     func streamedMembership(_ definition: CohortDefinition, _ db: Database) throws -> CohortMembership {
-        let names = CanonicalJSONReader.PropertyNames(definition.profilePropertyNames ?? [])
+        let names = Set(definition.profilePropertyNames ?? [])
         let evaluator = CohortEvaluator(now: clock.now, canonical: canonical)
         let graph = identity.withLock { $0.graph }
         let rows = try Row.fetchCursor(try db.cachedStatement(sql: "SELECT distinct_id, properties FROM profile ORDER BY distinct_id"))
@@ -73,7 +73,7 @@ extension FakeMixpanel {
     func updatedMembership(_ base: CohortMembership, written: Set<String>, _ definition: CohortDefinition,
                            _ db: Database) throws -> CohortMembership {
         guard !written.isEmpty else { return base }
-        let names = CanonicalJSONReader.PropertyNames(definition.profilePropertyNames ?? [])
+        let names = Set(definition.profilePropertyNames ?? [])
         let evaluator = CohortEvaluator(now: clock.now, canonical: canonical)
         let graph = identity.withLock { $0.graph }
         var joined: [String] = []

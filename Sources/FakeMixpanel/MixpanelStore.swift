@@ -50,17 +50,15 @@ struct ProfileRecord: Sendable, Equatable {
         lastSeen = SimTime(milliseconds: row["last_seen"])
     }
 
-    /// Decodes a stored `properties` column: the canonical JSON object the fake wrote, read by
-    /// ``CanonicalJSONReader`` (with `JSONValue(parsing:)` as the fallback, `[:]` if neither reads it).
+    /// Decodes a stored `properties` column: the canonical JSON object the fake wrote (`[:]` if
+    /// it is not one).
     static func properties(in data: Data) -> [String: JSONValue] {
-        CanonicalJSONReader.object(data) ?? (try? JSONValue(parsing: data))?.objectValue ?? [:]
+        (try? JSONValue(parsing: data))?.objectValue ?? [:]
     }
 
-    /// The stored properties whose names are in `names` (the others are not decoded); the same
-    /// values as `properties(in:)` filtered to `names`.
-    static func properties(named names: CanonicalJSONReader.PropertyNames, in data: Data) -> [String: JSONValue] {
-        if let picked = CanonicalJSONReader.members(named: names, in: data) { return picked }
-        return properties(in: data).filter { names.names.contains($0.key) }
+    /// The stored properties whose names are in `names`.
+    static func properties(named names: Set<String>, in data: Data) -> [String: JSONValue] {
+        properties(in: data).filter { names.contains($0.key) }
     }
 
     init(distinctID: String, properties: [String: JSONValue], lastSeen: SimTime) {

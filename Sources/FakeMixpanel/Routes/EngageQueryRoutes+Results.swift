@@ -40,7 +40,7 @@ extension EngageQueryRoutes {
     /// The users at `positions` of a session, rendered as the session's snapshot shows them.
     static func render(_ fake: FakeMixpanel, _ session: EngageSession, _ positions: Range<Int>) throws -> [JSONValue] {
         guard !positions.isEmpty else { return [] }
-        let names = session.outputProperties.map { CanonicalJSONReader.PropertyNames($0) }
+        let names = session.outputProperties.map { Set($0) }
         let showsLastSeen = session.outputProperties?.contains("$last_seen") ?? true
         return try fake.database.read { db in
             let preserved = fake.engageSessions.withLock { store in
