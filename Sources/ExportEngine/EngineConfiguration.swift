@@ -36,9 +36,12 @@ public struct EngineConfiguration: Sendable, Equatable {
     /// Refuse to connect unless the Mixpanel service account is an `owner` or `admin` of the
     /// project (`GET /api/app/me`). Turn off only for a Mixpanel that cannot answer that call.
     public var requireAdminRole: Bool
-    /// When a batch subscribe answers `ERROR_CONTACT_EXISTS` for at most this many addresses,
-    /// their statuses are read one by one (`GET …/members/{hash}`); above it, the audience's
-    /// unsubscribed, cleaned and archived members are listed instead (3 listings, 1000 a page).
+    /// How the engine learns the statuses of contacts that already exist when it adds them.
+    public var existingContacts: ExistingContactHandling
+    /// With ``ExistingContactHandling/listStatuses``: when a batch subscribe answers
+    /// `ERROR_CONTACT_EXISTS` for at most this many addresses, their statuses are read one by one
+    /// (`GET …/members/{hash}`); above it, the audience's unsubscribed, cleaned and archived
+    /// members are listed instead (3 listings, 1000 a page).
     public var statusLookupLimit: Int
     /// Engagement import reads campaigns sent to the audience within this window before now.
     public var engagementLookback: SimDuration
@@ -50,7 +53,8 @@ public struct EngineConfiguration: Sendable, Equatable {
 
     public init(mixpanel: MixpanelAccess, mailchimpBaseURL: String? = nil, statusIfNew: String = "subscribed",
                 syncInterval: SimDuration = .hours(2), snapshotLifetime: SimDuration = .days(3),
-                maxConcurrentRequests: Int = 9, requireAdminRole: Bool = true, statusLookupLimit: Int = 9,
+                maxConcurrentRequests: Int = 9, requireAdminRole: Bool = true,
+                existingContacts: ExistingContactHandling = .updateExisting, statusLookupLimit: Int = 9,
                 engagementLookback: SimDuration = .days(30), importEngagementAfterDynamicRuns: Bool = true,
                 crashPoints: Set<CrashPoint> = []) {
         self.mixpanel = mixpanel
@@ -60,11 +64,29 @@ public struct EngineConfiguration: Sendable, Equatable {
         self.snapshotLifetime = snapshotLifetime
         self.maxConcurrentRequests = maxConcurrentRequests
         self.requireAdminRole = requireAdminRole
+        self.existingContacts = existingContacts
         self.statusLookupLimit = statusLookupLimit
         self.engagementLookback = engagementLookback
         self.importEngagementAfterDynamicRuns = importEngagementAfterDynamicRuns
         self.crashPoints = crashPoints
     }
+}
+
+/// How a run treats contacts that are already on the audience when it adds them. Either way
+/// their status is never changed and unsubscribed, cleaned and archived contacts are not tagged
+/// (docs/fidelity.md, "Existing contacts").
+public enum ExistingContactHandling: String, Sendable, Equatable, CaseIterable {
+    /// Batch subscribe with `update_existing: true` and only `status_if_new` (the accepted
+    /// never-resubscribe pattern, peers.md §2.4): existing contacts' merge fields are updated and
+    /// their statuses come back in the same reply, at no extra request. Relies on Mailchimp
+    /// leaving the status alone when only `status_if_new` is sent (mailchimp.md U25, the
+    /// reference's assumption, by analogy with the documented `PUT`).
+    case updateExisting = "update-existing"
+    /// Batch subscribe with `update_existing: false` (existing contacts untouched, answered
+    /// `ERROR_CONTACT_EXISTS`), then read their statuses: one `GET` each up to
+    /// ``EngineConfiguration/statusLookupLimit``, else listings of the audience's unsubscribed,
+    /// cleaned and archived members (⌈n/1000⌉ + 3 requests). Does not rely on U25.
+    case listStatuses = "list-statuses"
 }
 
 /// A one-time snapshot or a dynamic sync re-run every ``EngineConfiguration/syncInterval``.

@@ -180,7 +180,7 @@ public actor ExportEngine {
     /// Each such run is recorded with the outcome ``RunReport/Outcome/interrupted`` (no counts:
     /// its effects are unknown) and, if its sync is still active, the sync runs again at once with
     /// the trigger `recovery`, diffing against the last successful snapshot. Every Mailchimp write
-    /// is idempotent (existing contacts answer `ERROR_CONTACT_EXISTS`, tagging a tagged contact and
+    /// is idempotent (a contact created before the crash comes back as existing, tagging a tagged contact and
     /// untagging an untagged one change nothing), so the redo creates no duplicate contact and
     /// loses no tag change, and each run is counted once. Returns the reports it recorded.
     @discardableResult

@@ -67,23 +67,31 @@ struct MailchimpClient: Sendable {
     /// Outcome of one batch-subscribe call.
     struct BatchResult: Sendable {
         var created: [String] = []
-        var existing: [String] = []
+        /// Lower-cased email of each contact that already existed → its status (`nil` when the
+        /// reply did not say, i.e. `ERROR_CONTACT_EXISTS` without `update_existing`).
+        var existing: [String: String?] = [:]
         /// Lower-cased email → (title, message).
         var failures: [String: (title: String, message: String)] = [:]
     }
 
-    /// Makes sure each contact exists, without touching existing statuses (`update_existing: false`).
-    func batchSubscribe(list: String, members: [JSONValue]) async throws -> BatchResult {
-        let body: JSONValue = ["members": .array(members), "update_existing": false]
+    /// Makes sure each contact exists without touching existing statuses: the members carry only
+    /// `status_if_new`. With `updateExisting`, existing contacts' merge fields are updated and
+    /// their statuses come back in `updated_members`; without it they answer `ERROR_CONTACT_EXISTS`.
+    func batchSubscribe(list: String, members: [JSONValue], updateExisting: Bool) async throws -> BatchResult {
+        let body: JSONValue = ["members": .array(members), "update_existing": .bool(updateExisting)]
         // `fields` keeps the reply to what the engine reads (Mailchimp sends full member objects otherwise).
         let reply = try await json("POST", "/lists/\(list)", query: [("fields", Self.batchFields)], body: body)
         var result = BatchResult()
         result.created = (reply["new_members"]?.arrayValue ?? []).compactMap { $0["email_address"]?.stringValue?.lowercased() }
+        for member in reply["updated_members"]?.arrayValue ?? [] {
+            guard let email = member["email_address"]?.stringValue?.lowercased() else { continue }
+            result.existing[email] = .some(member["status"]?.stringValue)
+        }
         for error in reply["errors"]?.arrayValue ?? [] {
             guard let email = error["email_address"]?.stringValue?.lowercased() else { continue }
             let message = error["error"]?.stringValue ?? ""
             if error["error_code"]?.stringValue == "ERROR_CONTACT_EXISTS" {
-                result.existing.append(email)
+                result.existing[email] = .some(nil)
             } else {
                 result.failures[email] = (Self.title(forBatchError: message), message)
             }
@@ -91,7 +99,7 @@ struct MailchimpClient: Sendable {
         return result
     }
 
-    static let batchFields = "new_members.email_address,errors,total_created,total_updated,error_count"
+    static let batchFields = "new_members.email_address,updated_members.email_address,updated_members.status,errors,total_created,total_updated,error_count"
 
     /// Batch errors carry no title; recover the single-call title from the message.
     static func title(forBatchError message: String) -> String {

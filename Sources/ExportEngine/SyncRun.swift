@@ -134,10 +134,12 @@ struct SyncRun {
     }
 
     /// Batch-subscribes the adds, 500 per call and at most ``EngineConfiguration/maxConcurrentRequests``
-    /// calls at a time, then reads the status of those that already existed. Refusals are staged.
+    /// calls at a time, and stages the refusals: Mailchimp's, and existing contacts with a status
+    /// the engine never tags (from the reply, or read afterwards with ``ExistingContactHandling/listStatuses``).
     private func createContacts() async throws {
         let mergeTags = try await mergeFieldTags()
         let statusIfNew = configuration.statusIfNew
+        let updateExisting = configuration.existingContacts == .updateExisting
         let client = mailchimp
         let list = sync.audienceID
         let window = Self.batchLimit * configuration.maxConcurrentRequests
@@ -155,16 +157,19 @@ struct SyncRun {
                 }
             }
             let results = try await concurrentMap(chunks, limit: configuration.maxConcurrentRequests) { members in
-                try await client.batchSubscribe(list: list, members: members)
+                try await client.batchSubscribe(list: list, members: members, updateExisting: updateExisting)
             }
             var refusals: [String: Refusal] = [:]
             for result in results {
                 for (key, failure) in result.failures { refusals[key] = .refused(title: failure.title, message: failure.message) }
+                for (key, status) in result.existing {
+                    if let status, Self.complianceStatuses.contains(status) { refusals[key] = .status(status) }
+                }
             }
             try staging.refuse(refusals)
-            try staging.markExisting(results.flatMap(\.existing))
+            if !updateExisting { try staging.markExisting(results.flatMap(\.existing.keys).sorted()) }
         }
-        try await stageComplianceStatuses(includeNew: false)
+        if !updateExisting { try await stageComplianceStatuses(includeNew: false) }
     }
 
     /// The audience's merge tags when some add has a first or last name: the sync's cached copy,

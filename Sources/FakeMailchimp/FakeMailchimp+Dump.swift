@@ -8,6 +8,8 @@ public struct AudienceDump: Sendable, Equatable {
         public var status: String
         /// Tag names, sorted case-insensitively.
         public var tags: [String]
+        /// Merge field values by tag (e.g. `FNAME`), as stored.
+        public var mergeFields: [String: JSONValue] = [:]
     }
 
     public var id: String
@@ -34,7 +36,8 @@ extension FakeMailchimp {
                         AudienceDump.Member(
                             email: member.email, status: member.status,
                             tags: try MailchimpQueries.tags(db, list: list.id, hash: member.hash).map(\.segment.name)
-                                .sorted { $0.lowercased() < $1.lowercased() })
+                                .sorted { $0.lowercased() < $1.lowercased() },
+                            mergeFields: member.mergeFields)
                     }
                     .sorted { ($0.email.lowercased(), $0.email) < ($1.email.lowercased(), $1.email) }
                 let tags = try Row.fetchAll(try db.cachedStatement(sql: """

@@ -1,11 +1,14 @@
 import ExportEngine
 import FakeMailchimp
+import SimCore
 
 /// An inline fact a scenario states at one point of its timeline, checked in addition to the
 /// golden so the scenario's intent survives a careless golden update.
 public enum Expectation: Sendable, Equatable {
-    /// A contact's state in an audience. `tags` is the exact tag set; `hasTags`/`lacksTags` are partial.
-    case member(audience: String, email: String, status: String?, tags: [String]?, hasTags: [String], lacksTags: [String], absent: Bool)
+    /// A contact's state in an audience. `tags` is the exact tag set; `hasTags`/`lacksTags` are
+    /// partial; `mergeFields` lists only the fields checked.
+    case member(audience: String, email: String, status: String?, tags: [String]?, hasTags: [String], lacksTags: [String],
+                mergeFields: [String: JSONValue], absent: Bool)
     /// How many contacts carry a tag.
     case tagCount(audience: String, tag: String, count: Int)
     /// Facts about a recorded run (1-based number, in order of completion).
@@ -23,7 +26,7 @@ extension World {
     /// Checks one expectation; returns a description of what differs, or `nil` when it holds.
     func check(_ expectation: Expectation) async throws -> String? {
         switch expectation {
-        case .member(let audience, let email, let status, let tags, let hasTags, let lacksTags, let absent):
+        case .member(let audience, let email, let status, let tags, let hasTags, let lacksTags, let mergeFields, let absent):
             let dump = try mailchimp.dump().first { $0.name == audience || $0.id == audience }
             guard let dump else { return "no audience '\(audience)'" }
             let member = dump.members.first { $0.email.lowercased() == email.lowercased() }
@@ -36,6 +39,10 @@ extension World {
             }
             if let missing = hasTags.first(where: { !actual.contains($0.lowercased()) }) { return "\(email) lacks tag '\(missing)'" }
             if let extra = lacksTags.first(where: { actual.contains($0.lowercased()) }) { return "\(email) has tag '\(extra)', expected it absent" }
+            for (tag, value) in mergeFields.sorted(by: { $0.key < $1.key }) where member.mergeFields[tag] != value {
+                let have = member.mergeFields[tag].map { $0.canonicalText } ?? "nothing"
+                return "\(email) has merge field \(tag) = \(have), expected \(value.canonicalText)"
+            }
             return nil
         case .tagCount(let audience, let tag, let count):
             guard let dump = try mailchimp.dump().first(where: { $0.name == audience || $0.id == audience }) else { return "no audience '\(audience)'" }

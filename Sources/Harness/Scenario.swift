@@ -52,6 +52,7 @@ public struct MixpanelOptions: Sendable, Equatable {
 /// Engine options a scenario may set.
 public struct EngineSettings: Sendable, Equatable {
     public var statusIfNew: String = "subscribed"
+    public var existingContacts: ExistingContactHandling = .updateExisting
 }
 
 /// One timeline step, with the line it was written on.

@@ -12,7 +12,7 @@ public enum ScenarioParser {
     public static let mixpanelKeys = ["project_id", "token", "id_merge", "service_account", "profiles", "events", "cohorts",
                                       "mtu", "rate_limits", "faults"]
     public static let mailchimpKeys = ["api_key", "account_name", "fake_emails", "audiences", "faults"]
-    public static let engineKeys = ["status_if_new"]
+    public static let engineKeys = ["existing_contacts", "status_if_new"]
     static let serviceAccountKeys = ["username", "secret", "role"]
     static let profileKeys = ["distinct_id", "properties"]
     static let eventKeys = ["event", "distinct_id", "time", "properties"]
@@ -53,6 +53,9 @@ public enum ScenarioParser {
         if let node = top["engine"] {
             let map = try node.mapping(allowed: engineKeys)
             if let s = map["status_if_new"] { engine.statusIfNew = try s.choice(["subscribed", "pending"]) }
+            if let s = map["existing_contacts"] {
+                engine.existingContacts = ExistingContactHandling(rawValue: try s.choice(ExistingContactHandling.allCases.map(\.rawValue)))!
+            }
         }
         let mixpanel = try top["mixpanel"].map { try parseMixpanel($0, start: start) } ?? defaultMixpanel()
         let mailchimp = try top["mailchimp"].map(parseMailchimp) ?? MailchimpWorld(apiKey: defaultAPIKey)

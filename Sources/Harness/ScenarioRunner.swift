@@ -106,7 +106,7 @@ final class World: Sendable {
             mixpanel: .init(projectID: scenario.mixpanel.projectID, username: account?.username ?? "",
                             secret: account?.secret ?? "", queryURL: network.mixpanelQueryURL, ingestURL: network.mixpanelIngestURL),
             mailchimpBaseURL: network.mailchimpBaseURL,
-            statusIfNew: scenario.engine.statusIfNew)
+            statusIfNew: scenario.engine.statusIfNew, existingContacts: scenario.engine.existingContacts)
         let databasePath = scenario.restartsEngine ? EngineFiles.temporaryPath() : nil
         engineDatabase = databasePath
         let journal = self.journal

@@ -108,12 +108,17 @@ enum StepParser {
         func strings(_ n: YAMLNode?) throws -> [String] { try n?.sequence().map { try $0.string() } ?? [] }
         switch kind {
         case "member":
-            let m = try node.mapping(allowed: ["audience", "email", "status", "tags", "has_tag", "lacks_tag", "absent"])
+            let m = try node.mapping(allowed: ["audience", "email", "status", "tags", "has_tag", "lacks_tag", "merge_fields", "absent"])
+            var mergeFields: [String: JSONValue] = [:]
+            if let fields = m["merge_fields"] {
+                guard let object = try fields.json().objectValue else { throw fields.error("merge_fields must be a mapping") }
+                mergeFields = object
+            }
             return .member(audience: try m.required("audience").string(), email: try m.required("email").string(),
                            status: try m["status"]?.string(), tags: try m["tags"].map { try strings($0) },
                            hasTags: try m["has_tag"].map { [try $0.string()] } ?? [],
                            lacksTags: try m["lacks_tag"].map { [try $0.string()] } ?? [],
-                           absent: try m["absent"]?.bool() ?? false)
+                           mergeFields: mergeFields, absent: try m["absent"]?.bool() ?? false)
         case "tag":
             let m = try node.mapping(allowed: ["audience", "name", "count"])
             return .tagCount(audience: try m.required("audience").string(), tag: try m.required("name").string(),

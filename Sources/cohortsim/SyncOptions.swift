@@ -37,6 +37,9 @@ struct SyncOptions: ParsableArguments {
     @Option(help: "Status for contacts new to the audience: subscribed or pending (env COHORTSIM_STATUS_IF_NEW).")
     var statusIfNew: String?
 
+    @Option(help: "How existing contacts are handled: update-existing (default; statuses read from the batch-subscribe reply) or list-statuses (never updates them; lists compliance statuses) (env COHORTSIM_EXISTING_CONTACTS).")
+    var existingContacts: String?
+
     /// The resolved settings, or a clear error naming what is missing.
     func resolve() throws -> (configuration: EngineConfiguration, statePath: String) {
         let env = ProcessInfo.processInfo.environment
@@ -54,13 +57,17 @@ struct SyncOptions: ParsableArguments {
         }
         let status = value(statusIfNew, "COHORTSIM_STATUS_IF_NEW", "status_if_new") ?? "subscribed"
         guard ["subscribed", "pending"].contains(status) else { throw invalidInput("status_if_new must be subscribed or pending (got '\(status)')") }
+        let handlingText = value(existingContacts, "COHORTSIM_EXISTING_CONTACTS", "existing_contacts") ?? ExistingContactHandling.updateExisting.rawValue
+        guard let handling = ExistingContactHandling(rawValue: handlingText) else {
+            throw invalidInput("existing_contacts must be update-existing or list-statuses (got '\(handlingText)')")
+        }
         let access = EngineConfiguration.MixpanelAccess(
             projectID: project, username: username, secret: secret,
             queryURL: value(mixpanelQueryURL, "MIXPANEL_QUERY_URL", "mixpanel_query_url") ?? "https://mixpanel.com/api",
             ingestURL: value(mixpanelIngestURL, "MIXPANEL_INGEST_URL", "mixpanel_ingest_url") ?? "https://api.mixpanel.com")
         let configuration = EngineConfiguration(mixpanel: access,
                                                 mailchimpBaseURL: value(mailchimpBaseURL, "MAILCHIMP_BASE_URL", "mailchimp_base_url"),
-                                                statusIfNew: status)
+                                                statusIfNew: status, existingContacts: handling)
         return (configuration, value(state, "COHORTSIM_STATE", "state") ?? "cohortsim-state.sqlite")
     }
 

@@ -4,8 +4,8 @@ import SimCore
 
 @Suite struct ComplianceTests {
     /// ann is new; bob exists subscribed; cat unsubscribed, dan cleaned, eve archived; fay was permanently deleted.
-    static func world() throws -> EngineFixture {
-        let fixture = try EngineFixture()
+    static func world(_ handling: ExistingContactHandling = .updateExisting) throws -> EngineFixture {
+        let fixture = try EngineFixture(configure: { $0.existingContacts = handling })
         fixture.setCohort([("ann", "ann@x.io"), ("bob", "bob@x.io"), ("cat", "cat@x.io"), ("dan", "dan@x.io"),
                            ("eve", "eve@x.io"), ("fay", "fay@x.io")])
         fixture.transport.update { s in
@@ -33,8 +33,32 @@ import SimCore
         #expect(cat?.reason.hasPrefix("compliance: unsubscribed") == true)
     }
 
-    @Test func statusesOfFewExistingContactsAreReadOneByOne() async throws {
+    @Test(arguments: ExistingContactHandling.allCases)
+    func compliantContactsAreSkippedTheSameWayInBothModes(_ handling: ExistingContactHandling) async throws {
+        let fixture = try Self.world(handling)
+        let report = try await fixture.connectAndExport()
+        #expect(report.added == 2)
+        #expect(report.skipped.values.reduce(0, +) == 4)
+        #expect(fixture.transport.taggedEmails() == ["ann@x.io", "bob@x.io"])
+        let statuses = fixture.transport.state.withLock { $0.members.mapValues(\.status) }
+        #expect(statuses == ["ann@x.io": "subscribed", "bob@x.io": "subscribed", "cat@x.io": "unsubscribed",
+                             "dan@x.io": "cleaned", "eve@x.io": "archived"])
+    }
+
+    @Test func existingStatusesComeFromTheBatchSubscribeReplyAtNoExtraRequest() async throws {
         let fixture = try Self.world()
+        let report = try await fixture.connectAndExport()
+        let subscribe = try #require(fixture.transport.requests("POST", "/3.0/lists/aud1").first { $0.path == "/3.0/lists/aud1" })
+        let body = try JSONValue(parsing: subscribe.body)
+        #expect(body["update_existing"] == true)
+        #expect(body["members"]?.arrayValue?.allSatisfy { $0["status"] == nil && $0["status_if_new"] == "subscribed" } == true)
+        #expect(fixture.transport.requests("GET", "/3.0/lists/aud1/members").isEmpty)
+        // tag-search + create tag + 1 batch subscribe + 1 tag update.
+        #expect(report.mailchimpRequests == 4)
+    }
+
+    @Test func statusesOfFewExistingContactsAreReadOneByOneWhenListingStatuses() async throws {
+        let fixture = try Self.world(.listStatuses)
         let report = try await fixture.connectAndExport()
         // bob, cat, dan, eve answered ERROR_CONTACT_EXISTS: one GET each, no listing.
         #expect(fixture.transport.requests("GET", "/3.0/lists/aud1/members/").count == 4)
@@ -43,8 +67,8 @@ import SimCore
         #expect(report.mailchimpRequests == 8)
     }
 
-    @Test func manyExistingContactsAreClassifiedByThreeStatusListings() async throws {
-        let fixture = try EngineFixture(configure: { $0.statusLookupLimit = 2 })
+    @Test func manyExistingContactsAreClassifiedByThreeStatusListingsWhenListingStatuses() async throws {
+        let fixture = try EngineFixture(configure: { $0.existingContacts = .listStatuses; $0.statusLookupLimit = 2 })
         fixture.setCohort([("bob", "bob@x.io"), ("cat", "cat@x.io"), ("dan", "dan@x.io"), ("eve", "eve@x.io")])
         fixture.transport.update { s in
             for (email, status) in [("bob@x.io", "subscribed"), ("cat@x.io", "unsubscribed"), ("dan@x.io", "cleaned"), ("eve@x.io", "archived")] {

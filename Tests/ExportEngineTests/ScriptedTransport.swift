@@ -165,7 +165,9 @@ final class ScriptedTransport: HTTPTransport {
 
     private static func batchSubscribe(_ body: JSONValue, _ s: inout State) -> HTTPResponse {
         var created: [JSONValue] = []
+        var updated: [JSONValue] = []
         var errors: [JSONValue] = []
+        let updateExisting = body["update_existing"]?.boolValue ?? false
         for item in body["members"]?.arrayValue ?? [] {
             let email = item["email_address"]?.stringValue ?? ""
             let key = email.lowercased()
@@ -173,6 +175,9 @@ final class ScriptedTransport: HTTPTransport {
             if s.forgotten.contains(key) {
                 errors.append(["email_address": .string(email), "error_code": "ERROR_GENERIC",
                                "error": .string("\(email) was permanently deleted and cannot be re-imported. The contact must re-subscribe to get back on the list.")])
+            } else if let member = s.members[key], updateExisting {
+                s.members[key]?.mergeFields.merge(merge) { _, new in new }
+                updated.append(["email_address": .string(member.email), "status": .string(member.status)])
             } else if s.members[key] != nil {
                 errors.append(["email_address": .string(email), "error_code": "ERROR_CONTACT_EXISTS",
                                "error": .string("\(email) is already a list member, do you want to update? please provide update_existing:true in the request body")])
@@ -184,7 +189,7 @@ final class ScriptedTransport: HTTPTransport {
                 created.append(["email_address": .string(email)])
             }
         }
-        return .json(["new_members": .array(created), "updated_members": [], "errors": .array(errors),
+        return .json(["new_members": .array(created), "updated_members": .array(updated), "errors": .array(errors),
                       "total_created": .int(Int64(created.count)), "error_count": .int(Int64(errors.count))])
     }
 }
