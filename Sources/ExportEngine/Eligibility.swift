@@ -36,18 +36,17 @@ enum Eligibility {
     /// Duplicate addresses are resolved over the whole cohort, by ``RunStaging``: the first
     /// distinct_id in sort order wins an address shared by several users (A47).
     static func classify(_ profile: EngageProfile) -> Verdict {
-        guard profile.properties.contains(where: { $0.key != "$last_seen" }) else {
+        guard profile.hasProperties else {
             return .skip(reason: noProfile, email: "")
         }
-        guard let email = profile.properties["$email"]?.stringValue?.trimmingWhitespace(), !email.isEmpty else {
+        guard let email = profile.email?.stringValue?.trimmingWhitespace(), !email.isEmpty else {
             return .skip(reason: noEmail, email: "")
         }
         guard isPlausibleEmail(email) else { return .skip(reason: invalidEmail, email: email) }
         return .candidate(ExportCandidate(distinctID: profile.distinctID, email: email,
-                                          firstName: profile.properties["$first_name"]?.stringValue,
-                                          lastName: profile.properties["$last_name"]?.stringValue,
-                                          userID: profile.properties["$user_id"]?.stringValue
-                                              ?? profile.properties["$user_id"]?.intValue.map(String.init)))
+                                          firstName: profile.firstName?.stringValue,
+                                          lastName: profile.lastName?.stringValue,
+                                          userID: profile.userID?.stringValue ?? profile.userID?.intValue.map(String.init)))
     }
 
     /// One `@`, a non-empty local part, a dotted domain, no spaces: what Mailchimp would not reject outright.

@@ -2,28 +2,26 @@ import Foundation
 import SimCore
 import SimHTTP
 
-/// A profile as `/engage` returns it.
-struct EngageProfile: Sendable, Equatable {
-    var distinctID: String
-    var properties: [String: JSONValue]
-}
-
 /// The Mixpanel query API calls the engine makes (documented form: `POST /api/query/…`, form body).
 struct MixpanelClient: Sendable {
     let access: EngineConfiguration.MixpanelAccess
     let sender: APISender
 
     private func post(_ path: String, form: [(name: String, value: String)]) async throws -> JSONValue {
+        let response = try await postForResponse(path, form: form)
+        guard let json = response.json else {
+            throw APIFailure.rejected(status: response.status, title: "Unexpected response", detail: "not JSON")
+        }
+        return json
+    }
+
+    private func postForResponse(_ path: String, form: [(name: String, value: String)]) async throws -> HTTPResponse {
         var headers = HTTPHeaders.basic(access.username, access.secret)
         headers.add("Content-Type", "application/x-www-form-urlencoded")
         var request = HTTPRequest(method: "POST", url: access.queryURL + path, headers: headers,
                                   body: Data(URLCoding.encodeForm(form).utf8))
         request.query = [("project_id", String(access.projectID))]
-        let response = try await sender.send(request)
-        guard let json = response.json else {
-            throw APIFailure.rejected(status: response.status, title: "Unexpected response", detail: "not JSON")
-        }
-        return json
+        return try await sender.send(request)
     }
 
     /// Saved cohorts: id → name.
@@ -48,18 +46,18 @@ struct MixpanelClient: Sendable {
         while true {
             var form: [(name: String, value: String)] = [
                 ("filter_by_cohort", "{\"id\":\(cohortID)}"), ("include_all_users", "false"),
-                ("output_properties", "[\"$email\",\"$first_name\",\"$last_name\",\"$user_id\"]"),
+                ("output_properties", JSONValue.array(EngageProfile.readProperties.map { .string($0) }).canonicalText),
             ]
             if let session { form += [("session_id", session), ("page", String(page))] }
-            let reply = try await post("/query/engage", form: form)
-            let results = reply["results"]?.arrayValue ?? []
-            try body(results.map { result in
-                let id = result["$distinct_id"]?.stringValue ?? result["$distinct_id"]?.intValue.map(String.init) ?? ""
-                return EngageProfile(distinctID: id, properties: result["$properties"]?.objectValue ?? [:])
-            })
+            let response = try await postForResponse("/query/engage", form: form)
+            guard let reply = EngagePage(response.body) else {
+                throw APIFailure.rejected(status: response.status, title: "Unexpected response", detail: "not JSON")
+            }
+            let results = reply.profiles
+            try body(results)
             total += results.count
-            let pageSize = Int(reply["page_size"]?.intValue ?? 1000)
-            session = reply["session_id"]?.stringValue
+            let pageSize = reply.pageSize ?? 1000
+            session = reply.sessionID
             guard results.count >= pageSize, session != nil else { return total }
             page += 1
         }

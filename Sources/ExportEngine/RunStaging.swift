@@ -1,5 +1,6 @@
 import GRDB
 import SimCore
+import Synchronization
 
 /// A run's working set, kept in SQLite temporary tables so that a run's memory is bounded by the
 /// page size (a few `/engage` pages, 500 contacts per write), not by the size of the cohort.
@@ -90,19 +91,40 @@ struct RunStaging: Sendable {
     /// address already staged keeps the smaller distinct_id (A47); the other becomes a
     /// `duplicate-email` skip, whatever order the pages come in.
     func add(_ profiles: [EngageProfile]) throws {
+        try queue.write { db in try Self.stage(profiles, db: db) }
+    }
+
+    /// Starts staging `profiles` (as ``add(_:)``) on the database's own queue and returns at once,
+    /// so that the caller reads its next pages while the profiles are classified and written on
+    /// the other core. At most one batch is in flight: each call first waits for the previous
+    /// one. ``finishAdding(_:)`` waits for the last and rethrows the first failure. The database
+    /// queue is serial, so every later access sees the staged rows, in the order they were added.
+    func addInBackground(_ profiles: [EngageProfile], _ failures: StagingFailures) throws {
+        try finishAdding(failures)
+        queue.asyncWrite({ db in try Self.stage(profiles, db: db) }, completion: { _, result in
+            if case .failure(let error) = result { failures.record(error) }
+        })
+    }
+
+    /// Waits for the batch ``addInBackground(_:_:)`` started, and rethrows its failure.
+    func finishAdding(_ failures: StagingFailures) throws {
+        try queue.read { _ in }
+        try failures.rethrow()
+    }
+
+    /// Classifies `profiles` and writes them: skips to `run_skip`, candidates to `run_candidate`.
+    private static func stage(_ profiles: [EngageProfile], db: Database) throws {
         var candidates: [ExportCandidate] = []
         candidates.reserveCapacity(profiles.count)
-        try queue.write { db in
-            let skip = try db.cachedStatement(sql: "INSERT INTO temp.run_skip (distinct_id, email, reason) VALUES (?, ?, ?)")
-            for profile in profiles {
-                switch Eligibility.classify(profile) {
-                case .skip(let reason, let email): try skip.execute(arguments: [profile.distinctID, email, reason])
-                case .candidate(let candidate): candidates.append(candidate)
-                }
+        let skip = try db.cachedStatement(sql: "INSERT INTO temp.run_skip (distinct_id, email, reason) VALUES (?, ?, ?)")
+        for profile in profiles {
+            switch Eligibility.classify(profile) {
+            case .skip(let reason, let email): try skip.execute(arguments: [profile.distinctID, email, reason])
+            case .candidate(let candidate): candidates.append(candidate)
             }
-            for start in stride(from: 0, to: candidates.count, by: Self.rowsPerInsert) {
-                try Self.insert(candidates[start..<min(candidates.count, start + Self.rowsPerInsert)], db: db, skip: skip)
-            }
+        }
+        for start in stride(from: 0, to: candidates.count, by: rowsPerInsert) {
+            try insert(candidates[start..<min(candidates.count, start + rowsPerInsert)], db: db, skip: skip)
         }
     }
 
@@ -188,12 +210,15 @@ struct RunStaging: Sendable {
                 WHERE NOT EXISTS (SELECT 1 FROM temp.run_candidate c WHERE c.email_key = b.email_key)
                 """, arguments: baseline.arguments)
             guard let audienceID else { return }
+            // Driven by the adds (the partial index), not by the skip list: a long skip list must
+            // not make every re-sync probe the whole cohort.
             try db.execute(sql: """
-                UPDATE temp.run_candidate SET action = 'skip', remembered = 1, count_key = s.reason,
-                    reason = s.reason || ' (skip list)'
-                FROM main.skip_list s
-                WHERE s.audience_id = ? AND s.email_key = run_candidate.email_key AND run_candidate.in_baseline = 0
-                """, arguments: [audienceID])
+                UPDATE temp.run_candidate AS c SET action = 'skip', remembered = 1,
+                    count_key = (SELECT s.reason FROM main.skip_list s WHERE s.audience_id = :audience AND s.email_key = c.email_key),
+                    reason = (SELECT s.reason || ' (skip list)' FROM main.skip_list s WHERE s.audience_id = :audience AND s.email_key = c.email_key)
+                WHERE c.in_baseline = 0
+                    AND EXISTS (SELECT 1 FROM main.skip_list s WHERE s.audience_id = :audience AND s.email_key = c.email_key)
+                """, arguments: ["audience": audienceID])
         }
     }
 
@@ -331,5 +356,18 @@ struct RunStaging: Sendable {
                 }
             }
         }
+    }
+}
+
+/// The first failure of a background staging write, kept until the run looks for it.
+final class StagingFailures: Sendable {
+    private let first = Mutex<(any Error)?>(nil)
+
+    func record(_ error: any Error) {
+        first.withLock { if $0 == nil { $0 = error } }
+    }
+
+    func rethrow() throws {
+        if let error = first.withLock({ $0 }) { throw error }
     }
 }

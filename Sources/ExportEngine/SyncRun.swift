@@ -93,16 +93,19 @@ struct SyncRun {
             return false
         }
         let staging = staging
-        // Pages are staged ten at a time: one SQLite transaction per 10,000 profiles, not per page.
+        // Pages are staged ten at a time (one SQLite transaction per 10,000 profiles), on the
+        // database's queue while the next ten pages are read.
+        let failures = StagingFailures()
         var pending: [EngageProfile] = []
         report.cohortSize = try await mixpanel.forEachCohortPage(sync.cohortID) { page in
             pending += page
             if pending.count >= Self.stagingBatch {
-                try staging.add(pending)
+                try staging.addInBackground(pending, failures)
                 pending.removeAll(keepingCapacity: true)
             }
         }
-        try staging.add(pending)
+        try staging.addInBackground(pending, failures)
+        try staging.finishAdding(failures)
         report.skipped = try staging.skipCounts()
         return true
     }

@@ -18,6 +18,11 @@ public enum JSONValue: Hashable, Sendable {
 
     public init(parsing text: String) throws { try self.init(parsing: Data(text.utf8)) }
 
+    /// Parses UTF-8 bytes in place (e.g. one value located by ``JSONObjectMembers``).
+    public init(parsing bytes: UnsafeRawBufferPointer) throws {
+        self = try JSONParser.parse(bytes)
+    }
+
     /// Compact canonical JSON: object keys sorted, no insignificant white space.
     public var canonicalText: String {
         String(decoding: canonicalBytes, as: UTF8.self)

@@ -37,9 +37,14 @@ extension EngageQueryRoutes {
         }
     }
 
-    /// The users at `positions` of a session, rendered as the session's snapshot shows them.
-    static func render(_ fake: FakeMixpanel, _ session: EngageSession, _ positions: Range<Int>) throws -> [JSONValue] {
-        guard !positions.isEmpty else { return [] }
+    /// The users at `positions` of a session, rendered as the session's snapshot shows them: the
+    /// JSON array of `{"$distinct_id", "$properties"}` objects, in canonical form.
+    ///
+    /// Stored properties are canonical JSON (``ProfileRecord/save(_:)``), so the wanted members
+    /// are copied byte for byte instead of being decoded and encoded again: the output is the
+    /// canonical encoding of the same values (a test holds the two equal), at a fraction of the cost.
+    static func render(_ fake: FakeMixpanel, _ session: EngageSession, _ positions: Range<Int>) throws -> [UInt8] {
+        guard !positions.isEmpty else { return Array("[]".utf8) }
         let names = session.outputProperties.map { Set($0) }
         let showsLastSeen = session.outputProperties?.contains("$last_seen") ?? true
         return try fake.database.read { db in
@@ -48,16 +53,57 @@ extension EngageQueryRoutes {
             }
             let wanted = positions.filter { !session.isBare($0) }.map { session.ids[$0] }
             let page = try fake.storedProfiles(wanted, db)
-            return try positions.enumerated().map { offset, position -> JSONValue in
+            var out: [UInt8] = []
+            out.reserveCapacity(positions.count * 160)
+            out.append(UInt8(ascii: "["))
+            for (offset, position) in positions.enumerated() {
+                if offset > 0 { out.append(UInt8(ascii: ",")) }
                 let id = session.ids[position]
                 let stored: StoredProfile? = try session.isBare(position) ? nil : (preserved[offset] ?? page[id] ?? fake.storedProfile(id, db))
-                guard let stored else { return ["$distinct_id": .string(id), "$properties": [:]] }
-                var properties = names.map { ProfileRecord.properties(named: $0, in: stored.properties) }
-                    ?? ProfileRecord.properties(in: stored.properties)
-                if showsLastSeen { properties["$last_seen"] = .string(SimTime(milliseconds: stored.lastSeen).naiveTimestamp) }
-                return ["$distinct_id": .string(id), "$properties": .object(properties)]
+                out.append(contentsOf: #"{"$distinct_id":"#.utf8)
+                out.append(contentsOf: JSONValue.string(id).canonicalBytes)
+                out.append(contentsOf: #","$properties":"#.utf8)
+                if let stored {
+                    let lastSeen = showsLastSeen ? SimTime(milliseconds: stored.lastSeen).naiveTimestamp : nil
+                    try writeProperties(stored.properties, named: names, lastSeen: lastSeen, to: &out)
+                } else {
+                    out.append(contentsOf: "{}".utf8)
+                }
+                out.append(UInt8(ascii: "}"))
+            }
+            out.append(UInt8(ascii: "]"))
+            return out
+        }
+    }
+
+    /// Writes the members of `properties` (canonical JSON) named in `names` (all when `nil`),
+    /// with `$last_seen` set to `lastSeen` when given, in canonical key order.
+    static func writeProperties(_ properties: Data, named names: Set<String>?, lastSeen: String?, to out: inout [UInt8]) throws {
+        let lastSeenKey = "$last_seen"
+        var pendingLastSeen = lastSeen
+        var first = true
+        func separate(_ out: inout [UInt8]) {
+            if !first { out.append(UInt8(ascii: ",")) }
+            first = false
+        }
+        func writeLastSeen(_ out: inout [UInt8]) {
+            guard let value = pendingLastSeen else { return }
+            separate(&out)
+            out.append(contentsOf: #""$last_seen":"#.utf8)
+            out.append(contentsOf: JSONValue.string(value).canonicalBytes)
+            pendingLastSeen = nil
+        }
+        out.append(UInt8(ascii: "{"))
+        try properties.withUnsafeBytes { bytes in
+            try JSONObjectMembers.forEach(in: bytes) { key, member, _ in
+                if pendingLastSeen != nil, key >= lastSeenKey { writeLastSeen(&out) }
+                guard key != lastSeenKey || lastSeen == nil, names?.contains(key) ?? true else { return }
+                separate(&out)
+                out.append(contentsOf: UnsafeRawBufferPointer(rebasing: bytes[member]))
             }
         }
+        writeLastSeen(&out)
+        out.append(UInt8(ascii: "}"))
     }
 
     /// Which users a query keeps, and how: `include_all_users` and `where`.

@@ -52,10 +52,13 @@ enum EngageQueryRoutes {
         let (sessionID, session) = try self.session(fake, params)
         let start = page * FakeMixpanel.pageSize
         let positions = start < session.total ? start..<min(session.total, start + FakeMixpanel.pageSize) : 0..<0
-        let results = try render(fake, session, positions)
-        return .json(["page": .int(Int64(page)), "page_size": .int(Int64(FakeMixpanel.pageSize)),
-                      "session_id": .string(sessionID), "status": "ok", "total": .int(Int64(session.total)),
-                      "results": .array(results)])
+        // The canonical encoding of {page, page_size, results, session_id, status, total}, keys
+        // in order, with the results already encoded by `render`.
+        var body = Array(#"{"page":\#(page),"page_size":\#(FakeMixpanel.pageSize),"results":"#.utf8)
+        body += try render(fake, session, positions)
+        body += Array(#","session_id":"#.utf8) + JSONValue.string(sessionID).canonicalBytes
+        body += Array(#","status":"ok","total":\#(session.total)}"#.utf8)
+        return HTTPResponse(status: 200, headers: ["Content-Type": "application/json; charset=utf-8"], body: Data(body))
     }
 
     /// The session a query pages through: the one named by `session_id`, else a new one
