@@ -13,7 +13,7 @@ struct SyncOptions: ParsableArguments {
     @Option(help: "The engine's SQLite state file.")
     var state: String?
 
-    @Option(help: "A YAML config file with any of: state, project_id, service_account_username, service_account_secret, mixpanel_query_url, mixpanel_ingest_url, mailchimp_base_url, status_if_new.")
+    @Option(help: "A YAML config file with any of: state, project_id, service_account_username, service_account_secret, mixpanel_query_url, mixpanel_ingest_url, mailchimp_base_url, status_if_new, existing_contacts.")
     var config: String?
 
     @Option(help: "Mixpanel project id (env MIXPANEL_PROJECT_ID).")
@@ -78,6 +78,10 @@ struct SyncOptions: ParsableArguments {
                                 seed: StableHash.fnv1a64(path), databasePath: path)
     }
 
+    /// The keys a `--config` file may set.
+    static let configKeys = ["state", "project_id", "service_account_username", "service_account_secret", "mixpanel_query_url",
+                             "mixpanel_ingest_url", "mailchimp_base_url", "status_if_new", "existing_contacts"]
+
     private func loadConfig() throws -> [String: String] {
         guard let config else { return [:] }
         guard let data = FileManager.default.contents(atPath: config) else { throw invalidInput("cannot read config file \(config)") }
@@ -85,7 +89,12 @@ struct SyncOptions: ParsableArguments {
             throw invalidInput("\(config) must be a YAML mapping")
         }
         var values: [String: String] = [:]
-        for (key, value) in object { values[key] = "\(value)" }
+        for (key, value) in object {
+            guard Self.configKeys.contains(key) else {
+                throw invalidInput("\(config): unknown key '\(key)'; allowed: \(Self.configKeys.joined(separator: ", "))")
+            }
+            values[key] = "\(value)"
+        }
         return values
     }
 }

@@ -21,6 +21,23 @@ import SimCore
         return (process.terminationStatus, String(decoding: data, as: UTF8.self))
     }
 
+    @Test func aConfigFileWithATypoOrABadValueIsRefusedByName() throws {
+        let directory = FileManager.default.temporaryDirectory.appendingPathComponent("cohortsim-config-\(getpid())")
+        try FileManager.default.createDirectory(at: directory, withIntermediateDirectories: true)
+        defer { try? FileManager.default.removeItem(at: directory) }
+        let typo = directory.appendingPathComponent("typo.yaml")
+        try "project_id: 1\nexisting_contact: list-statuses\n".write(to: typo, atomically: true, encoding: .utf8)
+        let (status, output) = try cohortsim(["sync", "status", "--config", typo.path], environment: [:])
+        #expect(status == 2)
+        #expect(output.contains("unknown key 'existing_contact'"))
+        let bad = directory.appendingPathComponent("bad.yaml")
+        try "project_id: 1\nservice_account_username: u\nservice_account_secret: s\nexisting_contacts: maybe\n"
+            .write(to: bad, atomically: true, encoding: .utf8)
+        let (badStatus, badOutput) = try cohortsim(["sync", "status", "--config", bad.path], environment: [:])
+        #expect(badStatus == 2)
+        #expect(badOutput.contains("existing_contacts must be update-existing or list-statuses (got 'maybe')"))
+    }
+
     @Test
     func syncExportsThroughTheServedFakes() throws {
         try #require(FileManager.default.isExecutableFile(atPath: Self.binary), "build the cohortsim executable first (swift build)")

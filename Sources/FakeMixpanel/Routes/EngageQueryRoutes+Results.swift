@@ -48,8 +48,9 @@ extension EngageQueryRoutes {
         let names = session.outputProperties.map { Set($0) }
         let showsLastSeen = session.outputProperties?.contains("$last_seen") ?? true
         return try fake.database.read { db in
-            let preserved = fake.engageSessions.withLock { store in
-                positions.map { store.preserved(session.ids[$0], asOf: session.version) }
+            let preserved = fake.engageSessions.withLock { store -> [StoredProfile??] in
+                guard store.keepsReplacedRows else { return Array(repeating: nil, count: positions.count) }
+                return positions.map { store.preserved(session.ids[$0], asOf: session.version) }
             }
             let wanted = positions.filter { !session.isBare($0) }.map { session.ids[$0] }
             let page = try fake.storedProfiles(wanted, db)

@@ -62,6 +62,9 @@ struct EngageSessionStore: Sendable {
 
     var isEmpty: Bool { sessions.isEmpty }
 
+    /// Whether some profile row was replaced while a session was open (see ``preserved(_:asOf:)``).
+    var keepsReplacedRows: Bool { !history.isEmpty }
+
     /// The session named `id`, now the most recently used.
     mutating func session(named id: String) -> EngageSession? {
         guard let session = sessions[id] else { return nil }
