@@ -12,7 +12,8 @@ public enum JSONObjectMembers {
     /// and the byte range of its value, in document order.
     public static func forEach(in bytes: UnsafeRawBufferPointer,
                                _ body: (_ key: String, _ member: Range<Int>, _ value: Range<Int>) throws -> Void) throws {
-        try JSONParser.forEachMember(bytes, body)
+        var parser = JSONParser(bytes: bytes)
+        try parser.walkTopLevel(keyed: true) { key, member, value in try body(key ?? "", member, value) }
     }
 }
 
@@ -22,66 +23,42 @@ public enum JSONArrayElements {
     /// input, surrounded by optional white space.
     public static func forEach(in bytes: UnsafeRawBufferPointer, _ body: (_ element: Range<Int>) throws -> Void) throws {
         var parser = JSONParser(bytes: bytes)
-        try parser.elements(body)
+        try parser.walkTopLevel(keyed: false) { _, _, value in try body(value) }
     }
 }
 
 extension JSONParser {
-    fileprivate mutating func elements(_ body: (_ element: Range<Int>) throws -> Void) throws {
+    /// Walks the object (`keyed`) or array that is the whole input, calling `body` with each
+    /// item's key (objects only), whole range (`"key":value` for objects) and value range.
+    fileprivate mutating func walkTopLevel(keyed: Bool, _ body: (String?, Range<Int>, Range<Int>) throws -> Void) throws {
+        let (open, close) = keyed ? (UInt8(ascii: "{"), UInt8(ascii: "}")) : (UInt8(ascii: "["), UInt8(ascii: "]"))
         skipWhitespace()
-        guard current == UInt8(ascii: "[") else { throw error("expected an array") }
+        guard current == open else { throw error(keyed ? "expected an object" : "expected an array") }
         index += 1
         skipWhitespace()
-        if current == UInt8(ascii: "]") {
+        if current == close {
             index += 1
         } else {
             while true {
                 skipWhitespace()
-                let start = index
-                try skipValue()
-                try body(start..<index)
-                skipWhitespace()
-                guard let next = current else { throw error("unexpected end of input") }
-                if next == UInt8(ascii: "]") { index += 1; break }
-                guard next == UInt8(ascii: ",") else { throw error("expected ',' or ']' in an array") }
-                index += 1
-            }
-        }
-        skipWhitespace()
-        guard index == bytes.count else { throw error("unexpected data after the JSON value") }
-    }
-
-    static func forEachMember(_ bytes: UnsafeRawBufferPointer,
-                              _ body: (_ key: String, _ member: Range<Int>, _ value: Range<Int>) throws -> Void) throws {
-        var parser = JSONParser(bytes: bytes)
-        try parser.members(body)
-    }
-
-    private mutating func members(_ body: (_ key: String, _ member: Range<Int>, _ value: Range<Int>) throws -> Void) throws {
-        skipWhitespace()
-        guard current == UInt8(ascii: "{") else { throw error("expected an object") }
-        index += 1
-        skipWhitespace()
-        if current == UInt8(ascii: "}") {
-            index += 1
-        } else {
-            while true {
-                skipWhitespace()
-                guard current == UInt8(ascii: "\"") else { throw error("expected a string key") }
-                let memberStart = index
-                let key = try parseString()
-                skipWhitespace()
-                guard current == UInt8(ascii: ":") else { throw error("expected ':' after an object key") }
-                index += 1
-                skipWhitespace()
+                let itemStart = index
+                var key: String?
+                if keyed {
+                    guard current == UInt8(ascii: "\"") else { throw error("expected a string key") }
+                    key = try parseString()
+                    skipWhitespace()
+                    guard current == UInt8(ascii: ":") else { throw error("expected ':' after an object key") }
+                    index += 1
+                    skipWhitespace()
+                }
                 let valueStart = index
                 try skipValue()
-                try body(key, memberStart..<index, valueStart..<index)
+                try body(key, itemStart..<index, valueStart..<index)
                 skipWhitespace()
                 guard let next = current else { throw error("unexpected end of input") }
                 index += 1
-                if next == UInt8(ascii: "}") { break }
-                guard next == UInt8(ascii: ",") else { index -= 1; throw error("expected ',' or '}' in an object") }
+                if next == close { break }
+                guard next == UInt8(ascii: ",") else { index -= 1; throw error("expected ',' or '\(Character(Unicode.Scalar(close)))'") }
             }
         }
         skipWhitespace()
