@@ -1,3 +1,4 @@
+import Foundation
 import Testing
 import SimCore
 @testable import ExportEngine
@@ -96,5 +97,48 @@ import SimCore
         #expect(counts.added == 1)
         #expect(counts.skipped == ["compliance: unsubscribed": 1])
         #expect(counts.rejected == ["Invalid Resource": 1])
+    }
+}
+
+/// Staging on the database's queue while the caller goes on gives what staging in line gives.
+@Suite struct BackgroundStagingTests {
+    private static func pages() -> [[EngageProfile]] {
+        (0..<6).map { page in
+            (0..<50).map { i in
+                let n = page * 50 + i
+                // Every 7th address repeats one from an earlier page under a smaller or larger id.
+                let email = n % 7 == 0 ? "user\(n / 2)@x.io" : "user\(n)@x.io"
+                return n % 11 == 0 ? EngageProfile(distinctID: "u\(n)", properties: [:])
+                    : EngageProfile(distinctID: String(format: "u%03d", (n * 37) % 300), properties: ["$email": .string(email)])
+            }
+        }
+    }
+
+    private static func outcome(_ stage: (RunStaging, [[EngageProfile]]) throws -> Void) throws -> [MemberChange] {
+        let staging = RunStaging(queue: try SyncStore(path: nil).queue)
+        try staging.reset()
+        try stage(staging, pages())
+        try staging.plan(against: .staged, skipListOf: nil)
+        return try staging.changes()
+    }
+
+    @Test func backgroundStagingGivesTheSameChangesAsStagingInLine() throws {
+        let inline = try Self.outcome { staging, pages in for page in pages { try staging.add(page) } }
+        let background = try Self.outcome { staging, pages in
+            let failures = StagingFailures()
+            for page in pages { try staging.addInBackground(page, failures) }
+            try staging.finishAdding(failures)
+        }
+        #expect(background == inline)
+        #expect(inline.contains { $0.reason == Eligibility.duplicateEmail })
+    }
+
+    @Test func aFailedBackgroundWriteIsRethrownByTheNextCall() throws {
+        // Without reset() the temporary tables do not exist: the write fails on the queue.
+        let staging = RunStaging(queue: try SyncStore(path: nil).queue)
+        let failures = StagingFailures()
+        try staging.addInBackground([EngageProfile(distinctID: "a", properties: ["$email": "a@x.io"])], failures)
+        #expect(throws: (any Error).self) { try staging.finishAdding(failures) }
+        #expect(throws: (any Error).self) { try staging.addInBackground([], failures) }
     }
 }
