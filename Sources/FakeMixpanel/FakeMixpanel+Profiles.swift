@@ -45,33 +45,42 @@ extension FakeMixpanel {
         }
     }
 
-    /// The stored row of `id`, undecoded.
-    /// The stored profiles of `ids` (one `/engage` page), read as one range scan of the
-    /// `profile` table between the smallest and the largest id, when the ids are dense enough in
-    /// it: the scan stops after twice as many rows as ids, and whatever it did not reach is left
-    /// out (callers read those one by one). A page of a large cohort costs one B-tree walk instead
-    /// of a thousand lookups.
-    func storedProfiles(_ ids: [String], _ db: Database) throws -> [String: StoredProfile] {
-        guard ids.count > 1,
-              let low = ids.min(by: { $0.utf8.lexicographicallyPrecedes($1.utf8) }),
-              let high = ids.max(by: { $0.utf8.lexicographicallyPrecedes($1.utf8) }) else { return [:] }
-        let wanted = Set(ids)
-        var found: [String: StoredProfile] = [:]
-        found.reserveCapacity(ids.count)
+    /// The stored profiles of `ids` (one `/engage` page), aligned with `ids`, read as one range
+    /// scan of the `profile` table between the smallest and the largest id, when the ids are dense
+    /// enough in it: the scan stops after twice as many rows as ids, and whatever it did not reach
+    /// is `nil` (callers read those one by one). A page of a large cohort costs one B-tree walk
+    /// instead of a thousand lookups; when `ids` are in byte order (a session's order, for ASCII
+    /// ids) the scan and the list are walked together, otherwise each row is looked up by id.
+    func storedProfiles(_ ids: [String], _ db: Database) throws -> [StoredProfile?] {
+        var found = [StoredProfile?](repeating: nil, count: ids.count)
+        guard ids.count > 1 else { return found }
+        let inByteOrder = zip(ids, ids.dropFirst()).allSatisfy { $0.utf8.lexicographicallyPrecedes($1.utf8) }
+        let low = inByteOrder ? ids[0] : ids.min { $0.utf8.lexicographicallyPrecedes($1.utf8) }!
+        let high = inByteOrder ? ids[ids.count - 1] : ids.max { $0.utf8.lexicographicallyPrecedes($1.utf8) }!
+        let slots = inByteOrder ? [:] : Dictionary(ids.enumerated().map { ($1, $0) }, uniquingKeysWith: { first, _ in first })
+        var next = 0
         let rows = try Row.fetchCursor(try db.cachedStatement(sql: """
             SELECT distinct_id, properties, last_seen FROM profile WHERE distinct_id >= ? AND distinct_id <= ?
             ORDER BY distinct_id LIMIT ?
             """), arguments: [low, high, ids.count * 2])
         while let row = try rows.next() {
             let id: String = row[0]
-            guard wanted.contains(id) else { continue }
+            let slot: Int?
+            if inByteOrder {
+                while next < ids.count, ids[next].utf8.lexicographicallyPrecedes(id.utf8) { next += 1 }
+                slot = next < ids.count && ids[next] == id ? next : nil
+            } else {
+                slot = slots[id]
+            }
+            guard let slot else { continue }
             // A cursor's row is a view into SQLite's buffers: copy the bytes out.
-            found[id] = StoredProfile(properties: try row.withUnsafeData(atIndex: 1) { $0.map { Data([UInt8]($0)) } ?? Data() },
-                                      lastSeen: row[2])
+            found[slot] = StoredProfile(properties: try row.withUnsafeData(atIndex: 1) { $0.map { Data([UInt8]($0)) } ?? Data() },
+                                        lastSeen: row[2])
         }
         return found
     }
 
+    /// The stored row of `id`, undecoded.
     func storedProfile(_ id: String, _ db: Database) throws -> StoredProfile? {
         let statement = try db.cachedStatement(sql: "SELECT properties, last_seen FROM profile WHERE distinct_id = ?")
         guard let row = try Row.fetchOne(statement, arguments: [id]) else { return nil }

@@ -8,13 +8,13 @@ import SimCore
 @Suite struct EngageRenderingTests {
     private static let keys = ["$email", "$first_name", "$last_seen", "$user_id", "A", "plan", "zoë", "$a\"q", "$last_seem", "$last_seen0"]
 
-    private static func expected(_ properties: [String: JSONValue], names: Set<String>?, lastSeen: String?) -> String {
+    private static func expected(_ properties: [String: JSONValue], names: [String]?, lastSeen: String?) -> String {
         var kept = names.map { names in properties.filter { names.contains($0.key) } } ?? properties
         if let lastSeen { kept["$last_seen"] = .string(lastSeen) }
         return JSONValue.object(kept).canonicalText
     }
 
-    private static func rendered(_ properties: [String: JSONValue], names: Set<String>?, lastSeen: String?) throws -> String {
+    private static func rendered(_ properties: [String: JSONValue], names: [String]?, lastSeen: String?) throws -> String {
         var out: [UInt8] = []
         try EngageQueryRoutes.writeProperties(JSONValue.object(properties).canonicalData, named: names, lastSeen: lastSeen, to: &out)
         return String(decoding: out, as: UTF8.self)
@@ -27,7 +27,7 @@ import SimCore
             for key in Self.keys where Bool.random(using: &generator) {
                 properties[key] = [.string("v\"é"), .int(42), .double(2.5), ["n": [1, nil]], .bool(true)].randomElement(using: &generator)!
             }
-            let names: Set<String>? = Bool.random(using: &generator) ? nil : Set(Self.keys.filter { _ in Bool.random(using: &generator) })
+            let names: [String]? = Bool.random(using: &generator) ? nil : Self.keys.filter { _ in Bool.random(using: &generator) }
             let lastSeen: String? = Bool.random(using: &generator) ? "2026-01-05T09:00:00" : nil
             #expect(try Self.rendered(properties, names: names, lastSeen: lastSeen) == Self.expected(properties, names: names, lastSeen: lastSeen))
         }

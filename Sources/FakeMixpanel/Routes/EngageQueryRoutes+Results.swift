@@ -45,7 +45,7 @@ extension EngageQueryRoutes {
     /// canonical encoding of the same values (a test holds the two equal), at a fraction of the cost.
     static func render(_ fake: FakeMixpanel, _ session: EngageSession, _ positions: Range<Int>) throws -> [UInt8] {
         guard !positions.isEmpty else { return Array("[]".utf8) }
-        let names = session.outputProperties.map { Set($0) }
+        let names = session.outputProperties
         let showsLastSeen = session.outputProperties?.contains("$last_seen") ?? true
         return try fake.database.read { db in
             let preserved = fake.engageSessions.withLock { store -> [StoredProfile??] in
@@ -57,10 +57,15 @@ extension EngageQueryRoutes {
             var out: [UInt8] = []
             out.reserveCapacity(positions.count * 160)
             out.append(UInt8(ascii: "["))
+            var slot = 0
             for (offset, position) in positions.enumerated() {
                 if offset > 0 { out.append(UInt8(ascii: ",")) }
                 let id = session.ids[position]
-                let stored: StoredProfile? = try session.isBare(position) ? nil : (preserved[offset] ?? page[id] ?? fake.storedProfile(id, db))
+                var stored: StoredProfile?
+                if !session.isBare(position) {
+                    stored = try preserved[offset] ?? page[slot] ?? fake.storedProfile(id, db)
+                    slot += 1
+                }
                 out.append(contentsOf: #"{"$distinct_id":"#.utf8)
                 out.append(contentsOf: JSONValue.string(id).canonicalBytes)
                 out.append(contentsOf: #","$properties":"#.utf8)
@@ -79,7 +84,7 @@ extension EngageQueryRoutes {
 
     /// Writes the members of `properties` (canonical JSON) named in `names` (all when `nil`),
     /// with `$last_seen` set to `lastSeen` when given, in canonical key order.
-    static func writeProperties(_ properties: Data, named names: Set<String>?, lastSeen: String?, to out: inout [UInt8]) throws {
+    static func writeProperties(_ properties: Data, named names: [String]?, lastSeen: String?, to out: inout [UInt8]) throws {
         let lastSeenKey = "$last_seen"
         var pendingLastSeen = lastSeen
         var first = true
