@@ -87,18 +87,15 @@ struct RunStaging: Sendable {
 
     // MARK: Reading the cohort
 
-    /// Appends one `/engage` page: ineligible members become skips, the rest candidates. An
+    /// Appends `/engage` profiles: ineligible members become skips, the rest candidates. An
     /// address already staged keeps the smaller distinct_id (A47); the other becomes a
     /// `duplicate-email` skip, whatever order the pages come in.
-    func add(_ profiles: [EngageProfile]) throws {
-        try queue.write { db in try Self.stage(profiles, db: db) }
-    }
-
-    /// Starts staging `profiles` (as ``add(_:)``) on the database's own queue and returns at once,
-    /// so that the caller reads its next pages while the profiles are classified and written on
-    /// the other core. At most one batch is in flight: each call first waits for the previous
-    /// one. ``finishAdding(_:)`` waits for the last and rethrows the first failure. The database
-    /// queue is serial, so every later access sees the staged rows, in the order they were added.
+    ///
+    /// The work happens on the database's own queue and this returns at once, so that the caller
+    /// reads its next pages while the profiles are classified and written on the other core. At
+    /// most one batch is in flight: each call first waits for the previous one.
+    /// ``finishAdding(_:)`` waits for the last and rethrows the first failure. The database queue
+    /// is serial, so every later access sees the staged rows, in the order they were added.
     func addInBackground(_ profiles: [EngageProfile], _ failures: StagingFailures) throws {
         try finishAdding(failures)
         queue.asyncWrite({ db in try Self.stage(profiles, db: db) }, completion: { _, result in

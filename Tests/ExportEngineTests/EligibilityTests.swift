@@ -3,6 +3,15 @@ import Testing
 import SimCore
 @testable import ExportEngine
 
+extension RunStaging {
+    /// Stages `profiles` and waits until they are written (what a run does, one batch at a time).
+    func add(_ profiles: [EngageProfile]) throws {
+        let failures = StagingFailures()
+        try addInBackground(profiles, failures)
+        try finishAdding(failures)
+    }
+}
+
 @Suite struct EligibilityTests {
     private static func staging() throws -> RunStaging {
         let staging = RunStaging(queue: try SyncStore(path: nil).queue)
@@ -100,7 +109,7 @@ import SimCore
     }
 }
 
-/// Staging on the database's queue while the caller goes on gives what staging in line gives.
+/// Staging on the database's queue while the caller goes on gives what waiting for each batch gives.
 @Suite struct BackgroundStagingTests {
     private static func pages() -> [[EngageProfile]] {
         (0..<6).map { page in
@@ -122,7 +131,7 @@ import SimCore
         return try staging.changes()
     }
 
-    @Test func backgroundStagingGivesTheSameChangesAsStagingInLine() throws {
+    @Test func pipelinedStagingGivesTheSameChangesAsWaitingForEachBatch() throws {
         let inline = try Self.outcome { staging, pages in for page in pages { try staging.add(page) } }
         let background = try Self.outcome { staging, pages in
             let failures = StagingFailures()
