@@ -65,17 +65,19 @@ public final class FakeMailchimp: HTTPHandler {
         }
         guard admitted else { return MailchimpProblem.tooManyRequests.response(instance: instance) }
         defer { inFlight.withLock { $0 -= 1 } }
-        if let faulted = await injector.intercept(request, clock: clock, errorBody: { status in
+        return await injector.apply(request, clock: clock, errorBody: { status in
             MailchimpProblem.fault(status: status).response(instance: instance)
         }) {
-            return faulted
+            if let name = request.headers["X-Trigger-Error"], let problem = MailchimpProblem.triggered(name) {
+                return problem.response(instance: instance)
+            }
+            await runDueBatches()
+            return await dispatch(request, instance: instance)
         }
-        if let name = request.headers["X-Trigger-Error"], let problem = MailchimpProblem.triggered(name) {
-            return problem.response(instance: instance)
-        }
-        await runDueBatches()
-        return await dispatch(request, instance: instance)
     }
+
+    /// How many requests each scenario fault rule has hit so far, in rule order.
+    public var faultHits: [Int] { injector.hitCounts() }
 
     /// Disables the account's API key: from now on it gets 401 `API Key Invalid`, "API key has been disabled".
     public func revokeAPIKey() {

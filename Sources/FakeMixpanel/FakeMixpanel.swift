@@ -97,11 +97,17 @@ public final class FakeMixpanel: HTTPHandler {
         }
     }
 
+    /// How many requests each scenario fault rule has hit so far, in rule order.
+    public var faultHits: [Int] { faults.hitCounts() }
+
     /// Faults first (a delay holds its rate-limit slot), then the route.
     private func route(_ request: HTTPRequest, family: APIFamily) async -> HTTPResponse {
-        if let faulted = await faults.intercept(request, clock: clock, errorBody: { family.faultResponse(status: $0, for: request, projectID: projectID) }) {
-            return faulted
+        await faults.apply(request, clock: clock, errorBody: { family.faultResponse(status: $0, for: request, projectID: projectID) }) {
+            await routeUnfaulted(request, family: family)
         }
+    }
+
+    private func routeUnfaulted(_ request: HTTPRequest, family: APIFamily) async -> HTTPResponse {
         do {
             switch routes.match(method: request.method, path: request.path) {
             case .found(let handler, let parameters):

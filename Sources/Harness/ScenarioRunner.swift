@@ -23,11 +23,17 @@ public struct ScenarioRunner: Sendable {
 
     /// Runs `scenario` and returns its outcome: the golden document and any failed inline expectation.
     public func run(_ scenario: Scenario) async throws -> ScenarioOutcome {
+        try await run(scenario, observer: nil)
+    }
+
+    /// Runs `scenario`, letting `observer` look at the world before the first step, after every
+    /// step and at the end (the fuzzer's invariants).
+    func run(_ scenario: Scenario, observer: (any ReplayObserver)?) async throws -> ScenarioOutcome {
         let simulation = Simulation(start: scenario.start)
         let fakes = try Fakes(scenario: scenario, clock: simulation.clock)
         let network = try await Network.make(transport, fakes: fakes, simulation: simulation)
         do {
-            let outcome = try await replay(scenario, simulation: simulation, fakes: fakes, network: network)
+            let outcome = try await replay(scenario, simulation: simulation, fakes: fakes, network: network, observer: observer)
             await network.stop()
             return outcome
         } catch {
@@ -36,9 +42,11 @@ public struct ScenarioRunner: Sendable {
         }
     }
 
-    private func replay(_ scenario: Scenario, simulation: Simulation, fakes: Fakes, network: Network) async throws -> ScenarioOutcome {
+    private func replay(_ scenario: Scenario, simulation: Simulation, fakes: Fakes, network: Network,
+                        observer: (any ReplayObserver)?) async throws -> ScenarioOutcome {
         try await simulation.run {
             let world = try World(scenario: scenario, simulation: simulation, fakes: fakes, network: network)
+            try await observer?.begin(world)
             var timeline: [String] = []
             var failures: [String] = []
             for (index, step) in scenario.steps.enumerated() {
@@ -51,7 +59,10 @@ public struct ScenarioRunner: Sendable {
                         }
                         continue
                     }
-                    timeline.append("\(world.clock.now) step \(index + 1) (line \(step.line)): " + (try await world.perform(step.action)))
+                    let began = world.clock.now
+                    let result = try await world.perform(step.action)
+                    timeline.append("\(began) step \(index + 1) (line \(step.line)): " + result)
+                    try await observer?.after(step: index + 1, step.action, result: result, in: world)
                 } catch let error as StepFailure {
                     throw StepError(file: scenario.file, line: step.line, step: index + 1, message: error.message)
                 }
@@ -61,9 +72,17 @@ public struct ScenarioRunner: Sendable {
                                                audiences: try world.mailchimp.dump(), syncs: try await world.engine.syncs(),
                                                runs: try await world.engine.runs(includingChanges: true), journal: world.journal.journal,
                                                cohorts: try world.cohortLines(), mixpanel: try await world.mixpanelLines()).render()
+            try await observer?.end(world, document: document)
             return ScenarioOutcome(document: document, expectationFailures: failures)
         }
     }
+}
+
+/// Watches a replay from inside the simulation: the fuzzer's invariant checks.
+protocol ReplayObserver: Sendable {
+    func begin(_ world: World) async throws
+    func after(step: Int, _ action: Step.Action, result: String, in world: World) async throws
+    func end(_ world: World, document: String) async throws
 }
 
 /// What one scenario run produced.

@@ -38,7 +38,7 @@ extension World {
     }
 
     /// Every stored event, through `GET /api/2.0/export` as a client would read it.
-    private func exportedEvents() async throws -> [JSONValue] {
+    func exportedEvents() async throws -> [JSONValue] {
         let from = (scenario.mixpanel.events.map(\.time) + [scenario.start]).min()!.adding(.days(-90)).dateString
         let to = clock.now.adding(.days(1)).dateString
         let account = scenario.mixpanel.serviceAccounts.first

@@ -4,7 +4,7 @@ import SimHTTP
 
 /// Reads the world-level options of a scenario: fault rules and the fake Mixpanel's switches.
 enum WorldOptionsParser {
-    static let faultKeys = ["method", "path", "status", "html", "empty", "delay", "drop", "times", "probability", "from"]
+    static let faultKeys = ["method", "path", "status", "html", "empty", "delay", "drop", "lose_response", "times", "probability", "from", "until", "retry_after"]
     static let mtuKeys = ["month_basis", "user_basis", "mailchimp_spellings", "exempt_engagement_events",
                           "guardrail_counts_all_events", "require_source_for_exemption", "count_empty_distinct_id"]
 
@@ -18,9 +18,13 @@ enum WorldOptionsParser {
                 map["empty"].map { .emptyBody(Int(try $0.int())) },
                 map["delay"].map { .delay(try $0.duration()) },
                 try map["drop"]?.bool() == true ? .drop : nil,
+                try map["lose_response"]?.bool() == true ? .loseResponse : nil,
             ].compactMap { $0 }
             guard effects.count == 1, let effect = effects.first else {
-                throw item.error("\(item.path) needs exactly one of status, html, empty, delay or drop")
+                throw item.error("\(item.path) needs exactly one of status, html, empty, delay, drop or lose_response")
+            }
+            if let node = map["retry_after"] {
+                guard case .status = effect else { throw node.error("retry_after goes with a status answer") }
             }
             let probability = try map["probability"].map { node -> Double in
                 guard case .double(let p) = try node.json(), (0...1).contains(p) else { throw node.error("probability must be a number from 0 to 1") }
@@ -32,7 +36,8 @@ enum WorldOptionsParser {
                 return value
             }
             return FaultRule(method: try map["method"]?.string(), path: try map["path"]?.string(), effect: effect,
-                             times: times, probability: probability, from: try map["from"]?.time(relativeTo: start))
+                             times: times, probability: probability, from: try map["from"]?.time(relativeTo: start),
+                             until: try map["until"]?.time(relativeTo: start), retryAfter: try map["retry_after"]?.duration())
         }
     }
 

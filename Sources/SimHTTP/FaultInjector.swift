@@ -16,6 +16,9 @@ public struct FaultRule: Sendable, Equatable {
         case delay(SimDuration)
         /// Close the connection without answering.
         case drop
+        /// Handle the request (its writes happen), then close the connection before the answer
+        /// reaches the client: the client cannot tell this from ``drop``.
+        case loseResponse
     }
 
     /// HTTP method to match, or `nil` for any.
@@ -29,20 +32,28 @@ public struct FaultRule: Sendable, Equatable {
     public var probability: Double?
     /// Only from this virtual time on (`nil`: from the start).
     public var from: SimTime?
+    /// Only before this virtual time (`nil`: for ever).
+    public var until: SimTime?
+    /// With a ``Effect/status(_:)`` answer: the `Retry-After` header it carries, in whole seconds
+    /// (`nil`: none, as Mailchimp's own 429s have none).
+    public var retryAfter: SimDuration?
 
     public init(method: String? = nil, path: String? = nil, effect: Effect, times: Int? = nil,
-                probability: Double? = nil, from: SimTime? = nil) {
+                probability: Double? = nil, from: SimTime? = nil, until: SimTime? = nil, retryAfter: SimDuration? = nil) {
         self.method = method?.uppercased()
         self.path = path
         self.effect = effect
         self.times = times
         self.probability = probability
         self.from = from
+        self.until = until
+        self.retryAfter = retryAfter
     }
 
     func matches(_ request: HTTPRequest, at now: SimTime) -> Bool {
         if let method, method != request.method { return false }
         if let from, now < from { return false }
+        if let until, now >= until { return false }
         guard let path else { return true }
         return Self.match(pattern: path, path: request.path)
     }
@@ -64,49 +75,76 @@ public struct FaultRule: Sendable, Equatable {
 public final class FaultInjector: Sendable {
     private let rules: [FaultRule]
     private let seed: UInt64
-    private let state: Mutex<[Int]>
+    /// Per rule: requests it matched, and requests it hit.
+    private let state: Mutex<(seen: [Int], hit: [Int])>
 
     public init(rules: [FaultRule], seed: UInt64) {
         self.rules = rules
         self.seed = seed
-        state = Mutex(Array(repeating: 0, count: rules.count))
+        state = Mutex((Array(repeating: 0, count: rules.count), Array(repeating: 0, count: rules.count)))
     }
 
-    /// The effect of the first rule that hits `request`, if any (recording the hit).
-    public func effect(for request: HTTPRequest, at now: SimTime) -> FaultRule.Effect? {
-        state.withLock { seen in
+    /// The first rule that hits `request`, if any (recording the hit).
+    public func rule(for request: HTTPRequest, at now: SimTime) -> FaultRule? {
+        state.withLock { counts in
             for (index, rule) in rules.enumerated() where rule.matches(request, at: now) {
-                seen[index] += 1
-                if let times = rule.times, seen[index] > times { continue }
+                counts.seen[index] += 1
+                if let times = rule.times, counts.hit[index] >= times { continue }
                 if let probability = rule.probability {
-                    let draw = Double(StableHash.value(seed: seed, "fault", String(index), String(seen[index])) >> 11) / Double(UInt64(1) << 53)
+                    let draw = Double(StableHash.value(seed: seed, "fault", String(index), String(counts.seen[index])) >> 11) / Double(UInt64(1) << 53)
                     guard draw < probability else { continue }
                 }
-                return rule.effect
+                counts.hit[index] += 1
+                return rule
             }
             return nil
         }
     }
 
-    /// Applies the effect with the help of the service (which knows its real error bodies):
-    /// returns a response to send instead of handling the request, or `nil` to handle it
-    /// (after any delay).
-    public func intercept(_ request: HTTPRequest, clock: any SimClock,
-                          errorBody: (Int) -> HTTPResponse) async -> HTTPResponse? {
-        guard let effect = effect(for: request, at: clock.now) else { return nil }
-        switch effect {
+    /// How many requests each rule has hit so far, in rule order.
+    public func hitCounts() -> [Int] { state.withLock { $0.hit } }
+
+    /// The effect of the first rule that hits `request`, if any (recording the hit).
+    public func effect(for request: HTTPRequest, at now: SimTime) -> FaultRule.Effect? {
+        rule(for: request, at: now)?.effect
+    }
+
+    /// Applies the fault (if any) around `handle`, the service's normal handling: the service
+    /// supplies its real error bodies with `errorBody`.
+    public func apply(_ request: HTTPRequest, clock: any SimClock, errorBody: (Int) -> HTTPResponse,
+                      handle: () async -> HTTPResponse) async -> HTTPResponse {
+        guard let rule = rule(for: request, at: clock.now) else { return await handle() }
+        switch rule.effect {
         case .status(let status):
-            return errorBody(status)
+            var response = errorBody(status)
+            if let retryAfter = rule.retryAfter { response.headers.set("Retry-After", String(max(0, retryAfter.milliseconds / 1000))) }
+            return response
         case .htmlPage(let status):
-            let html = "<HTML><HEAD><TITLE>Access Denied</TITLE></HEAD><BODY><H1>Access Denied</H1>You don't have permission to access this server.<P>Reference #18.CohortSim</BODY></HTML>\n"
-            return HTTPResponse(status: status, headers: ["Content-Type": "text/html", "Server": "AkamaiGHost"], body: Data(html.utf8))
+            return Self.htmlPage(status: status)
         case .emptyBody(let status):
             return HTTPResponse(status: status)
         case .delay(let duration):
-            try? await clock.sleep(for: duration)
-            return nil
+            do {
+                try await clock.sleep(for: duration)
+            } catch {
+                // The client gave up waiting (its timeout cancelled us): a real server still
+                // handles a request whose client left, so its writes happen all the same.
+            }
+            return await handle()
         case .drop:
-            return HTTPResponse(status: 599, headers: [connectionFaultHeader: "1"])
+            return Self.dropped
+        case .loseResponse:
+            _ = await handle()
+            return Self.dropped
         }
     }
+
+    /// The answer a firewall in front of the API gives.
+    static func htmlPage(status: Int) -> HTTPResponse {
+        let html = "<HTML><HEAD><TITLE>Access Denied</TITLE></HEAD><BODY><H1>Access Denied</H1>You don't have permission to access this server.<P>Reference #18.CohortSim</BODY></HTML>\n"
+        return HTTPResponse(status: status, headers: ["Content-Type": "text/html", "Server": "AkamaiGHost"], body: Data(html.utf8))
+    }
+
+    /// What the transport turns into a dropped connection.
+    static var dropped: HTTPResponse { HTTPResponse(status: 599, headers: [connectionFaultHeader: "1"]) }
 }

@@ -60,6 +60,9 @@ public final class JournalingTransport: HTTPTransport {
         entries.withLock { $0.append(entry) }
     }
 
+    /// All entries in the order their answers (or failures) arrived.
+    public var arrivals: [JournalEntry] { entries.withLock { $0 } }
+
     /// All entries in canonical order.
     public var journal: [JournalEntry] { entries.withLock { $0 }.sorted() }
 }

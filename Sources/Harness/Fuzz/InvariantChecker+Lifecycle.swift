@@ -1,0 +1,100 @@
+import ExportEngine
+import FakeMailchimp
+import SimCore
+import SimHTTP
+
+extension InvariantChecker {
+    /// Keeps the history of lifecycle steps: which syncs a step ended (and since when), which are
+    /// live by the timeline's history, and which steps may race a run.
+    func noteLifecycle(_ action: Step.Action, result: String, world: World, step: Int) async throws {
+        let now = world.clock.now
+        let syncs = try await world.engine.syncs()
+        switch action {
+        case .connect:
+            connected = result.hasPrefix("connect: Connected")
+            // Reconnecting may resume what disconnect stopped: those syncs are no longer held to silence.
+            if connected { ended = ended.filter { !$0.value.byDisconnect } }
+        case .disconnect:
+            connected = false
+            for sync in syncs where sync.mode == .dynamic && ended[sync.id] == nil { ended[sync.id] = (now, "disconnect", true) }
+            live = [:]
+            lifecycleSteps.append((now, .disconnectDuringRun))
+        case .stopExport(let cohort, let audience):
+            guard let pair = try pairKey(cohort: cohort, audience: audience, world: world) else { return }
+            if let sync = syncs.last(where: { $0.cohortID == pair.cohort && $0.audienceID == pair.audience && $0.mode == .dynamic }),
+               ended[sync.id] == nil {
+                ended[sync.id] = (now, "stop_export", false)
+            }
+            live[pair] = nil
+            lifecycleSteps.append((now, .stopDuringRun))
+        case .deleteCohort(let cohort):
+            guard let id = cohortID(cohort) else { return }
+            for sync in syncs where sync.cohortID == id && sync.mode == .dynamic && ended[sync.id] == nil { ended[sync.id] = (now, "delete_cohort", false) }
+            live = live.filter { $0.key.cohort != id }
+            lifecycleSteps.append((now, .cohortDeletedDuringRun))
+        case .export(let cohort, let audience, let mode):
+            guard let pair = try pairKey(cohort: cohort, audience: audience, world: world) else { return }
+            live[pair] = nil
+            if mode == .dynamic, connected, !result.contains("engine died") { live[pair] = now }
+        case .deleteAudience(let audience):
+            let id = audienceIDs[audience] ?? audience
+            live = live.filter { $0.key.audience != id }
+        case .revokeAPIKey:
+            live = [:]
+        case .crash:
+            crashArmed = true
+        case .restart:
+            crashArmed = false
+        case .contact(_, let email, let contactAction, let to):
+            if contactAction == .deletePermanently { forgotten.insert(email.lowercased()) }
+            if let to {
+                harnessEmails.insert(to.lowercased())
+                movedInMailchimp.formUnion([email.lowercased(), to.lowercased()])
+            }
+        default:
+            break
+        }
+    }
+
+    /// stopped-means-silent: an ended sync sends no Mailchimp write after it ended; after stop or
+    /// disconnect it starts no run and is not `Active` again; after its cohort is deleted, the
+    /// first run that notices ends it (and writes nothing).
+    func checkSilence(syncs: [SyncInfo], runs newRuns: [RunReport], world: World, step: Int, now: SimTime) {
+        let journal = world.journal.journal
+        for (id, hold) in ended.sorted(by: { $0.key < $1.key }) {
+            guard let sync = syncs.first(where: { $0.id == id }) else { continue }
+            let cohortDeleted = hold.why == "delete_cohort"
+            let noticed = runs.values.contains { $0.syncID == id && $0.started > hold.since }
+            if sync.state == .active, !cohortDeleted || noticed {
+                record(.stoppedMeansSilent, step: step, now: now,
+                       "sync \(id) (cohort \(sync.cohortID) → \(sync.audienceID)) is Active again after \(hold.why) at \(hold.since)")
+                ended[id] = nil  // reported once
+                continue
+            }
+            for run in newRuns where run.syncID == id && run.finished > hold.since {
+                if run.started > hold.since, !cohortDeleted {
+                    record(.stoppedMeansSilent, step: step, now: now, "sync \(id) ran again (run \(run.number) at \(run.started)) after \(hold.why) at \(hold.since)")
+                }
+                let late = journal.filter {
+                    $0.service == "mailchimp" && $0.method != "GET" && $0.path.hasPrefix("/3.0/lists/\(sync.audienceID)")
+                        && $0.time > hold.since && $0.time >= run.started && $0.time <= run.finished
+                }
+                if let first = late.first {
+                    record(.stoppedMeansSilent, step: step, now: now,
+                           "run \(run.number) of sync \(id) sent \(late.count) Mailchimp write(s) after \(hold.why) at \(hold.since), the first \(first.method) \(first.path) at \(first.time)")
+                }
+            }
+        }
+    }
+
+    func cohortID(_ reference: String) -> Int64? {
+        if let id = Int64(reference) { return id }
+        return scenario.mixpanel.cohorts.first { $0.name == reference }?.id
+    }
+
+    func pairKey(cohort: String, audience: String, world: World) throws -> PairKey? {
+        guard let id = cohortID(cohort) else { return nil }
+        guard let list = try world.mailchimp.dump().first(where: { $0.name == audience || $0.id == audience }) else { return nil }
+        return PairKey(cohort: id, audience: list.id)
+    }
+}
