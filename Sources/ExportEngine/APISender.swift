@@ -31,6 +31,9 @@ struct APISender: Sendable {
     let seed: UInt64
     /// Counts each request sent (retries included) into the run's report.
     let onSend: @Sendable () -> Void
+    /// Asked before every attempt (retries included); throws to send nothing more (the sync the
+    /// request is for was stopped while its run was under way).
+    var beforeAttempt: @Sendable () throws -> Void = {}
 
     /// Sends `request`, retrying transient failures. A status in `accepting` is returned as an
     /// answer instead of being thrown (e.g. `/import`'s 400 with per-record failures).
@@ -38,6 +41,7 @@ struct APISender: Sendable {
         let started = clock.now
         var lastProblem = ""
         for attempt in 1...Self.maxTries {
+            try beforeAttempt()
             onSend()
             var retryAfter: SimDuration?
             do {

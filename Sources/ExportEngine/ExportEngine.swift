@@ -153,7 +153,11 @@ public actor ExportEngine {
         runningDue = true
         let now = clock.now
         let due = ((try? store.syncs()) ?? []).filter { $0.state == .active && $0.mode == .dynamic && ($0.nextRun.map { $0 <= now } ?? false) }
-        for sync in due where crash == nil { _ = try? await run(syncID: sync.id, trigger: "scheduled") }
+        for sync in due where crash == nil {
+            // A stop or disconnect that landed during an earlier run of this loop cancels this one.
+            guard (try? store.sync(sync.id))??.state == .active else { continue }
+            _ = try? await run(syncID: sync.id, trigger: "scheduled")
+        }
         runningDue = false
         reschedule()
     }
@@ -239,7 +243,8 @@ public actor ExportEngine {
         try store.begin(run: report.number, syncID: syncID, trigger: trigger, at: started)
         let counts = Mutex((mailchimp: 0, mixpanel: 0))
         var runner = SyncRun(sync: sync, configuration: configuration,
-                             mailchimp: mailchimpClient(apiKey: connection.apiKey, counter: { counts.withLock { $0.mailchimp += 1 } }),
+                             mailchimp: mailchimpClient(apiKey: connection.apiKey, counter: { counts.withLock { $0.mailchimp += 1 } },
+                                                        beforeAttempt: stillActive(syncID)),
                              mixpanel: MixpanelClient(access: configuration.mixpanel,
                                                       sender: sender(counter: { counts.withLock { $0.mixpanel += 1 } })),
                              store: store, clock: clock)
@@ -269,6 +274,9 @@ public actor ExportEngine {
         let changes: SyncStore.RecordedChanges = if !result.commit { .skips } else if let baseline = result.baseline { .all(baseline) } else { .none }
         try store.finish(run: result.report, cohortID: sync.cohortID, audienceID: sync.audienceID, changes: changes,
                          commit: result.commit && result.report.outcome == .succeeded)
+        // Stop, disconnect or a newer export may have ended the sync while the run awaited an
+        // answer: what they decided stands; the run never brings the sync back.
+        guard try store.sync(sync.id)?.state == .active else { return }
         if let state = result.newState {
             try store.setState(sync: sync.id, state, nextRun: nil)
         } else if sync.mode == .dynamic {
@@ -310,12 +318,24 @@ public actor ExportEngine {
         }
     }
 
-    func sender(counter: @escaping @Sendable () -> Void) -> APISender {
-        APISender(transport: transport, clock: clock, seed: seed, onSend: counter)
+    func sender(counter: @escaping @Sendable () -> Void, beforeAttempt: @escaping @Sendable () throws -> Void = {}) -> APISender {
+        APISender(transport: transport, clock: clock, seed: seed, onSend: counter, beforeAttempt: beforeAttempt)
     }
 
-    func mailchimpClient(apiKey: String, counter: @escaping @Sendable () -> Void) -> MailchimpClient {
+    func mailchimpClient(apiKey: String, counter: @escaping @Sendable () -> Void,
+                         beforeAttempt: @escaping @Sendable () throws -> Void = {}) -> MailchimpClient {
         MailchimpClient(baseURL: MailchimpClient.baseURL(apiKey: apiKey, override: configuration.mailchimpBaseURL),
-                        apiKey: apiKey, sender: sender(counter: counter))
+                        apiKey: apiKey, sender: sender(counter: counter, beforeAttempt: beforeAttempt))
+    }
+
+    /// Throws ``SyncEndedDuringRun`` once `syncID` is no longer active: stop, disconnect or a newer
+    /// export of the same pair ran while this run awaited Mailchimp (actor reentrancy), so the run
+    /// must write nothing more. Read from the store, which those calls update at once.
+    nonisolated func stillActive(_ syncID: Int64) -> @Sendable () throws -> Void {
+        let store = store
+        return {
+            let state = try store.sync(syncID)?.state ?? .stopped(reason: "sync deleted")
+            guard state == .active else { throw SyncEndedDuringRun(state: state) }
+        }
     }
 }

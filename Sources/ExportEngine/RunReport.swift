@@ -27,6 +27,9 @@ public struct RunReport: Sendable, Equatable {
         /// The process stopped during the run (found by ``ExportEngine/recoverInterruptedRuns()``);
         /// its work is redone by the recovery run that follows it.
         case interrupted
+        /// The sync was stopped, disconnected or replaced while the run was under way: the run
+        /// sent nothing more to Mailchimp from then on, and its outcome is not a snapshot.
+        case cancelled
     }
 
     public var number: Int64

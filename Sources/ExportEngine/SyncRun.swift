@@ -71,6 +71,10 @@ struct SyncRun {
             return Result(report: report, baseline: chosen, commit: true)
         } catch let crash as SimulatedCrash {
             throw crash
+        } catch let ended as SyncEndedDuringRun {
+            report.outcome = .cancelled
+            report.error = ended.description
+            return Result(report: report, baseline: baseline)
         } catch let failure as APIFailure {
             report.outcome = failure.isFatal ? .paused : .failed
             report.error = failure.description
@@ -262,4 +266,11 @@ struct SyncRun {
 
 extension APIFailure {
     var isFatal: Bool { if case .fatal = self { return true }; return false }
+}
+
+/// Thrown before a Mailchimp request of a run whose sync ended while the run was under way.
+struct SyncEndedDuringRun: Error, CustomStringConvertible {
+    var state: SyncState
+
+    var description: String { "the sync became \(state) during the run; nothing more was sent to Mailchimp" }
 }

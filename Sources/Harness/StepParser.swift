@@ -126,7 +126,7 @@ enum StepParser {
         case "run":
             let m = try node.mapping(allowed: ["number", "outcome", "added", "removed", "exported"])
             return .run(number: try m.required("number").int(),
-                        outcome: try m["outcome"]?.choice(["succeeded", "failed", "paused", "interrupted"]),
+                        outcome: try m["outcome"]?.choice(["succeeded", "failed", "paused", "interrupted", "cancelled"]),
                         added: try m["added"].map { Int(try $0.int()) }, removed: try m["removed"].map { Int(try $0.int()) },
                         exported: try m["exported"].map { Int(try $0.int()) })
         case "sync":

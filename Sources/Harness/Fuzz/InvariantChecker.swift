@@ -201,7 +201,7 @@ actor InvariantChecker: ReplayObserver {
             for point in CrashPoint.allCases where run.error.contains("checkpoint: \(point.rawValue)") {
                 coverage.insert(CoveragePoint(rawValue: "crash-" + point.rawValue)!)
             }
-        case .succeeded: break
+        case .succeeded, .cancelled: break
         }
         if run.trigger == "recovery" { coverage.insert(.recoveryRun) }
         if run.skipped.keys.contains(where: { $0.hasPrefix("compliance") }) { coverage.insert(.complianceSkip) }

@@ -1,3 +1,4 @@
+import FakeMixpanel
 import SimCore
 import SimHTTP
 
@@ -26,9 +27,15 @@ public struct Shrinker: Sendable {
 
     public func shrink(_ scenario: Scenario, violation: Violation) async -> Outcome {
         var state = State(best: scenario, violation: violation, replays: 0)
+        // Nothing after the step the violation was seen at can be needed to see it.
+        if let step = violation.step, step < scenario.steps.count {
+            _ = await attempt({ $0.steps.removeSubrange(step...) }, &state)
+        }
         var progress = true
-        while progress && state.replays < budget {
+        var rounds = 0
+        while progress && state.replays < budget && rounds < 4 {
             progress = false
+            rounds += 1
             progress = await reduce(\.steps, &state) || progress
             progress = await reduce(\.mailchimpFaults, &state) || progress
             progress = await reduce(\.mixpanelOptions.faults, &state) || progress
@@ -39,6 +46,7 @@ public struct Shrinker: Sendable {
             for index in state.best.mailchimp.audiences.indices {
                 progress = await reduce(\.mailchimp.audiences[index].members, &state) || progress
             }
+            progress = await simplifyDefinitions(&state) || progress
             progress = await simplifyFaults(&state) || progress
             progress = await shortenWaits(&state) || progress
             if state.best.mixpanelOptions.queryRateLimit {
@@ -96,6 +104,29 @@ public struct Shrinker: Sendable {
             chunk /= 2
         }
         return changed
+    }
+
+    /// Each cohort's definition replaced by one of its parts, or by the ids of its members.
+    private func simplifyDefinitions(_ state: inout State) async -> Bool {
+        var changed = false
+        for index in state.best.mixpanel.cohorts.indices {
+            for simpler in Self.parts(of: state.best.mixpanel.cohorts[index].definition) {
+                if await attempt({ $0.mixpanel.cohorts[index].definition = simpler }, &state) {
+                    changed = true
+                    break
+                }
+            }
+        }
+        return changed
+    }
+
+    static func parts(of definition: CohortDefinition) -> [CohortDefinition] {
+        switch definition {
+        case .all(let parts), .any(let parts): parts
+        case .not(let part): [part]
+        case .ids(let ids) where ids.count > 1: [.ids(Array(ids.prefix(ids.count / 2))), .ids(Array(ids.suffix(ids.count - ids.count / 2)))]
+        case .ids, .property, .did: []
+        }
     }
 
     /// Always-on instead of probabilistic, no hit limit, from the start.
