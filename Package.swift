@@ -75,7 +75,11 @@ let package = Package(
         .testTarget(name: "FakeMailchimpTests", dependencies: ["SimCore", "SimHTTP", "SimHTTPServer", "SimHTTPClient", "FakeMailchimp"]),
         .testTarget(name: "FakeMixpanelTests", dependencies: ["SimCore", "SimHTTP", "SimHTTPServer", "SimHTTPClient", "FakeMixpanel"],
                     exclude: ["OpenAPI"]),  // Mixpanel's OpenAPI files, read by OpenAPIShapeTests
-        .testTarget(name: "ExportEngineTests", dependencies: ["SimCore", "SimHTTP", "ExportEngine"]),
+        .testTarget(name: "ExportEngineTests", dependencies: [
+            "SimCore", "SimHTTP", "ExportEngine",
+            // Store-failure tests inject SQLite errors into the engine's database.
+            .product(name: "GRDB", package: "GRDB.swift"),
+        ]),
     ],
     swiftLanguageModes: [.v6]
 )

@@ -10,6 +10,9 @@ struct PendingRun: Sendable, Equatable {
     /// The last checkpoint it passed (`started`, or a ``CrashPoint`` raw value).
     var stage: String
     var stageAt: SimTime
+    /// Requests made up to the last checkpoint.
+    var mailchimpRequests = 0
+    var mixpanelRequests = 0
 }
 
 extension SyncStore {
@@ -53,10 +56,12 @@ extension SyncStore {
         }
     }
 
-    /// Notes the last checkpoint a pending run passed.
-    func advance(run number: Int64, to stage: String, at time: SimTime) throws {
+    /// Notes the last checkpoint a pending run passed, and the requests it had made by then.
+    func advance(run number: Int64, to stage: String, at time: SimTime, requests: (mailchimp: Int, mixpanel: Int)) throws {
         try queue.write { db in
-            try db.cachedStatement(sql: "UPDATE pending_run SET stage = ?, stage_at = ? WHERE number = ?").execute(arguments: [stage, time.milliseconds, number])
+            try db.cachedStatement(sql: """
+                UPDATE pending_run SET stage = ?, stage_at = ?, mailchimp_requests = ?, mixpanel_requests = ? WHERE number = ?
+                """).execute(arguments: [stage, time.milliseconds, requests.mailchimp, requests.mixpanel, number])
         }
     }
 
@@ -65,7 +70,8 @@ extension SyncStore {
             try Row.fetchAll(db, sql: "SELECT * FROM pending_run ORDER BY number").map {
                 PendingRun(number: $0["number"], syncID: $0["sync_id"], trigger: $0["trigger"],
                            started: SimTime(milliseconds: $0["started"]), stage: $0["stage"],
-                           stageAt: SimTime(milliseconds: $0["stage_at"]))
+                           stageAt: SimTime(milliseconds: $0["stage_at"]), mailchimpRequests: $0["mailchimp_requests"],
+                           mixpanelRequests: $0["mixpanel_requests"])
             }
         }
     }

@@ -105,6 +105,13 @@ struct SyncStore: Sendable {
                 CREATE INDEX snapshot_member_by_address ON snapshot_member (audience_id, email_key);
                 """)
         }),
+        ("v6", { db in
+            // The requests a pending run had made at its last checkpoint: an interrupted run reports them.
+            try db.execute(sql: """
+                ALTER TABLE pending_run ADD COLUMN mailchimp_requests INTEGER NOT NULL DEFAULT 0;
+                ALTER TABLE pending_run ADD COLUMN mixpanel_requests INTEGER NOT NULL DEFAULT 0;
+                """)
+        }),
     ]
 
     // MARK: Connection
@@ -170,6 +177,19 @@ struct SyncStore: Sendable {
         }
         try queue.write { db in
             try db.cachedStatement(sql: "UPDATE sync SET state = ?, reason = ?, next_run = ? WHERE id = ?").execute(arguments: [name, reason, nextRun?.milliseconds, id])
+        }
+    }
+
+    /// After a run whose record failed: a dynamic sync still active gets its next run, a one-time
+    /// sync still active is finished. A sync stopped or paused meanwhile is left as it is.
+    func settleActive(sync id: Int64, mode: ExportMode, nextRun: SimTime) throws {
+        try queue.write { db in
+            switch mode {
+            case .dynamic:
+                try db.cachedStatement(sql: "UPDATE sync SET next_run = ? WHERE id = ? AND state = 'active'").execute(arguments: [nextRun.milliseconds, id])
+            case .oneTime:
+                try db.cachedStatement(sql: "UPDATE sync SET state = 'finished', next_run = NULL WHERE id = ? AND state = 'active'").execute(arguments: [id])
+            }
         }
     }
 

@@ -57,6 +57,9 @@ public struct ScenarioRunner: Sendable {
                 }
             }
             await world.engine.quiesce()
+            if let failure = await world.engine.scheduleFailure {
+                failures.append("\(scenario.file): the engine's schedule failed: \(failure)")
+            }
             let document = try OutcomeRenderer(scenario: scenario, timeline: timeline,
                                                audiences: try world.mailchimp.dump(), syncs: try await world.engine.syncs(),
                                                runs: try await world.engine.runs(includingChanges: true), journal: world.journal.journal,

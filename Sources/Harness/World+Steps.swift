@@ -47,12 +47,12 @@ extension World {
         case .restart:
             await engine.quiesce()
             let fresh = try restartEngine()
-            let recovered = await fresh.recoverInterruptedRuns()
+            let recovered = try await fresh.recoverInterruptedRuns()
             return "engine restarted from its state file" + (recovered.isEmpty ? "; nothing to recover"
                 : "; recovery: " + recovered.map { "run \($0.number) \($0.trigger) \($0.outcome.rawValue)" }.joined(separator: ", "))
         case .importEngagement(let audience):
             let list = try resolveAudience(audience)
-            let report = await engine.importEngagement(audienceID: list)
+            let report = try await engine.importEngagement(audienceID: list)
             let events = report.events.keys.sorted().map { "\($0)=\(report.events[$0]!)" }.joined(separator: ", ")
             return "engagement import for \(list): \(report.outcome.rawValue), \(report.campaigns) campaign(s), imported \(report.imported), unattributed \(report.unattributed), refused \(report.refused)"
                 + (events.isEmpty ? "" : " [\(events)]") + (report.error.isEmpty ? "" : " error: \(report.error)")

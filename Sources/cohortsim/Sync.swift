@@ -110,8 +110,8 @@ extension CohortSim.Sync {
 
         mutating func run() async throws {
             let engine = try options.engine()
-            for report in await engine.recoverInterruptedRuns() { print(HistoryFormat.line(report)) }
-            await engine.runDue()
+            for report in try await engine.recoverInterruptedRuns() { print(HistoryFormat.line(report)) }
+            try await engine.runDue()
             print("daemon running; Ctrl-C to stop")
             let signal = await waitForTerminationSignal()
             await engine.quiesce()

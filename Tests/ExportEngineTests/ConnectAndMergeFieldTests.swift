@@ -49,7 +49,7 @@ import SimCore
 
         fixture.setCohort([("ann", "ann@x.io"), ("bob", "bob@x.io")], names: ["ann": "Ann", "bob": "Bob"])
         fixture.clock.set(EngineFixture.start.adding(.hours(2)))
-        await fixture.engine.runDue()
+        try await fixture.engine.runDue()
         #expect(try await fixture.engine.runs().last?.added == 1)
         #expect(fixture.transport.requests("GET", "/3.0/lists/aud1/merge-fields").count == 1)
         await fixture.engine.quiesce()

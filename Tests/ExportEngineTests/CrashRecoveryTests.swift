@@ -16,7 +16,7 @@ import SimCore
         }
 
         try fixture.restart()
-        let recovered = await fixture.engine.recoverInterruptedRuns()
+        let recovered = try await fixture.engine.recoverInterruptedRuns()
         #expect(recovered.map(\.outcome) == [.interrupted, .succeeded])
         let runs = try await fixture.engine.runs()
         #expect(runs.map(\.number) == [1, 2])
@@ -34,7 +34,7 @@ import SimCore
         #expect(fixture.transport.state.withLock { $0.tags.count } == 1)
         #expect(try await fixture.engine.syncs().first?.state == .finished)
         // Recovering again finds nothing to do.
-        #expect(await fixture.engine.recoverInterruptedRuns().isEmpty)
+        #expect(try await fixture.engine.recoverInterruptedRuns().isEmpty)
     }
 
     @Test(arguments: [CrashPoint.afterContactsCreated, .afterTagUpdate, .beforeRecord])
@@ -47,12 +47,12 @@ import SimCore
         fixture.setCohort([("ann", "ann@x.io"), ("cat", "cat@x.io")])
         fixture.clock.set(EngineFixture.start.adding(.hours(2)))
         await fixture.engine.armCrash(at: [point])
-        await fixture.engine.runDue()
+        try await fixture.engine.runDue()
         #expect(try await fixture.engine.runs().count == 1)
 
         try fixture.restart()
         fixture.clock.set(EngineFixture.start.adding(.hours(2) + .minutes(5)))
-        await fixture.engine.runDue()  // finds the interrupted run first
+        try await fixture.engine.runDue()  // finds the interrupted run first
         let runs = try await fixture.engine.runs()
         #expect(runs.map(\.outcome) == [.succeeded, .interrupted, .succeeded])
         #expect(runs.map(\.trigger) == ["initial", "scheduled", "recovery"])
@@ -71,7 +71,7 @@ import SimCore
         _ = try? await fixture.connectAndExport(.dynamic)
         try fixture.restart()
         try await fixture.engine.stop(syncID: 1)
-        let recovered = await fixture.engine.recoverInterruptedRuns()
+        let recovered = try await fixture.engine.recoverInterruptedRuns()
         #expect(recovered.map(\.outcome) == [.interrupted])
         #expect(fixture.transport.taggedEmails().isEmpty)
     }
