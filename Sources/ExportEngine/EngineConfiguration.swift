@@ -34,7 +34,8 @@ public struct EngineConfiguration: Sendable, Equatable {
     /// Most Mailchimp requests in flight at once (Mailchimp allows 10 per account).
     public var maxConcurrentRequests: Int
     /// Refuse to connect unless the Mixpanel service account is an `owner` or `admin` of the
-    /// project (`GET /api/app/me`). Turn off only for a Mixpanel that cannot answer that call.
+    /// project (`GET /api/app/projects/{projectId}/service-accounts`). Turn off only for a
+    /// Mixpanel that cannot answer that call.
     public var requireAdminRole: Bool
     /// How the engine learns the statuses of contacts that already exist when it adds them.
     public var existingContacts: ExistingContactHandling

@@ -8,13 +8,13 @@ import SimCore
         let fixture = try EngineFixture()
         fixture.transport.update { $0.role = .string(role) }
         #expect(await fixture.engine.connect(apiKey: EngineFixture.apiKey) == .connected(dataCenter: "us6"))
-        #expect(fixture.transport.requests("GET", "/api/app/me").count == 1)
+        #expect(fixture.transport.requests("GET", "/api/app/projects/42/service-accounts").count == 1)
     }
 
     @Test(arguments: ["analyst", "consumer"])
     func analystsAndConsumersAreRefusedWithTheirRole(_ role: String) async throws {
         let fixture = try EngineFixture()
-        fixture.transport.update { $0.role = ["name": .string(role)] }
+        fixture.transport.update { $0.role = .string(role) }
         let status = await fixture.engine.connect(apiKey: EngineFixture.apiKey)
         guard case .notConnected(let reason) = status else { Issue.record("connected as \(role)"); return }
         #expect(reason.contains("\"svc\" has the \(role) role in project 42"))
@@ -34,7 +34,7 @@ import SimCore
         let fixture = try EngineFixture(configure: { $0.requireAdminRole = false })
         fixture.transport.update { $0.role = "consumer" }
         #expect(await fixture.engine.connect(apiKey: EngineFixture.apiKey) == .connected(dataCenter: "us6"))
-        #expect(fixture.transport.requests("GET", "/api/app/me").isEmpty)
+        #expect(fixture.transport.requests("GET", "/api/app/projects/42/service-accounts").isEmpty)
     }
 
     @Test func onlyMergeFieldsTheAudienceDefinesAreSentAndTheyAreReadOncePerSync() async throws {

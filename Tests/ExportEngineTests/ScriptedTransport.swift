@@ -59,9 +59,10 @@ final class ScriptedTransport: HTTPTransport {
     private static func mixpanel(_ request: HTTPRequest, _ s: inout State) -> HTTPResponse {
         let form = Dictionary(URLCoding.decodeForm(String(decoding: request.body, as: UTF8.self)), uniquingKeysWith: { a, _ in a })
         switch request.path {
-        case "/api/app/me":
-            guard let role = s.role else { return .json(["results": ["projects": [:]]]) }
-            return .json(["status": "ok", "results": ["projects": [request.queryValue("project_id") ?? "": ["role": role]]]])
+        case "/api/app/projects/42/service-accounts":
+            var accounts: [JSONValue] = [["id": 7, "username": "etl", "role": "owner"]]
+            if let role = s.role { accounts.append(["id": 8, "username": "svc", "role": role]) }
+            return .json(["status": "ok", "results": .array(accounts)])
         case "/api/query/cohorts/list":
             return .json(.array(s.cohorts.keys.sorted().map { ["id": .int($0), "name": .string(s.cohorts[$0]!)] }))
         case "/api/query/engage":
