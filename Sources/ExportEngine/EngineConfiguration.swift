@@ -37,7 +37,8 @@ public struct EngineConfiguration: Sendable, Equatable {
     /// project (`GET /api/app/projects/{projectId}/service-accounts`). Turn off only for a
     /// Mixpanel that cannot answer that call.
     public var requireAdminRole: Bool
-    /// How the engine learns the statuses of contacts that already exist when it adds them.
+    /// How the engine learns the statuses of contacts that already exist when it adds them:
+    /// ``ExistingContactHandling/listStatuses`` by default (relies on no unconfirmed assumption).
     public var existingContacts: ExistingContactHandling
     /// With ``ExistingContactHandling/listStatuses``: when a batch subscribe answers
     /// `ERROR_CONTACT_EXISTS` for at most this many addresses, their statuses are read one by one
@@ -55,7 +56,7 @@ public struct EngineConfiguration: Sendable, Equatable {
     public init(mixpanel: MixpanelAccess, mailchimpBaseURL: String? = nil, statusIfNew: String = "subscribed",
                 syncInterval: SimDuration = .hours(2), snapshotLifetime: SimDuration = .days(3),
                 maxConcurrentRequests: Int = 9, requireAdminRole: Bool = true,
-                existingContacts: ExistingContactHandling = .updateExisting, statusLookupLimit: Int = 9,
+                existingContacts: ExistingContactHandling = .listStatuses, statusLookupLimit: Int = 9,
                 engagementLookback: SimDuration = .days(30), importEngagementAfterDynamicRuns: Bool = true,
                 crashPoints: Set<CrashPoint> = []) {
         self.mixpanel = mixpanel
@@ -74,20 +75,27 @@ public struct EngineConfiguration: Sendable, Equatable {
 }
 
 /// How a run treats contacts that are already on the audience when it adds them. Either way
-/// their status is never changed and unsubscribed, cleaned and archived contacts are not tagged
+/// the engine sends no status for them, never writes their merge fields (FNAME/LNAME are set
+/// only on contacts the run creates), and does not tag unsubscribed, cleaned or archived ones
 /// (docs/fidelity.md, "Existing contacts").
 public enum ExistingContactHandling: String, Sendable, Equatable, CaseIterable {
-    /// Batch subscribe with `update_existing: true` and only `status_if_new` (the accepted
-    /// never-resubscribe pattern, peers.md §2.4): existing contacts' merge fields are updated and
-    /// their statuses come back in the same reply, at no extra request. Relies on Mailchimp
-    /// leaving the status alone when only `status_if_new` is sent (mailchimp.md U25, the
-    /// reference's assumption, by analogy with the documented `PUT`).
-    case updateExisting = "update-existing"
-    /// Batch subscribe with `update_existing: false` (existing contacts untouched, answered
-    /// `ERROR_CONTACT_EXISTS`), then read their statuses: one `GET` each up to
+    /// The default. Batch subscribe with `update_existing: false` (existing contacts untouched,
+    /// answered `ERROR_CONTACT_EXISTS`), then read their statuses: one `GET` each up to
     /// ``EngineConfiguration/statusLookupLimit``, else listings of the audience's unsubscribed,
-    /// cleaned and archived members (⌈n/1000⌉ + 3 requests). Does not rely on U25.
+    /// cleaned and archived members (⌈n/1000⌉ + 3 requests). Relies on no unconfirmed assumption.
     case listStatuses = "list-statuses"
+    /// Opt-in, to save the status reads. Batch subscribe with `update_existing: true` and only
+    /// `status_if_new` (the never-resubscribe pattern peers use, peers.md §2.4): existing
+    /// contacts' statuses come back in the same reply. The members carry no merge fields; the
+    /// contacts the call created get theirs in a second batch subscribe of those contacts only.
+    ///
+    /// - Warning: relies on the **unconfirmed assumption U25** (mailchimp.md): that Mailchimp
+    ///   leaves an existing contact's status alone when a batch subscribe with
+    ///   `update_existing: true` sends only `status_if_new`. If it is wrong, every contact an
+    ///   admin or the contact unsubscribed, and every cleaned one, that is in the cohort is
+    ///   re-subscribed by the next run: a compliance failure (consent withdrawn is ignored) that
+    ///   no request saving justifies. Choose it only once U25 is confirmed against real Mailchimp.
+    case updateExisting = "update-existing"
 }
 
 /// A one-time snapshot or a dynamic sync re-run every ``EngineConfiguration/syncInterval``.

@@ -151,16 +151,22 @@ struct SyncRun {
             let contacts = try staging.adds(after: last, limit: window)
             guard let final = contacts.last else { break }
             last = final.key
+            // With update_existing the merge fields would overwrite those of contacts the sync did
+            // not create: they are sent afterwards, to the contacts the call created only.
             let chunks = contacts.chunked(Self.batchLimit).map { chunk in
-                chunk.map { contact -> JSONValue in
-                    var merge: [String: JSONValue] = [:]
-                    if let first = contact.firstName, mergeTags.contains("FNAME") { merge["FNAME"] = .string(first) }
-                    if let last = contact.lastName, mergeTags.contains("LNAME") { merge["LNAME"] = .string(last) }
-                    return ["email_address": .string(contact.email), "status_if_new": .string(statusIfNew), "merge_fields": .object(merge)]
-                }
+                chunk.map { Self.member($0, statusIfNew: statusIfNew, mergeTags: updateExisting ? [] : mergeTags) }
             }
             let results = try await concurrentMap(chunks, limit: configuration.maxConcurrentRequests) { members in
                 try await client.batchSubscribe(list: list, members: members, updateExisting: updateExisting)
+            }
+            if updateExisting, !mergeTags.isEmpty {
+                let created = Set(results.flatMap(\.created))
+                let named = contacts.filter { created.contains($0.key) }
+                    .map { Self.member($0, statusIfNew: statusIfNew, mergeTags: mergeTags) }
+                    .filter { $0["merge_fields"]?.objectValue?.isEmpty == false }
+                _ = try await concurrentMap(named.chunked(Self.batchLimit), limit: configuration.maxConcurrentRequests) { members in
+                    try await client.batchSubscribe(list: list, members: members, updateExisting: true)
+                }
             }
             var refusals: [String: Refusal] = [:]
             for result in results {
@@ -173,6 +179,15 @@ struct SyncRun {
             if !updateExisting { try staging.markExisting(results.flatMap(\.existing.keys).sorted()) }
         }
         if !updateExisting { try await stageComplianceStatuses(includeNew: false) }
+    }
+
+    /// A batch-subscribe member: the address, `status_if_new`, and the names the audience has
+    /// merge tags for (none when `mergeTags` is empty).
+    static func member(_ contact: RunStaging.Contact, statusIfNew: String, mergeTags: Set<String>) -> JSONValue {
+        var merge: [String: JSONValue] = [:]
+        if let first = contact.firstName, mergeTags.contains("FNAME") { merge["FNAME"] = .string(first) }
+        if let last = contact.lastName, mergeTags.contains("LNAME") { merge["LNAME"] = .string(last) }
+        return ["email_address": .string(contact.email), "status_if_new": .string(statusIfNew), "merge_fields": .object(merge)]
     }
 
     /// The audience's merge tags when some add has a first or last name: the sync's cached copy,

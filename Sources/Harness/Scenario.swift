@@ -52,7 +52,7 @@ public struct MixpanelOptions: Sendable, Equatable {
 /// Engine options a scenario may set.
 public struct EngineSettings: Sendable, Equatable {
     public var statusIfNew: String = "subscribed"
-    public var existingContacts: ExistingContactHandling = .updateExisting
+    public var existingContacts: ExistingContactHandling = .listStatuses
 }
 
 /// One timeline step, with the line it was written on.
