@@ -49,6 +49,10 @@ public struct EngineConfiguration: Sendable, Equatable {
     public var engagementLookback: SimDuration
     /// Import campaign engagement into Mixpanel at the end of every dynamic run.
     public var importEngagementAfterDynamicRuns: Bool
+    /// Most users a cohort may have to be exported: a run of a larger cohort fails with the
+    /// reason and leaves the snapshot as it was. ``mixpanelCohortSizeLimit`` in production;
+    /// smaller in tests.
+    public var maxCohortSize: Int
     /// Armed crash points (testing only): a run that reaches one throws ``SimulatedCrash`` and
     /// the engine stops as if its process had died. Empty in production.
     public var crashPoints: Set<CrashPoint>
@@ -58,7 +62,7 @@ public struct EngineConfiguration: Sendable, Equatable {
                 maxConcurrentRequests: Int = 9, requireAdminRole: Bool = true,
                 existingContacts: ExistingContactHandling = .listStatuses, statusLookupLimit: Int = 9,
                 engagementLookback: SimDuration = .days(30), importEngagementAfterDynamicRuns: Bool = true,
-                crashPoints: Set<CrashPoint> = []) {
+                maxCohortSize: Int = EngineConfiguration.mixpanelCohortSizeLimit, crashPoints: Set<CrashPoint> = []) {
         self.mixpanel = mixpanel
         self.mailchimpBaseURL = mailchimpBaseURL
         self.statusIfNew = statusIfNew
@@ -70,8 +74,12 @@ public struct EngineConfiguration: Sendable, Equatable {
         self.statusLookupLimit = statusLookupLimit
         self.engagementLookback = engagementLookback
         self.importEngagementAfterDynamicRuns = importEngagementAfterDynamicRuns
+        self.maxCohortSize = maxCohortSize
         self.crashPoints = crashPoints
     }
+
+    /// Mixpanel exports cohorts of at most 10 million users (mixpanel.md §8.1, A49).
+    public static let mixpanelCohortSizeLimit = 10_000_000
 }
 
 /// How a run treats contacts that are already on the audience when it adds them. Either way

@@ -87,17 +87,27 @@ struct SyncRun {
     func readCohort(into report: inout RunReport) async throws -> Bool {
         try staging.reset()
         let cohorts = try await mixpanel.cohorts()
-        guard cohorts[sync.cohortID] != nil else {
+        guard let cohort = cohorts[sync.cohortID] else {
             report.outcome = .failed
             report.error = "cohort \(sync.cohortID) no longer exists"
             return false
+        }
+        let limit = configuration.maxCohortSize
+        if let count = cohort.count, count > limit {
+            report.cohortSize = count
+            throw Self.tooLarge(sync.cohortID, size: "has \(count) users", limit: limit)
         }
         let staging = staging
         // Pages are staged ten at a time (one SQLite transaction per 10,000 profiles), on the
         // database's queue while the next ten pages are read.
         let failures = StagingFailures()
         var pending: [EngageProfile] = []
+        var read = 0
+        let cohortID = sync.cohortID
         report.cohortSize = try await mixpanel.forEachCohortPage(sync.cohortID) { page in
+            read += page.count
+            // The listing's count may be stale or absent: the profiles read are the proof.
+            if read > limit { throw Self.tooLarge(cohortID, size: "has more than \(limit) users", limit: limit) }
             pending += page
             if pending.count >= Self.stagingBatch {
                 try staging.addInBackground(pending, failures)
@@ -108,6 +118,11 @@ struct SyncRun {
         try staging.finishAdding(failures)
         report.skipped = try staging.skipCounts()
         return true
+    }
+
+    /// A49: a cohort over the export limit fails its run, before anything is written.
+    static func tooLarge(_ cohortID: Int64, size: String, limit: Int) -> EngineError {
+        EngineError("cohort \(cohortID) \(size), over the \(limit) a cohort export may have (A49); nothing was sent and the snapshot is kept")
     }
 
     /// The stored tag id, or the audience's tag of that name, or a new tag.
