@@ -71,6 +71,7 @@ public actor ExportEngine {
         do {
             try await client.ping()
             try store.saveConnection(apiKey: apiKey, dataCenter: dc, at: clock.now)
+            try resumeDisconnectedSyncs()
             return .connected(dataCenter: dc)
         } catch let failure as APIFailure {
             return .notConnected(reason: failure.description)
@@ -106,7 +107,7 @@ public actor ExportEngine {
     public func disconnect() throws {
         if let crash { throw crash }
         try store.deleteConnection()
-        try store.stopAll(reason: "account disconnected")
+        try store.stopAll(reason: Self.disconnectedReason, at: clock.now)
         try reschedule()
     }
 
@@ -132,11 +133,14 @@ public actor ExportEngine {
     /// Stops a dynamic sync; what it exported stays in Mailchimp (A41).
     public func stop(syncID: Int64) throws {
         if let crash { throw crash }
-        try store.setState(sync: syncID, .stopped(reason: "stopped by user"), nextRun: nil)
+        try store.setState(sync: syncID, .stopped(reason: "stopped by user"), nextRun: nil, at: clock.now)
         try reschedule()
     }
 
     public func syncs() throws -> [SyncInfo] { try store.syncs() }
+
+    /// Every change of every sync's state, oldest first, each with its reason.
+    public func stateChanges() throws -> [SyncStateChange] { try store.stateChanges() }
 
     /// Every recorded run, oldest first. Per-member change lists can be large (one entry per
     /// cohort member): they are loaded only `includingChanges`, or one run at a time with
@@ -245,7 +249,7 @@ public actor ExportEngine {
 
     // MARK: Running
 
-    private func run(syncID: Int64, trigger: String) async throws -> RunReport {
+    func run(syncID: Int64, trigger: String) async throws -> RunReport {
         await runLock.acquire()
         do {
             let report = try await runHoldingLock(syncID: syncID, trigger: trigger)
@@ -275,7 +279,7 @@ public actor ExportEngine {
             report.outcome = .paused
             report.error = "no Mailchimp account connected"
             try stored("record run \(number)") {
-                try store.setState(sync: syncID, .paused(reason: report.error), nextRun: nil)
+                try store.setState(sync: syncID, .paused(reason: report.error), nextRun: nil, at: clock.now)
                 try store.finish(run: report, cohortID: sync.cohortID, audienceID: sync.audienceID)
             }
             return report
@@ -318,7 +322,7 @@ public actor ExportEngine {
     private func recordFailure(_ report: RunReport, sync: SyncInfo, started: SimTime) throws {
         try stored("record run \(report.number) as failed (\(report.error))") {
             try store.finish(run: report, cohortID: sync.cohortID, audienceID: sync.audienceID)
-            try store.settleActive(sync: sync.id, mode: sync.mode, nextRun: started.adding(configuration.syncInterval))
+            try store.settleActive(sync: sync.id, mode: sync.mode, nextRun: started.adding(configuration.syncInterval), at: clock.now)
         }
     }
 
@@ -338,11 +342,11 @@ public actor ExportEngine {
         try store.finish(run: result.report, cohortID: sync.cohortID, audienceID: sync.audienceID, changes: changes,
                          commit: result.commit && result.report.outcome == .succeeded)
         if let state = result.newState {
-            try store.setState(sync: sync.id, state, nextRun: nil)
+            try store.setState(sync: sync.id, state, nextRun: nil, at: clock.now)
         } else if sync.mode == .dynamic {
-            try store.setState(sync: sync.id, .active, nextRun: started.adding(configuration.syncInterval))
+            try store.setState(sync: sync.id, .active, nextRun: started.adding(configuration.syncInterval), at: clock.now)
         } else {
-            try store.setState(sync: sync.id, .finished, nextRun: nil)
+            try store.setState(sync: sync.id, .finished, nextRun: nil, at: clock.now)
         }
     }
 

@@ -32,7 +32,8 @@ public struct RunReport: Sendable, Equatable {
     public var number: Int64
     public var syncID: Int64
     /// `one-time`, `initial` (first run of a dynamic sync), `scheduled`, `recovery` (redoing an
-    /// interrupted run) or `preview` (a dry run, never recorded).
+    /// interrupted run), `resume` (first run of a resumed sync, a full reconcile) or `preview`
+    /// (a dry run, never recorded).
     public var trigger: String
     public var started: SimTime
     public var finished: SimTime
@@ -90,6 +91,28 @@ public enum SyncState: Sendable, Equatable, CustomStringConvertible {
         case .stopped(let reason): "Stopped(\(reason))"
         case .finished: "Finished"
         }
+    }
+}
+
+/// One change of a sync's state, as its history records it.
+public struct SyncStateChange: Sendable, Equatable {
+    /// The state entered (the values the engine's SQL stores).
+    public enum State: String, Sendable, Equatable {
+        case active, paused, stopped, finished
+    }
+
+    public var syncID: Int64
+    public var at: SimTime
+    public var state: State
+    /// Why: the pause or stop reason, or what made the sync active (`export created`,
+    /// `resumed by user …`, `account reconnected …`); empty when nothing said.
+    public var reason: String
+
+    public init(syncID: Int64, at: SimTime, state: State, reason: String) {
+        self.syncID = syncID
+        self.at = at
+        self.state = state
+        self.reason = reason
     }
 }
 

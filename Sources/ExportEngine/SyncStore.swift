@@ -112,6 +112,14 @@ struct SyncStore: Sendable {
                 ALTER TABLE pending_run ADD COLUMN mixpanel_requests INTEGER NOT NULL DEFAULT 0;
                 """)
         }),
+        ("v7", { db in
+            // Every change of a sync's state, with its reason (SyncStore+Lifecycle.swift).
+            try db.execute(sql: """
+                CREATE TABLE sync_event (
+                    seq INTEGER PRIMARY KEY, sync_id INTEGER NOT NULL REFERENCES sync(id), at INTEGER NOT NULL,
+                    state TEXT NOT NULL, reason TEXT NOT NULL);
+                """)
+        }),
     ]
 
     // MARK: Connection
@@ -138,6 +146,11 @@ struct SyncStore: Sendable {
     func createSync(cohortID: Int64, audienceID: String, mode: ExportMode, tagName: String, at time: SimTime) throws -> Int64 {
         try queue.write { db in
             try db.cachedStatement(sql: """
+                INSERT INTO sync_event (sync_id, at, state, reason)
+                SELECT id, ?, 'stopped', 'replaced by a newer export' FROM sync
+                WHERE cohort_id = ? AND audience_id = ? AND state IN ('active', 'paused') ORDER BY id
+                """).execute(arguments: [time.milliseconds, cohortID, audienceID])
+            try db.cachedStatement(sql: """
                 UPDATE sync SET state = 'stopped', reason = 'replaced by a newer export', next_run = NULL
                 WHERE cohort_id = ? AND audience_id = ? AND state IN ('active', 'paused')
                 """).execute(arguments: [cohortID, audienceID])
@@ -150,7 +163,9 @@ struct SyncStore: Sendable {
                 VALUES (?, ?, ?, 'active', ?, ?, NULL, ?)
                 """).execute(arguments: [cohortID, audienceID, mode.rawValue, previousTag?["tag_name"] ?? tagName,
                                  previousTag?["tag_id"] as Int64?, time.milliseconds])
-            return db.lastInsertedRowID
+            let id = db.lastInsertedRowID
+            try Self.noteStateChange(db, sync: id, state: "active", reason: "export created", at: time)
+            return id
         }
     }
 
@@ -168,7 +183,9 @@ struct SyncStore: Sendable {
         }
     }
 
-    func setState(sync id: Int64, _ state: SyncState, nextRun: SimTime?) throws {
+    /// Sets a sync's state and next run; a change of state (or of its reason) is also noted in
+    /// the sync's history at `time`, with the state's reason, else `cause`.
+    func setState(sync id: Int64, _ state: SyncState, nextRun: SimTime?, at time: SimTime, cause: String = "") throws {
         let (name, reason): (String, String) = switch state {
         case .active: ("active", "")
         case .paused(let r): ("paused", r)
@@ -176,26 +193,35 @@ struct SyncStore: Sendable {
         case .finished: ("finished", "")
         }
         try queue.write { db in
+            let old = try Row.fetchOne(try db.cachedStatement(sql: "SELECT state, reason FROM sync WHERE id = ?"), arguments: [id])
             try db.cachedStatement(sql: "UPDATE sync SET state = ?, reason = ?, next_run = ? WHERE id = ?").execute(arguments: [name, reason, nextRun?.milliseconds, id])
+            if let old, old["state"] != name || old["reason"] != reason {
+                try Self.noteStateChange(db, sync: id, state: name, reason: reason.isEmpty ? cause : reason, at: time)
+            }
         }
     }
 
     /// After a run whose record failed: a dynamic sync still active gets its next run, a one-time
     /// sync still active is finished. A sync stopped or paused meanwhile is left as it is.
-    func settleActive(sync id: Int64, mode: ExportMode, nextRun: SimTime) throws {
+    func settleActive(sync id: Int64, mode: ExportMode, nextRun: SimTime, at time: SimTime) throws {
         try queue.write { db in
             switch mode {
             case .dynamic:
                 try db.cachedStatement(sql: "UPDATE sync SET next_run = ? WHERE id = ? AND state = 'active'").execute(arguments: [nextRun.milliseconds, id])
             case .oneTime:
                 try db.cachedStatement(sql: "UPDATE sync SET state = 'finished', next_run = NULL WHERE id = ? AND state = 'active'").execute(arguments: [id])
+                if db.changesCount > 0 { try Self.noteStateChange(db, sync: id, state: "finished", reason: "", at: time) }
             }
         }
     }
 
     /// Stops every active or paused sync (disconnection).
-    func stopAll(reason: String) throws {
+    func stopAll(reason: String, at time: SimTime) throws {
         try queue.write { db in
+            try db.cachedStatement(sql: """
+                INSERT INTO sync_event (sync_id, at, state, reason)
+                SELECT id, ?, 'stopped', ? FROM sync WHERE state IN ('active', 'paused') ORDER BY id
+                """).execute(arguments: [time.milliseconds, reason])
             try db.cachedStatement(sql: "UPDATE sync SET state = 'stopped', reason = ?, next_run = NULL WHERE state IN ('active', 'paused')").execute(arguments: [reason])
         }
     }

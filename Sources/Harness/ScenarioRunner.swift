@@ -62,6 +62,7 @@ public struct ScenarioRunner: Sendable {
             }
             let document = try OutcomeRenderer(scenario: scenario, timeline: timeline,
                                                audiences: try world.mailchimp.dump(), syncs: try await world.engine.syncs(),
+                                               stateChanges: try await world.engine.stateChanges(),
                                                runs: try await world.engine.runs(includingChanges: true), journal: world.journal.journal,
                                                cohorts: try world.cohortLines(), mixpanel: try await world.mixpanelLines()).render()
             return ScenarioOutcome(document: document, expectationFailures: failures)

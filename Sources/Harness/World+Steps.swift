@@ -37,6 +37,11 @@ extension World {
         case .revokeAPIKey:
             mailchimp.revokeAPIKey()
             return "Mailchimp API key revoked"
+        case .newAPIKey(let key):
+            do { try mailchimp.addAPIKey(key) } catch let error as MailchimpKeyError { throw StepFailure(message: error.message) }
+            return "Mailchimp API key \(maskSecret(key)) created"
+        case .resume(let cohort, let audience):
+            return try await resume(cohort: cohort, audience: audience)
         case .deleteAudience(let audience):
             let list = try resolveAudience(audience)
             try mailchimp.deleteAudience(id: list)
@@ -58,6 +63,24 @@ extension World {
                 + (events.isEmpty ? "" : " [\(events)]") + (report.error.isEmpty ? "" : " error: \(report.error)")
         default:
             throw StepFailure(message: "unsupported step")
+        }
+    }
+
+    /// The `resume` step: the latest sync of the pair; a refusal is part of the outcome, not a failure.
+    private func resume(cohort: String, audience: String) async throws -> String {
+        let (cohortID, _) = try resolveCohort(cohort)
+        let audienceID = try resolveAudience(audience)
+        guard let sync = try await engine.syncs().last(where: { $0.cohortID == cohortID && $0.audienceID == audienceID }) else {
+            throw StepFailure(message: "no export of cohort \(cohort) to \(audience) to resume")
+        }
+        do {
+            let report = try await engine.resume(syncID: sync.id)
+            let still = report.outcome == .paused ? " (still broken: \(report.error))" : ""
+            return "resume sync \(sync.id): run \(report.number) \(report.outcome.rawValue)\(still)"
+        } catch let error as EngineError {
+            return "resume sync \(sync.id) refused: \(error)"
+        } catch let crash as SimulatedCrash {
+            return "resume sync \(sync.id): engine died (\(crash))"
         }
     }
 
