@@ -44,6 +44,7 @@ let package = Package(
         .target(name: "ExportEngine", dependencies: [
             "SimCore", "SimHTTP", "SimStorage",
             .product(name: "GRDB", package: "GRDB.swift"),
+            .product(name: "Crypto", package: "swift-crypto"),  // Insecure.MD5 for subscriber hashes
         ]),
         // The fake Mailchimp Marketing API v3.
         .target(name: "FakeMailchimp", dependencies: [
