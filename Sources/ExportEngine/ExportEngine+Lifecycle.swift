@@ -43,7 +43,7 @@ extension ExportEngine {
         try stored("resume sync \(syncID)") {
             try store.setState(sync: syncID, .active, nextRun: nil, at: clock.now, cause: "resumed by user (was paused: \(reason))")
         }
-        let report = try await run(syncID: syncID, trigger: "resume")
+        let report = try await run(syncID: syncID, trigger: .resume)
         try reschedule()
         return report
     }

@@ -42,7 +42,7 @@ extension ExportEngine {
     }
 
     private func preview(cohortID: Int64, audienceID: String, mailchimp: MailchimpClient, mixpanel: MixpanelClient) async throws -> RunReport {
-        var report = RunReport(number: 0, syncID: 0, trigger: "preview", started: clock.now)
+        var report = RunReport(number: 0, syncID: 0, trigger: .preview, started: clock.now)
         let existing = try store.syncs().last { $0.cohortID == cohortID && $0.audienceID == audienceID }
         var name = existing?.tagName ?? ""
         if existing == nil { name = try await mixpanel.cohorts()[cohortID].map { SyncRun.tagName(forCohort: $0.name) } ?? "" }

@@ -125,7 +125,7 @@ public actor ExportEngine {
         if let crash { throw crash }
         let id = try store.createSync(cohortID: cohortID, audienceID: audienceID, mode: mode,
                                       tagName: SyncRun.tagName(forCohort: cohortName), at: clock.now)
-        let report = try await run(syncID: id, trigger: mode == .oneTime ? "one-time" : "initial")
+        let report = try await run(syncID: id, trigger: mode == .oneTime ? .oneTime : .initial)
         try reschedule()
         return report
     }
@@ -169,7 +169,7 @@ public actor ExportEngine {
         }
         for sync in due where crash == nil {
             do {
-                _ = try await run(syncID: sync.id, trigger: "scheduled")
+                _ = try await run(syncID: sync.id, trigger: .scheduled)
             } catch is SimulatedCrash {
                 return
             }
@@ -242,14 +242,14 @@ public actor ExportEngine {
             }
             reports.append(report)
             guard sync.state == .active else { continue }
-            reports.append(try await runHoldingLock(syncID: sync.id, trigger: "recovery"))
+            reports.append(try await runHoldingLock(syncID: sync.id, trigger: .recovery))
         }
         return reports
     }
 
     // MARK: Running
 
-    func run(syncID: Int64, trigger: String) async throws -> RunReport {
+    func run(syncID: Int64, trigger: RunTrigger) async throws -> RunReport {
         await runLock.acquire()
         do {
             let report = try await runHoldingLock(syncID: syncID, trigger: trigger)
@@ -267,7 +267,7 @@ public actor ExportEngine {
     /// - Throws: ``EngineError`` when the run cannot be numbered or started (nothing was sent), or
     ///   could not be recorded even as failed (its pending mark stays: the next recovery records it
     ///   `interrupted`); ``SimulatedCrash``.
-    private func runHoldingLock(syncID: Int64, trigger: String) async throws -> RunReport {
+    private func runHoldingLock(syncID: Int64, trigger: RunTrigger) async throws -> RunReport {
         if let crash { throw crash }
         let started = clock.now
         let number = try stored("number the next run", store.nextRunNumber)

@@ -348,7 +348,7 @@ struct RunStaging: Sendable {
         try queue.read { db in
             try Self.changeParts(skipsOnly: false).flatMap { part in
                 try Row.fetchAll(db, sql: "SELECT * FROM (\(part)) ORDER BY sort_key").map {
-                    MemberChange(action: MemberChange.Action(rawValue: $0["action"]) ?? .noop, distinctID: $0["distinct_id"],
+                    MemberChange(action: try SyncStore.domainValue($0["action"], column: "change action"), distinctID: $0["distinct_id"],
                                  email: $0["email"], reason: $0["reason"])
                 }
             }

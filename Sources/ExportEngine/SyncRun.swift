@@ -141,7 +141,7 @@ struct SyncRun {
     /// (nobody when `tagID` is `nil`: a preview of a tag that does not exist yet), staged.
     func stageBaseline(tagID: Int64?, tagIsNew: Bool, report: inout RunReport) async throws -> RunStaging.Baseline {
         // A resumed sync reconciles in full: Mailchimp may have changed while it was paused.
-        if report.trigger != "resume", let takenAt = try store.snapshotTime(cohortID: sync.cohortID, audienceID: sync.audienceID),
+        if report.trigger != .resume, let takenAt = try store.snapshotTime(cohortID: sync.cohortID, audienceID: sync.audienceID),
            clock.now.duration(since: takenAt) <= configuration.snapshotLifetime, !tagIsNew {
             return .snapshot(cohortID: sync.cohortID, audienceID: sync.audienceID)
         }

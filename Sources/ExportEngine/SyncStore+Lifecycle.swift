@@ -3,20 +3,24 @@ import SimCore
 
 /// A sync's history of states: one row per change, with its reason (table `sync_event`).
 extension SyncStore {
-    static func noteStateChange(_ db: Database, sync id: Int64, state: String, reason: String, at time: SimTime) throws {
+    static func noteStateChange(_ db: Database, sync id: Int64, state: SyncState.Kind, reason: String, at time: SimTime) throws {
         try db.cachedStatement(sql: "INSERT INTO sync_event (sync_id, at, state, reason) VALUES (?, ?, ?, ?)")
-            .execute(arguments: [id, time.milliseconds, state, reason])
+            .execute(arguments: [id, time.milliseconds, state.rawValue, reason])
+    }
+
+    /// A stored domain value (state, mode, trigger, outcome, action): a raw value the engine
+    /// does not know is an error naming the column, never a default.
+    static func domainValue<T: RawRepresentable>(_ raw: String, column: String) throws -> T where T.RawValue == String {
+        guard let value = T(rawValue: raw) else { throw EngineError("unknown \(column) '\(raw)' in the engine's database") }
+        return value
     }
 
     /// Every state change of every sync, in the order they happened.
     func stateChanges() throws -> [SyncStateChange] {
         try queue.read { db in
             try Row.fetchAll(db, sql: "SELECT * FROM sync_event ORDER BY seq").map { row in
-                let name: String = row["state"]
-                guard let state = SyncStateChange.State(rawValue: name) else {
-                    throw EngineError("sync \(row["sync_id"] as Int64) has an unknown state '\(name)' in its history")
-                }
-                return SyncStateChange(syncID: row["sync_id"], at: SimTime(milliseconds: row["at"]), state: state, reason: row["reason"])
+                SyncStateChange(syncID: row["sync_id"], at: SimTime(milliseconds: row["at"]),
+                                state: try Self.domainValue(row["state"], column: "sync_event.state"), reason: row["reason"])
             }
         }
     }
@@ -37,7 +41,7 @@ extension SyncStore {
                 let next = max(slot, time)
                 try db.cachedStatement(sql: "UPDATE sync SET state = 'active', reason = '', next_run = ? WHERE id = ?")
                     .execute(arguments: [next.milliseconds, id])
-                try Self.noteStateChange(db, sync: id, state: "active", reason: "account reconnected; next run \(next)", at: time)
+                try Self.noteStateChange(db, sync: id, state: .active, reason: "account reconnected; next run \(next)", at: time)
                 resumed.append(id)
             }
             return resumed

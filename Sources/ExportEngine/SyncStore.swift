@@ -164,7 +164,7 @@ struct SyncStore: Sendable {
                 """).execute(arguments: [cohortID, audienceID, mode.rawValue, previousTag?["tag_name"] ?? tagName,
                                  previousTag?["tag_id"] as Int64?, time.milliseconds])
             let id = db.lastInsertedRowID
-            try Self.noteStateChange(db, sync: id, state: "active", reason: "export created", at: time)
+            try Self.noteStateChange(db, sync: id, state: .active, reason: "export created", at: time)
             return id
         }
     }
@@ -186,17 +186,12 @@ struct SyncStore: Sendable {
     /// Sets a sync's state and next run; a change of state (or of its reason) is also noted in
     /// the sync's history at `time`, with the state's reason, else `cause`.
     func setState(sync id: Int64, _ state: SyncState, nextRun: SimTime?, at time: SimTime, cause: String = "") throws {
-        let (name, reason): (String, String) = switch state {
-        case .active: ("active", "")
-        case .paused(let r): ("paused", r)
-        case .stopped(let r): ("stopped", r)
-        case .finished: ("finished", "")
-        }
+        let (name, reason) = (state.kind.rawValue, state.reason)
         try queue.write { db in
             let old = try Row.fetchOne(try db.cachedStatement(sql: "SELECT state, reason FROM sync WHERE id = ?"), arguments: [id])
             try db.cachedStatement(sql: "UPDATE sync SET state = ?, reason = ?, next_run = ? WHERE id = ?").execute(arguments: [name, reason, nextRun?.milliseconds, id])
             if let old, old["state"] != name || old["reason"] != reason {
-                try Self.noteStateChange(db, sync: id, state: name, reason: reason.isEmpty ? cause : reason, at: time)
+                try Self.noteStateChange(db, sync: id, state: state.kind, reason: reason.isEmpty ? cause : reason, at: time)
             }
         }
     }
@@ -210,7 +205,7 @@ struct SyncStore: Sendable {
                 try db.cachedStatement(sql: "UPDATE sync SET next_run = ? WHERE id = ? AND state = 'active'").execute(arguments: [nextRun.milliseconds, id])
             case .oneTime:
                 try db.cachedStatement(sql: "UPDATE sync SET state = 'finished', next_run = NULL WHERE id = ? AND state = 'active'").execute(arguments: [id])
-                if db.changesCount > 0 { try Self.noteStateChange(db, sync: id, state: "finished", reason: "", at: time) }
+                if db.changesCount > 0 { try Self.noteStateChange(db, sync: id, state: .finished, reason: "", at: time) }
             }
         }
     }
@@ -226,18 +221,12 @@ struct SyncStore: Sendable {
         }
     }
 
-    private static func syncInfo(_ row: Row) -> SyncInfo {
-        let reason: String = row["reason"]
-        let state: SyncState = switch row["state"] as String {
-        case "paused": .paused(reason: reason)
-        case "stopped": .stopped(reason: reason)
-        case "finished": .finished
-        default: .active
-        }
+    private static func syncInfo(_ row: Row) throws -> SyncInfo {
+        let state = SyncState(try domainValue(row["state"], column: "sync.state"), reason: row["reason"])
         return SyncInfo(id: row["id"], cohortID: row["cohort_id"], audienceID: row["audience_id"],
-                        mode: ExportMode(rawValue: row["mode"]) ?? .oneTime, state: state, tagName: row["tag_name"],
+                        mode: try domainValue(row["mode"], column: "sync.mode"), state: state, tagName: row["tag_name"],
                         tagID: row["tag_id"], nextRun: (row["next_run"] as Int64?).map(SimTime.init(milliseconds:)),
-                        mergeFields: (row["merge_fields"] as String?).map(Self.decodeList))
+                        mergeFields: try (row["merge_fields"] as String?).map { try Self.decodeList($0) })
     }
 
     // MARK: Snapshots
@@ -281,7 +270,7 @@ struct SyncStore: Sendable {
                 INSERT INTO run (number, sync_id, trigger, started, finished, outcome, error, full_reconcile, cohort_size,
                                  exported, added, removed, unchanged, skipped, rejected, mailchimp_requests, mixpanel_requests)
                 VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
-                """).execute(arguments: [report.number, report.syncID, report.trigger, report.started.milliseconds,
+                """).execute(arguments: [report.number, report.syncID, report.trigger.rawValue, report.started.milliseconds,
                                  report.finished.milliseconds, report.outcome.rawValue, report.error, report.fullReconcile,
                                  report.cohortSize, report.exported, report.added, report.removed, report.unchanged,
                                  Self.encode(report.skipped), Self.encode(report.rejected), report.mailchimpRequests,
@@ -364,10 +353,11 @@ struct SyncStore: Sendable {
     func runs(includingChanges: Bool = false) throws -> [RunReport] {
         try queue.read { db in
             try Row.fetchAll(db, sql: "SELECT * FROM run ORDER BY number").map { row in
-                var report = RunReport(number: row["number"], syncID: row["sync_id"], trigger: row["trigger"],
+                var report = RunReport(number: row["number"], syncID: row["sync_id"],
+                                       trigger: try Self.domainValue(row["trigger"], column: "run.trigger"),
                                        started: SimTime(milliseconds: row["started"]))
                 report.finished = SimTime(milliseconds: row["finished"])
-                report.outcome = RunReport.Outcome(rawValue: row["outcome"]) ?? .failed
+                report.outcome = try Self.domainValue(row["outcome"], column: "run.outcome")
                 report.error = row["error"]
                 report.fullReconcile = row["full_reconcile"]
                 report.cohortSize = row["cohort_size"]
@@ -375,8 +365,8 @@ struct SyncStore: Sendable {
                 report.added = row["added"]
                 report.removed = row["removed"]
                 report.unchanged = row["unchanged"]
-                report.skipped = Self.decode(row["skipped"])
-                report.rejected = Self.decode(row["rejected"])
+                report.skipped = try Self.decode(row["skipped"])
+                report.rejected = try Self.decode(row["rejected"])
                 report.mailchimpRequests = row["mailchimp_requests"]
                 report.mixpanelRequests = row["mixpanel_requests"]
                 if includingChanges { report.changes = try Self.changes(db, run: report.number) }
@@ -393,7 +383,7 @@ struct SyncStore: Sendable {
     private static func changes(_ db: Database, run number: Int64) throws -> [MemberChange] {
         func members(_ statement: Statement, _ arguments: StatementArguments) throws -> [MemberChange] {
             try Row.fetchAll(statement, arguments: arguments).map {
-                MemberChange(action: MemberChange.Action(rawValue: $0["action"]) ?? .noop, distinctID: $0["distinct_id"],
+                MemberChange(action: try Self.domainValue($0["action"], column: "run_member.action"), distinctID: $0["distinct_id"],
                              email: $0["email"], reason: $0["reason"])
             }
         }
@@ -418,7 +408,14 @@ struct SyncStore: Sendable {
         JSONValue.object(counts.mapValues { .int(Int64($0)) }).canonicalText
     }
 
-    static func decode(_ text: String) -> [String: Int] {
-        ((try? JSONValue(parsing: text))?.objectValue ?? [:]).compactMapValues { $0.intValue.map(Int.init) }
+    /// Counts stored by ``encode(_:)``; anything else in the database is an error.
+    static func decode(_ text: String) throws -> [String: Int] {
+        guard let object = (try JSONValue(parsing: text)).objectValue else {
+            throw EngineError("stored counts are not a JSON object: \(text)")
+        }
+        return try object.mapValues { value in
+            guard let count = value.intValue else { throw EngineError("stored count is not an integer: \(text)") }
+            return Int(count)
+        }
     }
 }

@@ -90,7 +90,7 @@ import SimCore
         fixture.clock.set(EngineFixture.start.adding(.hours(2)))
         try await fixture.engine.runDue()
         let second = try #require(try await fixture.engine.runs().last)
-        #expect(second.trigger == "scheduled")
+        #expect(second.trigger == .scheduled)
         #expect(second.mailchimpRequests == 0)
         #expect(second.skipped["compliance: unsubscribed"] == 1)
         #expect(try await fixture.engine.changes(run: second.number).first { $0.distinctID == "cat" }?.reason == "compliance: unsubscribed (skip list)")

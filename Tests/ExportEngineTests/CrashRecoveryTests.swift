@@ -22,7 +22,7 @@ import SimCore
         #expect(runs.map(\.number) == [1, 2])
         #expect(runs.map(\.outcome) == [.interrupted, .succeeded])
         #expect(runs[0].error.contains("last checkpoint: \(point.rawValue)"))
-        #expect(runs[1].trigger == "recovery")
+        #expect(runs[1].trigger == .recovery)
         #expect(runs[1].exported == 2)
         // A first run that tagged before dying leaves a tag but no snapshot: the redo is a full
         // reconcile that finds both already tagged (no-op), else it adds them.
@@ -55,7 +55,7 @@ import SimCore
         try await fixture.engine.runDue()  // finds the interrupted run first
         let runs = try await fixture.engine.runs()
         #expect(runs.map(\.outcome) == [.succeeded, .interrupted, .succeeded])
-        #expect(runs.map(\.trigger) == ["initial", "scheduled", "recovery"])
+        #expect(runs.map(\.trigger) == [.initial, .scheduled, .recovery])
         #expect(runs[2].added == 1)
         #expect(runs[2].removed == 1)
         #expect(fixture.transport.taggedEmails() == ["ann@x.io", "cat@x.io"])

@@ -127,7 +127,7 @@ import SimCore
             await engine.quiesce()
             return (try await engine.runs(), try await engine.engagementReports())
         }
-        #expect(reports.0.map(\.trigger) == ["initial", "scheduled"])
+        #expect(reports.0.map(\.trigger) == [.initial, .scheduled])
         #expect(reports.1.count == 2)
         #expect(reports.1.map(\.since) == [nil, EngineFixture.start])
     }
@@ -141,7 +141,7 @@ import SimCore
         let made = fixture.transport.requests.dropFirst(before)
         #expect(made.allSatisfy { $0.method == "GET" || $0.path.hasPrefix("/api/query") })
         #expect(preview.number == 0)
-        #expect(preview.trigger == "preview")
+        #expect(preview.trigger == .preview)
         #expect(preview.added == 1)
         #expect(preview.removed == 1)
         #expect(preview.unchanged == 1)

@@ -32,7 +32,7 @@ import SimHTTP
         #expect(try await fixture.engine.syncs().first?.nextRun == Self.start(.hours(5)))
         try await fixture.engine.runDue()
         await fixture.engine.quiesce()
-        #expect(try await fixture.engine.runs().map(\.trigger) == ["initial", "scheduled"])
+        #expect(try await fixture.engine.runs().map(\.trigger) == [.initial, .scheduled])
     }
 
     @Test func reconnectingDoesNotResumePausedOrUserStoppedSyncs() async throws {
@@ -56,7 +56,7 @@ import SimHTTP
 
         fixture.clock.set(Self.start(.hours(3)))
         let report = try await fixture.engine.resume(syncID: 1)
-        #expect(report.trigger == "resume")
+        #expect(report.trigger == .resume)
         #expect(report.outcome == .succeeded)
         #expect(report.fullReconcile)
         let sync = try #require(try await fixture.engine.syncs().first)
