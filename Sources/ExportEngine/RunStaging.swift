@@ -116,7 +116,7 @@ struct RunStaging: Sendable {
         let skip = try db.cachedStatement(sql: "INSERT INTO temp.run_skip (distinct_id, email, reason) VALUES (?, ?, ?)")
         for profile in profiles {
             switch Eligibility.classify(profile) {
-            case .skip(let reason, let email): try skip.execute(arguments: [profile.distinctID, email, reason])
+            case .skip(let reason, let email): try skip.execute(arguments: [profile.distinctID, email, reason.rawValue])
             case .candidate(let candidate): candidates.append(candidate)
             }
         }
@@ -151,10 +151,10 @@ struct RunStaging: Sendable {
                                             arguments: [candidate.key]) else { return }
         let stagedID: String = staged["distinct_id"]
         guard candidate.distinctID < stagedID else {
-            try skip.execute(arguments: [candidate.distinctID, candidate.email, Eligibility.duplicateEmail])
+            try skip.execute(arguments: [candidate.distinctID, candidate.email, SkipReason.duplicateEmail.rawValue])
             return
         }
-        try skip.execute(arguments: [stagedID, staged["email"] as String, Eligibility.duplicateEmail])
+        try skip.execute(arguments: [stagedID, staged["email"] as String, SkipReason.duplicateEmail.rawValue])
         try db.cachedStatement(sql: """
             UPDATE temp.run_candidate SET email = ?, distinct_id = ?, mixpanel_id = ?, first_name = ?, last_name = ? WHERE email_key = ?
             """).execute(arguments: [candidate.email, candidate.distinctID, candidate.mixpanelID, candidate.firstName,

@@ -11,8 +11,11 @@ struct SyncRun {
     static let maxTagLength = 80
     /// Profiles staged per SQLite transaction while the cohort is read (ten `/engage` pages).
     static let stagingBatch = 10_000
-    /// Statuses of existing contacts the engine never tags nor re-subscribes (compliance skips).
-    static let complianceStatuses = ["archived", "cleaned", "unsubscribed"]
+    /// Statuses of existing contacts the engine never tags nor re-subscribes (compliance skips),
+    /// by their Mailchimp names.
+    enum ComplianceStatus: String, Sendable, Equatable, CaseIterable {
+        case archived, cleaned, unsubscribed
+    }
 
     let sync: SyncInfo
     let configuration: EngineConfiguration
@@ -40,7 +43,7 @@ struct SyncRun {
         /// Batch subscribe refused it: forgotten, compliance state, or an invalid contact.
         case refused(title: String, message: String)
         /// It already exists with a status the engine never touches.
-        case status(String)
+        case status(ComplianceStatus)
     }
 
     /// The tag name for a cohort: trimmed and cut to ``maxTagLength`` characters.
@@ -188,7 +191,7 @@ struct SyncRun {
             for result in results {
                 for (key, failure) in result.failures { refusals[key] = .refused(title: failure.title, message: failure.message) }
                 for (key, status) in result.existing {
-                    if let status, Self.complianceStatuses.contains(status) { refusals[key] = .status(status) }
+                    if let status = status.flatMap(ComplianceStatus.init(rawValue:)) { refusals[key] = .status(status) }
                 }
             }
             try staging.refuse(refusals)
@@ -229,15 +232,15 @@ struct SyncRun {
             let statuses = try await mailchimp.statuses(list: sync.audienceID, emails: emails, limit: configuration.maxConcurrentRequests)
             var refusals: [String: Refusal] = [:]
             for (key, status) in statuses {
-                if let status, Self.complianceStatuses.contains(status) { refusals[key] = .status(status) }
+                if let status = status.flatMap(ComplianceStatus.init(rawValue:)) { refusals[key] = .status(status) }
             }
             try staging.refuse(refusals)
             return
         }
         let client = mailchimp
         let list = sync.audienceID
-        _ = try await concurrentMap(Self.complianceStatuses, limit: configuration.maxConcurrentRequests) { status in
-            try await client.forEachEmailPage(list: list, status: status) { keys in
+        _ = try await concurrentMap(ComplianceStatus.allCases, limit: configuration.maxConcurrentRequests) { status in
+            try await client.forEachEmailPage(list: list, status: status.rawValue) { keys in
                 let found = try staging.existingAmong(keys, includeNew: includeNew)
                 try staging.refuse(Dictionary(found.map { ($0, Refusal.status(status)) }, uniquingKeysWith: { a, _ in a }))
             }
@@ -284,7 +287,7 @@ struct SyncRun {
         case .remembered(let reason):
             (reason, nil, reason + " (skip list)")
         case .status(let status):
-            ("compliance: \(status)", nil, "compliance: \(status) (existing contact, never re-subscribed)")
+            ("compliance: \(status.rawValue)", nil, "compliance: \(status.rawValue) (existing contact, never re-subscribed)")
         case .refused(let title, let message):
             title == "Invalid Resource" ? (nil, title, "\(title): \(message)") : ("compliance: \(title)", nil, "\(title): \(message)")
         }
