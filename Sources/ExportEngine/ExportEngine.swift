@@ -157,7 +157,8 @@ public actor ExportEngine {
     ///
     /// - Throws: ``EngineError`` naming what could not be read or recorded when the engine's
     ///   state cannot be read, or a run could not be recorded even as failed. The schedule is then
-    ///   not re-armed: the next call on the engine re-arms it.
+    ///   not re-armed until the next call that reschedules (``runDue()``, an export, stop,
+    ///   disconnect, resume, a reconnect that resumes syncs).
     public func runDue() async throws {
         guard crash == nil else { return }
         if try !stored("list interrupted runs", store.pendingRuns).isEmpty { try await recoverInterruptedRuns() }
@@ -178,8 +179,9 @@ public actor ExportEngine {
         try reschedule()
     }
 
-    /// Why the last scheduled ``runDue()`` failed, if it did (the schedule then stopped until
-    /// the next call on the engine re-armed it).
+    /// Why the last scheduled ``runDue()`` failed, if it did (the schedule then stopped until a
+    /// call that reschedules re-armed it). Hosts check it: the harness fails the scenario, the
+    /// daemon exits 1.
     public private(set) var scheduleFailure: EngineError?
 
     /// Waits for any run in progress, then cancels the schedule: used when a scenario ends or the

@@ -137,6 +137,10 @@ extension CohortSim.Sync {
             let signal = await waitForTerminationSignal()
             await engine.quiesce()
             print("stopped (\(signal))")
+            if let failure = await engine.scheduleFailure {
+                print("the schedule failed and stopped: \(failure)")
+                throw ExitCode(1)
+            }
         }
     }
 }
