@@ -171,7 +171,9 @@ struct SyncRun {
             guard let final = contacts.last else { break }
             last = final.key
             // With update_existing the merge fields would overwrite those of contacts the sync did
-            // not create: they are sent afterwards, to the contacts the call created only.
+            // not create: they are sent afterwards, to the contacts the call created only. A
+            // per-member refusal of that second call leaves the contact without its names; it is
+            // still tagged (only a failure of the call itself fails the run).
             let chunks = contacts.chunked(Self.batchLimit).map { chunk in
                 chunk.map { Self.member($0, statusIfNew: statusIfNew, mergeTags: updateExisting ? [] : mergeTags) }
             }
