@@ -44,6 +44,7 @@ let package = Package(
         .target(name: "ExportEngine", dependencies: [
             "SimCore", "SimHTTP", "SimStorage",
             .product(name: "GRDB", package: "GRDB.swift"),
+            .product(name: "Crypto", package: "swift-crypto"),  // Insecure.MD5 for subscriber hashes
         ]),
         // The fake Mailchimp Marketing API v3.
         .target(name: "FakeMailchimp", dependencies: [
@@ -75,7 +76,11 @@ let package = Package(
         .testTarget(name: "FakeMailchimpTests", dependencies: ["SimCore", "SimHTTP", "SimHTTPServer", "SimHTTPClient", "FakeMailchimp"]),
         .testTarget(name: "FakeMixpanelTests", dependencies: ["SimCore", "SimHTTP", "SimHTTPServer", "SimHTTPClient", "FakeMixpanel"],
                     exclude: ["OpenAPI"]),  // Mixpanel's OpenAPI files, read by OpenAPIShapeTests
-        .testTarget(name: "ExportEngineTests", dependencies: ["SimCore", "SimHTTP", "ExportEngine"]),
+        .testTarget(name: "ExportEngineTests", dependencies: [
+            "SimCore", "SimHTTP", "ExportEngine",
+            // Store-failure tests inject SQLite errors into the engine's database.
+            .product(name: "GRDB", package: "GRDB.swift"),
+        ]),
     ],
     swiftLanguageModes: [.v6]
 )

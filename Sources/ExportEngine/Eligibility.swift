@@ -17,19 +17,26 @@ struct ExportCandidate: Sendable, Equatable {
     var mixpanelID: String { userID.flatMap { $0.isEmpty ? nil : $0 } ?? distinctID }
 }
 
+/// Why a cohort member is not a candidate for export. The raw values are the skip count keys
+/// of reports and the reasons the staging SQL stores (`run_skip.reason`).
+enum SkipReason: String, Sendable, Equatable, CaseIterable {
+    /// No profile properties besides `$last_seen`: an anonymous user (A12).
+    case noProfile = "no-profile"
+    /// No non-empty string `$email`.
+    case noEmail = "no-email"
+    /// An address the engine's own check refuses (never sent to Mailchimp).
+    case invalidEmail = "invalid-email"
+    /// Another distinct_id, first in sort order, has the same lower-cased address (A47).
+    case duplicateEmail = "duplicate-email"
+}
+
 /// Splits `/engage` results into exportable candidates and skipped members.
 enum Eligibility {
-    /// Skip reasons, as they appear in reports.
-    static let noProfile = "no-profile"
-    static let noEmail = "no-email"
-    static let invalidEmail = "invalid-email"
-    static let duplicateEmail = "duplicate-email"
-
     /// What one `/engage` profile is to a run.
     enum Verdict: Equatable {
         case candidate(ExportCandidate)
         /// Not exported: the reason, and the address when it has one.
-        case skip(reason: String, email: String)
+        case skip(reason: SkipReason, email: String)
     }
 
     /// Profiles without properties are anonymous (A12); a profile needs a plausible `$email`.
@@ -37,12 +44,12 @@ enum Eligibility {
     /// distinct_id in sort order wins an address shared by several users (A47).
     static func classify(_ profile: EngageProfile) -> Verdict {
         guard profile.hasProperties else {
-            return .skip(reason: noProfile, email: "")
+            return .skip(reason: .noProfile, email: "")
         }
         guard let email = profile.email?.stringValue?.trimmingWhitespace(), !email.isEmpty else {
-            return .skip(reason: noEmail, email: "")
+            return .skip(reason: .noEmail, email: "")
         }
-        guard isPlausibleEmail(email) else { return .skip(reason: invalidEmail, email: email) }
+        guard isPlausibleEmail(email) else { return .skip(reason: .invalidEmail, email: email) }
         return .candidate(ExportCandidate(distinctID: profile.distinctID, email: email,
                                           firstName: profile.firstName?.stringValue,
                                           lastName: profile.lastName?.stringValue,

@@ -34,9 +34,11 @@ public struct EngineConfiguration: Sendable, Equatable {
     /// Most Mailchimp requests in flight at once (Mailchimp allows 10 per account).
     public var maxConcurrentRequests: Int
     /// Refuse to connect unless the Mixpanel service account is an `owner` or `admin` of the
-    /// project (`GET /api/app/me`). Turn off only for a Mixpanel that cannot answer that call.
+    /// project (`GET /api/app/projects/{projectId}/service-accounts`). Turn off only for a
+    /// Mixpanel that cannot answer that call.
     public var requireAdminRole: Bool
-    /// How the engine learns the statuses of contacts that already exist when it adds them.
+    /// How the engine learns the statuses of contacts that already exist when it adds them:
+    /// ``ExistingContactHandling/listStatuses`` by default (relies on no unconfirmed assumption).
     public var existingContacts: ExistingContactHandling
     /// With ``ExistingContactHandling/listStatuses``: when a batch subscribe answers
     /// `ERROR_CONTACT_EXISTS` for at most this many addresses, their statuses are read one by one
@@ -47,6 +49,10 @@ public struct EngineConfiguration: Sendable, Equatable {
     public var engagementLookback: SimDuration
     /// Import campaign engagement into Mixpanel at the end of every dynamic run.
     public var importEngagementAfterDynamicRuns: Bool
+    /// Most users a cohort may have to be exported: a run of a larger cohort fails with the
+    /// reason and leaves the snapshot as it was. ``mixpanelCohortSizeLimit`` in production;
+    /// smaller in tests.
+    public var maxCohortSize: Int
     /// Armed crash points (testing only): a run that reaches one throws ``SimulatedCrash`` and
     /// the engine stops as if its process had died. Empty in production.
     public var crashPoints: Set<CrashPoint>
@@ -54,9 +60,9 @@ public struct EngineConfiguration: Sendable, Equatable {
     public init(mixpanel: MixpanelAccess, mailchimpBaseURL: String? = nil, statusIfNew: String = "subscribed",
                 syncInterval: SimDuration = .hours(2), snapshotLifetime: SimDuration = .days(3),
                 maxConcurrentRequests: Int = 9, requireAdminRole: Bool = true,
-                existingContacts: ExistingContactHandling = .updateExisting, statusLookupLimit: Int = 9,
+                existingContacts: ExistingContactHandling = .listStatuses, statusLookupLimit: Int = 9,
                 engagementLookback: SimDuration = .days(30), importEngagementAfterDynamicRuns: Bool = true,
-                crashPoints: Set<CrashPoint> = []) {
+                maxCohortSize: Int = EngineConfiguration.mixpanelCohortSizeLimit, crashPoints: Set<CrashPoint> = []) {
         self.mixpanel = mixpanel
         self.mailchimpBaseURL = mailchimpBaseURL
         self.statusIfNew = statusIfNew
@@ -68,25 +74,36 @@ public struct EngineConfiguration: Sendable, Equatable {
         self.statusLookupLimit = statusLookupLimit
         self.engagementLookback = engagementLookback
         self.importEngagementAfterDynamicRuns = importEngagementAfterDynamicRuns
+        self.maxCohortSize = maxCohortSize
         self.crashPoints = crashPoints
     }
+
+    /// Mixpanel exports cohorts of at most 10 million users (mixpanel.md §8.1, A49).
+    public static let mixpanelCohortSizeLimit = 10_000_000
 }
 
 /// How a run treats contacts that are already on the audience when it adds them. Either way
-/// their status is never changed and unsubscribed, cleaned and archived contacts are not tagged
+/// the engine sends no status for them, never writes their merge fields (FNAME/LNAME are set
+/// only on contacts the run creates), and does not tag unsubscribed, cleaned or archived ones
 /// (docs/fidelity.md, "Existing contacts").
 public enum ExistingContactHandling: String, Sendable, Equatable, CaseIterable {
-    /// Batch subscribe with `update_existing: true` and only `status_if_new` (the accepted
-    /// never-resubscribe pattern, peers.md §2.4): existing contacts' merge fields are updated and
-    /// their statuses come back in the same reply, at no extra request. Relies on Mailchimp
-    /// leaving the status alone when only `status_if_new` is sent (mailchimp.md U25, the
-    /// reference's assumption, by analogy with the documented `PUT`).
-    case updateExisting = "update-existing"
-    /// Batch subscribe with `update_existing: false` (existing contacts untouched, answered
-    /// `ERROR_CONTACT_EXISTS`), then read their statuses: one `GET` each up to
+    /// The default. Batch subscribe with `update_existing: false` (existing contacts untouched,
+    /// answered `ERROR_CONTACT_EXISTS`), then read their statuses: one `GET` each up to
     /// ``EngineConfiguration/statusLookupLimit``, else listings of the audience's unsubscribed,
-    /// cleaned and archived members (⌈n/1000⌉ + 3 requests). Does not rely on U25.
+    /// cleaned and archived members (⌈n/1000⌉ + 3 requests). Relies on no unconfirmed assumption.
     case listStatuses = "list-statuses"
+    /// Opt-in, to save the status reads. Batch subscribe with `update_existing: true` and only
+    /// `status_if_new` (the never-resubscribe pattern peers use, peers.md §2.4): existing
+    /// contacts' statuses come back in the same reply. The members carry no merge fields; the
+    /// contacts the call created get theirs in a second batch subscribe of those contacts only.
+    ///
+    /// - Warning: relies on the **unconfirmed assumption U25** (mailchimp.md): that Mailchimp
+    ///   leaves an existing contact's status alone when a batch subscribe with
+    ///   `update_existing: true` sends only `status_if_new`. If it is wrong, every contact an
+    ///   admin or the contact unsubscribed, and every cleaned one, that is in the cohort is
+    ///   re-subscribed by the next run: a compliance failure (consent withdrawn is ignored) that
+    ///   no request saving justifies. Choose it only once U25 is confirmed against real Mailchimp.
+    case updateExisting = "update-existing"
 }
 
 /// A one-time snapshot or a dynamic sync re-run every ``EngineConfiguration/syncInterval``.

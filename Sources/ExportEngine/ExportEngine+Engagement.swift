@@ -16,7 +16,9 @@ extension ExportEngine {
     ///
     /// Dynamic runs call this after every successful run. The report is recorded; the audience's
     /// cursor moves only when the import succeeded.
-    public func importEngagement(audienceID: String) async -> EngagementReport {
+    ///
+    /// - Throws: ``EngineError`` when the engine's state cannot be read or the import recorded.
+    public func importEngagement(audienceID: String) async throws -> EngagementReport {
         guard crash == nil else {
             var report = EngagementReport(audienceID: audienceID, started: clock.now, since: nil, until: clock.now)
             report.outcome = .failed
@@ -24,19 +26,24 @@ extension ExportEngine {
             return report
         }
         await runLock.acquire()
-        let report = await importEngagementHoldingLock(audienceID: audienceID)
-        await runLock.release()
-        return report
+        do {
+            let report = try await importEngagementHoldingLock(audienceID: audienceID)
+            await runLock.release()
+            return report
+        } catch {
+            await runLock.release()
+            throw error
+        }
     }
 
     /// Every engagement import recorded, oldest first.
     public func engagementReports() throws -> [EngagementReport] { try store.engagementReports() }
 
-    func importEngagementHoldingLock(audienceID: String) async -> EngagementReport {
+    func importEngagementHoldingLock(audienceID: String) async throws -> EngagementReport {
         let now = clock.now
-        var report = EngagementReport(audienceID: audienceID, started: now, since: (try? store.engagementCursor(audienceID: audienceID)) ?? nil,
-                                      until: now)
-        if let connection = try? store.connection() {
+        let since = try stored("read the engagement cursor of \(audienceID)") { try store.engagementCursor(audienceID: audienceID) }
+        var report = EngagementReport(audienceID: audienceID, started: now, since: since, until: now)
+        if let connection = try stored("read the Mailchimp connection", store.connection) {
             let counts = Mutex((mailchimp: 0, mixpanel: 0))
             let job = EngagementImport(audienceID: audienceID, configuration: configuration,
                                        mailchimp: mailchimpClient(apiKey: connection.apiKey, counter: { counts.withLock { $0.mailchimp += 1 } }),
@@ -50,6 +57,6 @@ extension ExportEngine {
             report.error = "no Mailchimp account connected"
         }
         report.finished = clock.now
-        return (try? store.finish(engagement: report)) ?? report
+        return try stored("record the engagement import of \(audienceID)") { try store.finish(engagement: report) }
     }
 }

@@ -42,10 +42,10 @@ extension ExportEngine {
     }
 
     private func preview(cohortID: Int64, audienceID: String, mailchimp: MailchimpClient, mixpanel: MixpanelClient) async throws -> RunReport {
-        var report = RunReport(number: 0, syncID: 0, trigger: "preview", started: clock.now)
+        var report = RunReport(number: 0, syncID: 0, trigger: .preview, started: clock.now)
         let existing = try store.syncs().last { $0.cohortID == cohortID && $0.audienceID == audienceID }
         var name = existing?.tagName ?? ""
-        if existing == nil { name = try await mixpanel.cohorts()[cohortID].map(SyncRun.tagName(forCohort:)) ?? "" }
+        if existing == nil { name = try await mixpanel.cohorts()[cohortID].map { SyncRun.tagName(forCohort: $0.name) } ?? "" }
         var sync = existing ?? SyncInfo(id: 0, cohortID: cohortID, audienceID: audienceID, mode: .oneTime, state: .active,
                                         tagName: name, tagID: nil, nextRun: nil)
         sync.id = existing?.id ?? 0

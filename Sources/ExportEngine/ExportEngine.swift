@@ -71,6 +71,7 @@ public actor ExportEngine {
         do {
             try await client.ping()
             try store.saveConnection(apiKey: apiKey, dataCenter: dc, at: clock.now)
+            try resumeDisconnectedSyncs()
             return .connected(dataCenter: dc)
         } catch let failure as APIFailure {
             return .notConnected(reason: failure.description)
@@ -106,8 +107,8 @@ public actor ExportEngine {
     public func disconnect() throws {
         if let crash { throw crash }
         try store.deleteConnection()
-        try store.stopAll(reason: "account disconnected")
-        reschedule()
+        try store.stopAll(reason: Self.disconnectedReason, at: clock.now)
+        try reschedule()
     }
 
     // MARK: Exports
@@ -124,19 +125,22 @@ public actor ExportEngine {
         if let crash { throw crash }
         let id = try store.createSync(cohortID: cohortID, audienceID: audienceID, mode: mode,
                                       tagName: SyncRun.tagName(forCohort: cohortName), at: clock.now)
-        let report = try await run(syncID: id, trigger: mode == .oneTime ? "one-time" : "initial")
-        reschedule()
+        let report = try await run(syncID: id, trigger: mode == .oneTime ? .oneTime : .initial)
+        try reschedule()
         return report
     }
 
     /// Stops a dynamic sync; what it exported stays in Mailchimp (A41).
     public func stop(syncID: Int64) throws {
         if let crash { throw crash }
-        try store.setState(sync: syncID, .stopped(reason: "stopped by user"), nextRun: nil)
-        reschedule()
+        try store.setState(sync: syncID, .stopped(reason: "stopped by user"), nextRun: nil, at: clock.now)
+        try reschedule()
     }
 
     public func syncs() throws -> [SyncInfo] { try store.syncs() }
+
+    /// Every change of every sync's state, oldest first, each with its reason.
+    public func stateChanges() throws -> [SyncStateChange] { try store.stateChanges() }
 
     /// Every recorded run, oldest first. Per-member change lists can be large (one entry per
     /// cohort member): they are loaded only `includingChanges`, or one run at a time with
@@ -147,20 +151,40 @@ public actor ExportEngine {
     public func changes(run number: Int64) throws -> [MemberChange] { try store.changes(run: number) }
 
     /// Runs every dynamic sync that is due now, after finishing any interrupted run.
-    public func runDue() async {
+    ///
+    /// A run's own failures (Mailchimp, Mixpanel, a store error during the run) are recorded in
+    /// its report. A simulated crash ends the call quietly, as a process death would.
+    ///
+    /// - Throws: ``EngineError`` naming what could not be read or recorded when the engine's
+    ///   state cannot be read, or a run could not be recorded even as failed. The schedule is then
+    ///   not re-armed until the next call that reschedules (``runDue()``, an export, stop,
+    ///   disconnect, resume, a reconnect that resumes syncs).
+    public func runDue() async throws {
         guard crash == nil else { return }
-        if !((try? store.pendingRuns()) ?? []).isEmpty { await recoverInterruptedRuns() }
+        if try !stored("list interrupted runs", store.pendingRuns).isEmpty { try await recoverInterruptedRuns() }
         runningDue = true
+        defer { runningDue = false }
         let now = clock.now
-        let due = ((try? store.syncs()) ?? []).filter { $0.state == .active && $0.mode == .dynamic && ($0.nextRun.map { $0 <= now } ?? false) }
+        let due = try stored("list syncs", store.syncs).filter {
+            $0.state == .active && $0.mode == .dynamic && ($0.nextRun.map { $0 <= now } ?? false)
+        }
         for sync in due where crash == nil {
-            // A stop or disconnect that landed during an earlier run of this loop cancels this one.
-            guard (try? store.sync(sync.id))??.state == .active else { continue }
-            _ = try? await run(syncID: sync.id, trigger: "scheduled")
+            // A stop or disconnect that landed during an earlier run of this pass cancels this one.
+            guard try stored("read sync \(sync.id)", { try store.sync(sync.id) })?.state == .active else { continue }
+            do {
+                _ = try await run(syncID: sync.id, trigger: .scheduled)
+            } catch is SimulatedCrash {
+                return
+            }
         }
         runningDue = false
-        reschedule()
+        try reschedule()
     }
+
+    /// Why the last scheduled ``runDue()`` failed, if it did (the schedule then stopped until a
+    /// call that reschedules re-armed it). Hosts check it: the harness fails the scenario, the
+    /// daemon exits 1.
+    public private(set) var scheduleFailure: EngineError?
 
     /// Waits for any run in progress, then cancels the schedule: used when a scenario ends or the
     /// process shuts down.
@@ -181,40 +205,55 @@ public actor ExportEngine {
     /// Finishes the work of runs that started and were never recorded because the process
     /// stopped (a crash, a kill, a power cut).
     ///
-    /// Each such run is recorded with the outcome ``RunReport/Outcome/interrupted`` (no counts:
-    /// its effects are unknown) and, if its sync is still active, the sync runs again at once with
-    /// the trigger `recovery`, diffing against the last successful snapshot. Every Mailchimp write
-    /// is idempotent (a contact created before the crash comes back as existing, tagging a tagged contact and
-    /// untagging an untagged one change nothing), so the redo creates no duplicate contact and
-    /// loses no tag change, and each run is counted once. Returns the reports it recorded.
+    /// Each such run is recorded with the outcome ``RunReport/Outcome/interrupted`` (no member
+    /// counts: its effects are unknown; the requests it made up to its last checkpoint) and, if its
+    /// sync is still active, the sync runs again at once with the trigger `recovery`, diffing against
+    /// the last successful snapshot. Every Mailchimp write is idempotent (a contact created before the
+    /// crash comes back as existing, tagging a tagged contact and untagging an untagged one change
+    /// nothing), so the redo creates no duplicate contact and loses no tag change, and each run is
+    /// counted once. Returns the reports it recorded.
+    ///
+    /// - Throws: ``EngineError`` when the pending runs cannot be read or recorded (they stay
+    ///   pending, for the next call); ``SimulatedCrash`` when a recovery run reached an armed crash point.
     @discardableResult
-    public func recoverInterruptedRuns() async -> [RunReport] {
+    public func recoverInterruptedRuns() async throws -> [RunReport] {
         guard crash == nil else { return [] }
         await runLock.acquire()
+        do {
+            let reports = try await recoverHoldingLock()
+            await runLock.release()
+            try reschedule()
+            return reports
+        } catch {
+            await runLock.release()
+            throw error
+        }
+    }
+
+    private func recoverHoldingLock() async throws -> [RunReport] {
         var reports: [RunReport] = []
-        for pending in (try? store.pendingRuns()) ?? [] {
-            guard let sync = try? store.sync(pending.syncID) else { continue }
+        for pending in try stored("list interrupted runs", store.pendingRuns) {
+            guard let sync = try stored("read sync \(pending.syncID)", { try store.sync(pending.syncID) }) else {
+                throw EngineError("interrupted run \(pending.number) belongs to sync \(pending.syncID), which does not exist")
+            }
             var report = RunReport(number: pending.number, syncID: pending.syncID, trigger: pending.trigger, started: pending.started)
             report.finished = pending.stageAt
             report.outcome = .interrupted
             report.error = "the engine stopped during the run (last checkpoint: \(pending.stage)); the next run redoes it"
-            try? store.finish(run: report, cohortID: sync.cohortID, audienceID: sync.audienceID)
+            (report.mailchimpRequests, report.mixpanelRequests) = (pending.mailchimpRequests, pending.mixpanelRequests)
+            try stored("record interrupted run \(pending.number)") {
+                try store.finish(run: report, cohortID: sync.cohortID, audienceID: sync.audienceID)
+            }
             reports.append(report)
             guard sync.state == .active else { continue }
-            do {
-                reports.append(try await runHoldingLock(syncID: sync.id, trigger: "recovery"))
-            } catch {
-                break
-            }
+            reports.append(try await runHoldingLock(syncID: sync.id, trigger: .recovery))
         }
-        await runLock.release()
-        reschedule()
         return reports
     }
 
     // MARK: Running
 
-    private func run(syncID: Int64, trigger: String) async throws -> RunReport {
+    func run(syncID: Int64, trigger: RunTrigger) async throws -> RunReport {
         await runLock.acquire()
         do {
             let report = try await runHoldingLock(syncID: syncID, trigger: trigger)
@@ -228,19 +267,28 @@ public actor ExportEngine {
 
     /// Performs and records one run. The run is marked pending in SQLite before anything is
     /// written to Mailchimp, and the mark is cleared in the transaction that records it.
-    private func runHoldingLock(syncID: Int64, trigger: String) async throws -> RunReport {
+    ///
+    /// - Throws: ``EngineError`` when the run cannot be numbered or started (nothing was sent), or
+    ///   could not be recorded even as failed (its pending mark stays: the next recovery records it
+    ///   `interrupted`); ``SimulatedCrash``.
+    private func runHoldingLock(syncID: Int64, trigger: RunTrigger) async throws -> RunReport {
         if let crash { throw crash }
         let started = clock.now
-        var report = RunReport(number: (try? store.nextRunNumber()) ?? 0, syncID: syncID, trigger: trigger, started: started)
-        guard let sync = try? store.sync(syncID) else { return report }
-        guard let connection = try? store.connection() else {
+        let number = try stored("number the next run", store.nextRunNumber)
+        guard let sync = try stored("read sync \(syncID)", { try store.sync(syncID) }) else {
+            throw EngineError("sync \(syncID) does not exist")
+        }
+        var report = RunReport(number: number, syncID: syncID, trigger: trigger, started: started)
+        guard let connection = try stored("read the Mailchimp connection", store.connection) else {
             report.outcome = .paused
             report.error = "no Mailchimp account connected"
-            try? store.setState(sync: syncID, .paused(reason: report.error), nextRun: nil)
-            try? store.finish(run: report, cohortID: sync.cohortID, audienceID: sync.audienceID)
+            try stored("record run \(number)") {
+                try store.setState(sync: syncID, .paused(reason: report.error), nextRun: nil, at: clock.now)
+                try store.finish(run: report, cohortID: sync.cohortID, audienceID: sync.audienceID)
+            }
             return report
         }
-        try store.begin(run: report.number, syncID: syncID, trigger: trigger, at: started)
+        try stored("mark run \(number) as started") { try store.begin(run: number, syncID: syncID, trigger: trigger, at: started) }
         let counts = Mutex((mailchimp: 0, mixpanel: 0))
         var runner = SyncRun(sync: sync, configuration: configuration,
                              mailchimp: mailchimpClient(apiKey: connection.apiKey, counter: { counts.withLock { $0.mailchimp += 1 } },
@@ -248,7 +296,7 @@ public actor ExportEngine {
                              mixpanel: MixpanelClient(access: configuration.mixpanel,
                                                       sender: sender(counter: { counts.withLock { $0.mixpanel += 1 } })),
                              store: store, clock: clock)
-        runner.checkpoint = checkpoint(run: report.number)
+        runner.checkpoint = checkpoint(run: number, requests: { counts.withLock { ($0.mailchimp, $0.mixpanel) } })
         do {
             var result = try await runner.perform(into: report)
             result.report.finished = clock.now
@@ -260,14 +308,39 @@ public actor ExportEngine {
             die(crash)
             throw crash
         } catch {
+            report.finished = clock.now
+            (report.mailchimpRequests, report.mixpanelRequests) = counts.withLock { ($0.mailchimp, $0.mixpanel) }
             report.outcome = .failed
             report.error = "could not record the run: \(error)"
+            try recordFailure(report, sync: sync, started: started)
             return report
         }
-        if sync.mode == .dynamic, configuration.importEngagementAfterDynamicRuns, report.outcome == .succeeded {
-            _ = await importEngagementHoldingLock(audienceID: sync.audienceID)
+        if sync.mode == .dynamic, configuration.importEngagementAfterDynamicRuns, report.outcome == .succeeded,
+           try stored("read sync \(syncID)", { try store.sync(syncID) })?.state == .active {
+            _ = try await importEngagementHoldingLock(audienceID: sync.audienceID)
         }
         return report
+    }
+
+    /// Records a run whose own record could not be written, as `failed` with that error and no
+    /// snapshot change, and schedules its sync as ``record(_:sync:started:)`` would have (only
+    /// while the sync is still active).
+    private func recordFailure(_ report: RunReport, sync: SyncInfo, started: SimTime) throws {
+        try stored("record run \(report.number) as failed (\(report.error))") {
+            try store.finish(run: report, cohortID: sync.cohortID, audienceID: sync.audienceID)
+            try store.settleActive(sync: sync.id, mode: sync.mode, nextRun: started.adding(configuration.syncInterval), at: clock.now)
+        }
+    }
+
+    /// Runs `body`, wrapping a store error in an ``EngineError`` that says what the engine was doing.
+    func stored<T>(_ doing: String, _ body: () throws -> T) throws -> T {
+        do {
+            return try body()
+        } catch let error as EngineError {
+            throw error
+        } catch {
+            throw EngineError("could not \(doing): \(error)")
+        }
     }
 
     private func record(_ result: SyncRun.Result, sync: SyncInfo, started: SimTime) throws {
@@ -278,21 +351,23 @@ public actor ExportEngine {
         // answer: what they decided stands; the run never brings the sync back.
         guard try store.sync(sync.id)?.state == .active else { return }
         if let state = result.newState {
-            try store.setState(sync: sync.id, state, nextRun: nil)
+            try store.setState(sync: sync.id, state, nextRun: nil, at: clock.now)
         } else if sync.mode == .dynamic {
-            try store.setState(sync: sync.id, .active, nextRun: started.adding(configuration.syncInterval))
+            try store.setState(sync: sync.id, .active, nextRun: started.adding(configuration.syncInterval), at: clock.now)
         } else {
-            try store.setState(sync: sync.id, .finished, nextRun: nil)
+            try store.setState(sync: sync.id, .finished, nextRun: nil, at: clock.now)
         }
     }
 
-    /// Notes each checkpoint a run passes in its pending marker, and dies at an armed crash point.
-    private func checkpoint(run number: Int64) -> @Sendable (CrashPoint) throws -> Void {
+    /// Notes each checkpoint a run passes in its pending marker, with the requests made so far,
+    /// and dies at an armed crash point.
+    private func checkpoint(run number: Int64, requests: @escaping @Sendable () -> (mailchimp: Int, mixpanel: Int))
+        -> @Sendable (CrashPoint) throws -> Void {
         let armed = crashPoints
         let store = store
         let clock = clock
         return { point in
-            try store.advance(run: number, to: point.rawValue, at: clock.now)
+            try store.advance(run: number, to: point.rawValue, at: clock.now, requests: requests())
             if armed.contains(point) { throw SimulatedCrash(point: point) }
         }
     }
@@ -305,16 +380,29 @@ public actor ExportEngine {
     }
 
     /// Sleeps until the next due dynamic sync; re-armed whenever the schedule changes.
-    private func reschedule() {
+    ///
+    /// - Throws: ``EngineError`` when the syncs cannot be read (no schedule is then armed).
+    func reschedule() throws {
         guard !runningDue, crash == nil else { return }
         sleeper?.cancel()
         sleeper = nil
-        let next = ((try? store.syncs()) ?? []).filter { $0.state == .active && $0.mode == .dynamic }.compactMap(\.nextRun).min()
+        let next = try stored("read the schedule", store.syncs).filter { $0.state == .active && $0.mode == .dynamic }.compactMap(\.nextRun).min()
         guard let next else { return }
         let clock = self.clock
         sleeper = Task(executorPreference: executor) { [weak self] in
             do { try await clock.sleep(until: next) } catch { return }
-            await self?.runDue()
+            await self?.runScheduled()
+        }
+    }
+
+    /// The schedule's ``runDue()``: a failure is kept in ``scheduleFailure``.
+    private func runScheduled() async {
+        do {
+            try await runDue()
+        } catch let error as EngineError {
+            scheduleFailure = error
+        } catch {
+            scheduleFailure = EngineError("scheduled run failed: \(error)")
         }
     }
 

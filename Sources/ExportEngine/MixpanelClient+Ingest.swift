@@ -15,28 +15,18 @@ extension MixpanelClient {
     /// The service account's role in the configured project (`owner`, `admin`, `analyst`,
     /// `consumer`), lower-cased; `nil` when the account is not a member of the project.
     ///
-    /// `GET /api/app/me` is not in the published OpenAPI files, so the reply is read leniently:
-    /// `results.projects[<project id>].role` (a string or `{"name": …}`), else `results.role`, else
-    /// a `results` array of service accounts (`ServiceAccountRead` + `role`) matched by username.
+    /// `GET /api/app/projects/{projectId}/service-accounts` (service-accounts.openapi.yaml,
+    /// `ListServiceAccountsForProjectResponse`): the project's service accounts, each with its
+    /// `username` and `role` (`RoleEnum`); the configured account is found by its username.
     func serviceAccountRole() async throws -> String? {
-        var request = HTTPRequest(method: "GET", url: appURL + "/me", headers: .basic(access.username, access.secret))
-        request.query = [("project_id", String(access.projectID))]
-        let reply = try await sender.send(request).json ?? .null
-        let results = reply["results"] ?? reply
-        if let projects = results["projects"]?.objectValue {
-            guard let project = projects[String(access.projectID)] else { return nil }
-            return Self.roleName(project["role"])
+        let url = appURL + "/projects/\(access.projectID)/service-accounts"
+        let response = try await sender.send(HTTPRequest(method: "GET", url: url, headers: .basic(access.username, access.secret)))
+        guard let accounts = response.json?["results"]?.arrayValue else {
+            throw APIFailure.rejected(status: response.status, title: "Unexpected response",
+                                      detail: "the project's service accounts are not a JSON object with a results array")
         }
-        if let role = Self.roleName(results["role"]) { return role }
-        if let accounts = results.arrayValue {
-            let account = accounts.first { $0["username"]?.stringValue == access.username }
-            return account.flatMap { Self.roleName($0["role"]) }
-        }
-        return nil
-    }
-
-    private static func roleName(_ value: JSONValue?) -> String? {
-        (value?.stringValue ?? value?["name"]?.stringValue)?.lowercased()
+        let account = accounts.first { $0["username"]?.stringValue == access.username }
+        return account.flatMap { $0["role"]?.stringValue?.lowercased() }
     }
 
     /// Outcome of one `/import` call.

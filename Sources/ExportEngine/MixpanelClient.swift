@@ -24,12 +24,21 @@ struct MixpanelClient: Sendable {
         return try await sender.send(request)
     }
 
-    /// Saved cohorts: id → name.
-    func cohorts() async throws -> [Int64: String] {
+    /// One saved cohort as `/cohorts/list` describes it.
+    struct CohortListing: Sendable, Equatable {
+        var name: String
+        /// Its number of users, when the listing gives it (`count`).
+        var count: Int?
+    }
+
+    /// Saved cohorts by id.
+    func cohorts() async throws -> [Int64: CohortListing] {
         let list = try await post("/query/cohorts/list", form: [])
-        var result: [Int64: String] = [:]
+        var result: [Int64: CohortListing] = [:]
         for item in list.arrayValue ?? [] {
-            if let id = item["id"]?.intValue, let name = item["name"]?.stringValue { result[id] = name }
+            if let id = item["id"]?.intValue, let name = item["name"]?.stringValue {
+                result[id] = CohortListing(name: name, count: item["count"]?.intValue.map(Int.init))
+            }
         }
         return result
     }

@@ -20,6 +20,24 @@ public struct MemberChange: Sendable, Equatable {
     }
 }
 
+/// What started a run. The raw values are what the engine's SQL stores (`run.trigger`).
+public enum RunTrigger: String, Sendable, Equatable, CaseIterable, CustomStringConvertible {
+    /// The only run of a one-time export.
+    case oneTime = "one-time"
+    /// The first run of a dynamic sync.
+    case initial
+    /// A dynamic sync's run at its slot.
+    case scheduled
+    /// Redoing an interrupted run after a restart.
+    case recovery
+    /// The first run of a resumed sync, a full reconcile.
+    case resume
+    /// A dry run, never recorded.
+    case preview
+
+    public var description: String { rawValue }
+}
+
 /// The record of one sync run.
 public struct RunReport: Sendable, Equatable {
     public enum Outcome: String, Sendable, Equatable {
@@ -34,9 +52,7 @@ public struct RunReport: Sendable, Equatable {
 
     public var number: Int64
     public var syncID: Int64
-    /// `one-time`, `initial` (first run of a dynamic sync), `scheduled`, `recovery` (redoing an
-    /// interrupted run) or `preview` (a dry run, never recorded).
-    public var trigger: String
+    public var trigger: RunTrigger
     public var started: SimTime
     public var finished: SimTime
     public var outcome: Outcome
@@ -56,7 +72,7 @@ public struct RunReport: Sendable, Equatable {
     public var mixpanelRequests: Int
     public var changes: [MemberChange]
 
-    public init(number: Int64, syncID: Int64, trigger: String, started: SimTime) {
+    public init(number: Int64, syncID: Int64, trigger: RunTrigger, started: SimTime) {
         self.number = number
         self.syncID = syncID
         self.trigger = trigger
@@ -86,6 +102,39 @@ public enum SyncState: Sendable, Equatable, CustomStringConvertible {
     /// A one-time export that has run.
     case finished
 
+    /// The state without its reason. The raw values are what the engine's SQL stores
+    /// (`sync.state`, `sync_event.state`).
+    public enum Kind: String, Sendable, Equatable, CaseIterable {
+        case active, paused, stopped, finished
+    }
+
+    public var kind: Kind {
+        switch self {
+        case .active: .active
+        case .paused: .paused
+        case .stopped: .stopped
+        case .finished: .finished
+        }
+    }
+
+    /// Why it is paused or stopped; empty otherwise.
+    public var reason: String {
+        switch self {
+        case .paused(let reason), .stopped(let reason): reason
+        case .active, .finished: ""
+        }
+    }
+
+    /// The state of `kind` with `reason` (ignored for active and finished).
+    public init(_ kind: Kind, reason: String) {
+        switch kind {
+        case .active: self = .active
+        case .paused: self = .paused(reason: reason)
+        case .stopped: self = .stopped(reason: reason)
+        case .finished: self = .finished
+        }
+    }
+
     public var description: String {
         switch self {
         case .active: "Active"
@@ -93,6 +142,24 @@ public enum SyncState: Sendable, Equatable, CustomStringConvertible {
         case .stopped(let reason): "Stopped(\(reason))"
         case .finished: "Finished"
         }
+    }
+}
+
+/// One change of a sync's state, as its history records it.
+public struct SyncStateChange: Sendable, Equatable {
+    public var syncID: Int64
+    public var at: SimTime
+    /// The state entered.
+    public var state: SyncState.Kind
+    /// Why: the pause or stop reason, or what made the sync active (`export created`,
+    /// `resumed by user …`, `account reconnected …`); empty when nothing said.
+    public var reason: String
+
+    public init(syncID: Int64, at: SimTime, state: SyncState.Kind, reason: String) {
+        self.syncID = syncID
+        self.at = at
+        self.state = state
+        self.reason = reason
     }
 }
 

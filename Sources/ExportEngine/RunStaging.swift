@@ -116,7 +116,7 @@ struct RunStaging: Sendable {
         let skip = try db.cachedStatement(sql: "INSERT INTO temp.run_skip (distinct_id, email, reason) VALUES (?, ?, ?)")
         for profile in profiles {
             switch Eligibility.classify(profile) {
-            case .skip(let reason, let email): try skip.execute(arguments: [profile.distinctID, email, reason])
+            case .skip(let reason, let email): try skip.execute(arguments: [profile.distinctID, email, reason.rawValue])
             case .candidate(let candidate): candidates.append(candidate)
             }
         }
@@ -151,10 +151,10 @@ struct RunStaging: Sendable {
                                             arguments: [candidate.key]) else { return }
         let stagedID: String = staged["distinct_id"]
         guard candidate.distinctID < stagedID else {
-            try skip.execute(arguments: [candidate.distinctID, candidate.email, Eligibility.duplicateEmail])
+            try skip.execute(arguments: [candidate.distinctID, candidate.email, SkipReason.duplicateEmail.rawValue])
             return
         }
-        try skip.execute(arguments: [stagedID, staged["email"] as String, Eligibility.duplicateEmail])
+        try skip.execute(arguments: [stagedID, staged["email"] as String, SkipReason.duplicateEmail.rawValue])
         try db.cachedStatement(sql: """
             UPDATE temp.run_candidate SET email = ?, distinct_id = ?, mixpanel_id = ?, first_name = ?, last_name = ? WHERE email_key = ?
             """).execute(arguments: [candidate.email, candidate.distinctID, candidate.mixpanelID, candidate.firstName,
@@ -348,7 +348,7 @@ struct RunStaging: Sendable {
         try queue.read { db in
             try Self.changeParts(skipsOnly: false).flatMap { part in
                 try Row.fetchAll(db, sql: "SELECT * FROM (\(part)) ORDER BY sort_key").map {
-                    MemberChange(action: MemberChange.Action(rawValue: $0["action"]) ?? .noop, distinctID: $0["distinct_id"],
+                    MemberChange(action: try SyncStore.domainValue($0["action"], column: "change action"), distinctID: $0["distinct_id"],
                                  email: $0["email"], reason: $0["reason"])
                 }
             }

@@ -11,8 +11,11 @@ struct SyncRun {
     static let maxTagLength = 80
     /// Profiles staged per SQLite transaction while the cohort is read (ten `/engage` pages).
     static let stagingBatch = 10_000
-    /// Statuses of existing contacts the engine never tags nor re-subscribes (compliance skips).
-    static let complianceStatuses = ["archived", "cleaned", "unsubscribed"]
+    /// Statuses of existing contacts the engine never tags nor re-subscribes (compliance skips),
+    /// by their Mailchimp names.
+    enum ComplianceStatus: String, Sendable, Equatable, CaseIterable {
+        case archived, cleaned, unsubscribed
+    }
 
     let sync: SyncInfo
     let configuration: EngineConfiguration
@@ -40,7 +43,7 @@ struct SyncRun {
         /// Batch subscribe refused it: forgotten, compliance state, or an invalid contact.
         case refused(title: String, message: String)
         /// It already exists with a status the engine never touches.
-        case status(String)
+        case status(ComplianceStatus)
     }
 
     /// The tag name for a cohort: trimmed and cut to ``maxTagLength`` characters.
@@ -91,17 +94,27 @@ struct SyncRun {
     func readCohort(into report: inout RunReport) async throws -> Bool {
         try staging.reset()
         let cohorts = try await mixpanel.cohorts()
-        guard cohorts[sync.cohortID] != nil else {
+        guard let cohort = cohorts[sync.cohortID] else {
             report.outcome = .failed
             report.error = "cohort \(sync.cohortID) no longer exists"
             return false
+        }
+        let limit = configuration.maxCohortSize
+        if let count = cohort.count, count > limit {
+            report.cohortSize = count
+            throw Self.tooLarge(sync.cohortID, size: "has \(count) users", limit: limit)
         }
         let staging = staging
         // Pages are staged ten at a time (one SQLite transaction per 10,000 profiles), on the
         // database's queue while the next ten pages are read.
         let failures = StagingFailures()
         var pending: [EngageProfile] = []
+        var read = 0
+        let cohortID = sync.cohortID
         report.cohortSize = try await mixpanel.forEachCohortPage(sync.cohortID) { page in
+            read += page.count
+            // The listing's count may be stale or absent: the profiles read are the proof.
+            if read > limit { throw Self.tooLarge(cohortID, size: "has more than \(limit) users", limit: limit) }
             pending += page
             if pending.count >= Self.stagingBatch {
                 try staging.addInBackground(pending, failures)
@@ -112,6 +125,11 @@ struct SyncRun {
         try staging.finishAdding(failures)
         report.skipped = try staging.skipCounts()
         return true
+    }
+
+    /// A49: a cohort over the export limit fails its run, before anything is written.
+    static func tooLarge(_ cohortID: Int64, size: String, limit: Int) -> EngineError {
+        EngineError("cohort \(cohortID) \(size), over the \(limit) a cohort export may have (A49); nothing was sent and the snapshot is kept")
     }
 
     /// The stored tag id, or the audience's tag of that name, or a new tag.
@@ -129,7 +147,8 @@ struct SyncRun {
     /// The last successful snapshot while it is fresh; otherwise who carries the tag on Mailchimp
     /// (nobody when `tagID` is `nil`: a preview of a tag that does not exist yet), staged.
     func stageBaseline(tagID: Int64?, tagIsNew: Bool, report: inout RunReport) async throws -> RunStaging.Baseline {
-        if let takenAt = try store.snapshotTime(cohortID: sync.cohortID, audienceID: sync.audienceID),
+        // A resumed sync reconciles in full: Mailchimp may have changed while it was paused.
+        if report.trigger != .resume, let takenAt = try store.snapshotTime(cohortID: sync.cohortID, audienceID: sync.audienceID),
            clock.now.duration(since: takenAt) <= configuration.snapshotLifetime, !tagIsNew {
             return .snapshot(cohortID: sync.cohortID, audienceID: sync.audienceID)
         }
@@ -155,28 +174,45 @@ struct SyncRun {
             let contacts = try staging.adds(after: last, limit: window)
             guard let final = contacts.last else { break }
             last = final.key
+            // With update_existing the merge fields would overwrite those of contacts the sync did
+            // not create: they are sent afterwards, to the contacts the call created only. A
+            // per-member refusal of that second call leaves the contact without its names; it is
+            // still tagged (only a failure of the call itself fails the run).
             let chunks = contacts.chunked(Self.batchLimit).map { chunk in
-                chunk.map { contact -> JSONValue in
-                    var merge: [String: JSONValue] = [:]
-                    if let first = contact.firstName, mergeTags.contains("FNAME") { merge["FNAME"] = .string(first) }
-                    if let last = contact.lastName, mergeTags.contains("LNAME") { merge["LNAME"] = .string(last) }
-                    return ["email_address": .string(contact.email), "status_if_new": .string(statusIfNew), "merge_fields": .object(merge)]
-                }
+                chunk.map { Self.member($0, statusIfNew: statusIfNew, mergeTags: updateExisting ? [] : mergeTags) }
             }
             let results = try await concurrentMap(chunks, limit: configuration.maxConcurrentRequests) { members in
                 try await client.batchSubscribe(list: list, members: members, updateExisting: updateExisting)
+            }
+            if updateExisting, !mergeTags.isEmpty {
+                let created = Set(results.flatMap(\.created))
+                let named = contacts.filter { created.contains($0.key) }
+                    .map { Self.member($0, statusIfNew: statusIfNew, mergeTags: mergeTags) }
+                    .filter { $0["merge_fields"]?.objectValue?.isEmpty == false }
+                _ = try await concurrentMap(named.chunked(Self.batchLimit), limit: configuration.maxConcurrentRequests) { members in
+                    try await client.batchSubscribe(list: list, members: members, updateExisting: true)
+                }
             }
             var refusals: [String: Refusal] = [:]
             for result in results {
                 for (key, failure) in result.failures { refusals[key] = .refused(title: failure.title, message: failure.message) }
                 for (key, status) in result.existing {
-                    if let status, Self.complianceStatuses.contains(status) { refusals[key] = .status(status) }
+                    if let status = status.flatMap(ComplianceStatus.init(rawValue:)) { refusals[key] = .status(status) }
                 }
             }
             try staging.refuse(refusals)
             if !updateExisting { try staging.markExisting(results.flatMap(\.existing.keys).sorted()) }
         }
         if !updateExisting { try await stageComplianceStatuses(includeNew: false) }
+    }
+
+    /// A batch-subscribe member: the address, `status_if_new`, and the names the audience has
+    /// merge tags for (none when `mergeTags` is empty).
+    static func member(_ contact: RunStaging.Contact, statusIfNew: String, mergeTags: Set<String>) -> JSONValue {
+        var merge: [String: JSONValue] = [:]
+        if let first = contact.firstName, mergeTags.contains("FNAME") { merge["FNAME"] = .string(first) }
+        if let last = contact.lastName, mergeTags.contains("LNAME") { merge["LNAME"] = .string(last) }
+        return ["email_address": .string(contact.email), "status_if_new": .string(statusIfNew), "merge_fields": .object(merge)]
     }
 
     /// The audience's merge tags when some add has a first or last name: the sync's cached copy,
@@ -202,15 +238,15 @@ struct SyncRun {
             let statuses = try await mailchimp.statuses(list: sync.audienceID, emails: emails, limit: configuration.maxConcurrentRequests)
             var refusals: [String: Refusal] = [:]
             for (key, status) in statuses {
-                if let status, Self.complianceStatuses.contains(status) { refusals[key] = .status(status) }
+                if let status = status.flatMap(ComplianceStatus.init(rawValue:)) { refusals[key] = .status(status) }
             }
             try staging.refuse(refusals)
             return
         }
         let client = mailchimp
         let list = sync.audienceID
-        _ = try await concurrentMap(Self.complianceStatuses, limit: configuration.maxConcurrentRequests) { status in
-            try await client.forEachEmailPage(list: list, status: status) { keys in
+        _ = try await concurrentMap(ComplianceStatus.allCases, limit: configuration.maxConcurrentRequests) { status in
+            try await client.forEachEmailPage(list: list, status: status.rawValue) { keys in
                 let found = try staging.existingAmong(keys, includeNew: includeNew)
                 try staging.refuse(Dictionary(found.map { ($0, Refusal.status(status)) }, uniquingKeysWith: { a, _ in a }))
             }
@@ -257,7 +293,7 @@ struct SyncRun {
         case .remembered(let reason):
             (reason, nil, reason + " (skip list)")
         case .status(let status):
-            ("compliance: \(status)", nil, "compliance: \(status) (existing contact, never re-subscribed)")
+            ("compliance: \(status.rawValue)", nil, "compliance: \(status.rawValue) (existing contact, never re-subscribed)")
         case .refused(let title, let message):
             title == "Invalid Resource" ? (nil, title, "\(title): \(message)") : ("compliance: \(title)", nil, "\(title): \(message)")
         }

@@ -5,11 +5,14 @@ import SimCore
 struct PendingRun: Sendable, Equatable {
     var number: Int64
     var syncID: Int64
-    var trigger: String
+    var trigger: RunTrigger
     var started: SimTime
     /// The last checkpoint it passed (`started`, or a ``CrashPoint`` raw value).
     var stage: String
     var stageAt: SimTime
+    /// Requests made up to the last checkpoint.
+    var mailchimpRequests = 0
+    var mixpanelRequests = 0
 }
 
 extension SyncStore {
@@ -38,34 +41,42 @@ extension SyncStore {
         JSONValue.array(items.map { .string($0) }).canonicalText
     }
 
-    static func decodeList(_ text: String) -> [String] {
-        ((try? JSONValue(parsing: text))?.arrayValue ?? []).compactMap(\.stringValue)
+    /// A list stored by ``encodeList(_:)``; anything else in the database is an error.
+    static func decodeList(_ text: String) throws -> [String] {
+        guard let items = (try JSONValue(parsing: text)).arrayValue else { throw EngineError("stored list is not a JSON array: \(text)") }
+        return try items.map { item in
+            guard let string = item.stringValue else { throw EngineError("stored list has a non-string item: \(text)") }
+            return string
+        }
     }
 
     // MARK: Pending runs
 
     /// Marks a run as started, before it writes anything to Mailchimp.
-    func begin(run number: Int64, syncID: Int64, trigger: String, at time: SimTime) throws {
+    func begin(run number: Int64, syncID: Int64, trigger: RunTrigger, at time: SimTime) throws {
         try queue.write { db in
             try db.cachedStatement(sql: """
                 INSERT OR REPLACE INTO pending_run (number, sync_id, trigger, started, stage, stage_at) VALUES (?, ?, ?, ?, 'started', ?)
-                """).execute(arguments: [number, syncID, trigger, time.milliseconds, time.milliseconds])
+                """).execute(arguments: [number, syncID, trigger.rawValue, time.milliseconds, time.milliseconds])
         }
     }
 
-    /// Notes the last checkpoint a pending run passed.
-    func advance(run number: Int64, to stage: String, at time: SimTime) throws {
+    /// Notes the last checkpoint a pending run passed, and the requests it had made by then.
+    func advance(run number: Int64, to stage: String, at time: SimTime, requests: (mailchimp: Int, mixpanel: Int)) throws {
         try queue.write { db in
-            try db.cachedStatement(sql: "UPDATE pending_run SET stage = ?, stage_at = ? WHERE number = ?").execute(arguments: [stage, time.milliseconds, number])
+            try db.cachedStatement(sql: """
+                UPDATE pending_run SET stage = ?, stage_at = ?, mailchimp_requests = ?, mixpanel_requests = ? WHERE number = ?
+                """).execute(arguments: [stage, time.milliseconds, requests.mailchimp, requests.mixpanel, number])
         }
     }
 
     func pendingRuns() throws -> [PendingRun] {
         try queue.read { db in
             try Row.fetchAll(db, sql: "SELECT * FROM pending_run ORDER BY number").map {
-                PendingRun(number: $0["number"], syncID: $0["sync_id"], trigger: $0["trigger"],
+                PendingRun(number: $0["number"], syncID: $0["sync_id"], trigger: try Self.domainValue($0["trigger"], column: "pending_run.trigger"),
                            started: SimTime(milliseconds: $0["started"]), stage: $0["stage"],
-                           stageAt: SimTime(milliseconds: $0["stage_at"]))
+                           stageAt: SimTime(milliseconds: $0["stage_at"]), mailchimpRequests: $0["mailchimp_requests"],
+                           mixpanelRequests: $0["mixpanel_requests"])
             }
         }
     }
@@ -121,10 +132,10 @@ extension SyncStore {
                                               until: SimTime(milliseconds: row["until"]))
                 report.number = row["number"]
                 report.finished = SimTime(milliseconds: row["finished"])
-                report.outcome = EngagementReport.Outcome(rawValue: row["outcome"]) ?? .failed
+                report.outcome = try Self.domainValue(row["outcome"], column: "engagement_run.outcome")
                 report.error = row["error"]
                 report.campaigns = row["campaigns"]
-                report.events = Self.decode(row["events"])
+                report.events = try Self.decode(row["events"])
                 report.imported = row["imported"]
                 report.unattributed = row["unattributed"]
                 report.refused = row["refused"]

@@ -105,6 +105,21 @@ struct SyncStore: Sendable {
                 CREATE INDEX snapshot_member_by_address ON snapshot_member (audience_id, email_key);
                 """)
         }),
+        ("v6", { db in
+            // The requests a pending run had made at its last checkpoint: an interrupted run reports them.
+            try db.execute(sql: """
+                ALTER TABLE pending_run ADD COLUMN mailchimp_requests INTEGER NOT NULL DEFAULT 0;
+                ALTER TABLE pending_run ADD COLUMN mixpanel_requests INTEGER NOT NULL DEFAULT 0;
+                """)
+        }),
+        ("v7", { db in
+            // Every change of a sync's state, with its reason (SyncStore+Lifecycle.swift).
+            try db.execute(sql: """
+                CREATE TABLE sync_event (
+                    seq INTEGER PRIMARY KEY, sync_id INTEGER NOT NULL REFERENCES sync(id), at INTEGER NOT NULL,
+                    state TEXT NOT NULL, reason TEXT NOT NULL);
+                """)
+        }),
     ]
 
     // MARK: Connection
@@ -131,6 +146,11 @@ struct SyncStore: Sendable {
     func createSync(cohortID: Int64, audienceID: String, mode: ExportMode, tagName: String, at time: SimTime) throws -> Int64 {
         try queue.write { db in
             try db.cachedStatement(sql: """
+                INSERT INTO sync_event (sync_id, at, state, reason)
+                SELECT id, ?, 'stopped', 'replaced by a newer export' FROM sync
+                WHERE cohort_id = ? AND audience_id = ? AND state IN ('active', 'paused') ORDER BY id
+                """).execute(arguments: [time.milliseconds, cohortID, audienceID])
+            try db.cachedStatement(sql: """
                 UPDATE sync SET state = 'stopped', reason = 'replaced by a newer export', next_run = NULL
                 WHERE cohort_id = ? AND audience_id = ? AND state IN ('active', 'paused')
                 """).execute(arguments: [cohortID, audienceID])
@@ -143,7 +163,9 @@ struct SyncStore: Sendable {
                 VALUES (?, ?, ?, 'active', ?, ?, NULL, ?)
                 """).execute(arguments: [cohortID, audienceID, mode.rawValue, previousTag?["tag_name"] ?? tagName,
                                  previousTag?["tag_id"] as Int64?, time.milliseconds])
-            return db.lastInsertedRowID
+            let id = db.lastInsertedRowID
+            try Self.noteStateChange(db, sync: id, state: .active, reason: "export created", at: time)
+            return id
         }
     }
 
@@ -161,37 +183,50 @@ struct SyncStore: Sendable {
         }
     }
 
-    func setState(sync id: Int64, _ state: SyncState, nextRun: SimTime?) throws {
-        let (name, reason): (String, String) = switch state {
-        case .active: ("active", "")
-        case .paused(let r): ("paused", r)
-        case .stopped(let r): ("stopped", r)
-        case .finished: ("finished", "")
-        }
+    /// Sets a sync's state and next run; a change of state (or of its reason) is also noted in
+    /// the sync's history at `time`, with the state's reason, else `cause`.
+    func setState(sync id: Int64, _ state: SyncState, nextRun: SimTime?, at time: SimTime, cause: String = "") throws {
+        let (name, reason) = (state.kind.rawValue, state.reason)
         try queue.write { db in
+            let old = try Row.fetchOne(try db.cachedStatement(sql: "SELECT state, reason FROM sync WHERE id = ?"), arguments: [id])
             try db.cachedStatement(sql: "UPDATE sync SET state = ?, reason = ?, next_run = ? WHERE id = ?").execute(arguments: [name, reason, nextRun?.milliseconds, id])
+            if let old, old["state"] != name || old["reason"] != reason {
+                try Self.noteStateChange(db, sync: id, state: state.kind, reason: reason.isEmpty ? cause : reason, at: time)
+            }
+        }
+    }
+
+    /// After a run whose record failed: a dynamic sync still active gets its next run, a one-time
+    /// sync still active is finished. A sync stopped or paused meanwhile is left as it is.
+    func settleActive(sync id: Int64, mode: ExportMode, nextRun: SimTime, at time: SimTime) throws {
+        try queue.write { db in
+            switch mode {
+            case .dynamic:
+                try db.cachedStatement(sql: "UPDATE sync SET next_run = ? WHERE id = ? AND state = 'active'").execute(arguments: [nextRun.milliseconds, id])
+            case .oneTime:
+                try db.cachedStatement(sql: "UPDATE sync SET state = 'finished', next_run = NULL WHERE id = ? AND state = 'active'").execute(arguments: [id])
+                if db.changesCount > 0 { try Self.noteStateChange(db, sync: id, state: .finished, reason: "", at: time) }
+            }
         }
     }
 
     /// Stops every active or paused sync (disconnection).
-    func stopAll(reason: String) throws {
+    func stopAll(reason: String, at time: SimTime) throws {
         try queue.write { db in
+            try db.cachedStatement(sql: """
+                INSERT INTO sync_event (sync_id, at, state, reason)
+                SELECT id, ?, 'stopped', ? FROM sync WHERE state IN ('active', 'paused') ORDER BY id
+                """).execute(arguments: [time.milliseconds, reason])
             try db.cachedStatement(sql: "UPDATE sync SET state = 'stopped', reason = ?, next_run = NULL WHERE state IN ('active', 'paused')").execute(arguments: [reason])
         }
     }
 
-    private static func syncInfo(_ row: Row) -> SyncInfo {
-        let reason: String = row["reason"]
-        let state: SyncState = switch row["state"] as String {
-        case "paused": .paused(reason: reason)
-        case "stopped": .stopped(reason: reason)
-        case "finished": .finished
-        default: .active
-        }
+    private static func syncInfo(_ row: Row) throws -> SyncInfo {
+        let state = SyncState(try domainValue(row["state"], column: "sync.state"), reason: row["reason"])
         return SyncInfo(id: row["id"], cohortID: row["cohort_id"], audienceID: row["audience_id"],
-                        mode: ExportMode(rawValue: row["mode"]) ?? .oneTime, state: state, tagName: row["tag_name"],
+                        mode: try domainValue(row["mode"], column: "sync.mode"), state: state, tagName: row["tag_name"],
                         tagID: row["tag_id"], nextRun: (row["next_run"] as Int64?).map(SimTime.init(milliseconds:)),
-                        mergeFields: (row["merge_fields"] as String?).map(Self.decodeList))
+                        mergeFields: try (row["merge_fields"] as String?).map { try Self.decodeList($0) })
     }
 
     // MARK: Snapshots
@@ -235,7 +270,7 @@ struct SyncStore: Sendable {
                 INSERT INTO run (number, sync_id, trigger, started, finished, outcome, error, full_reconcile, cohort_size,
                                  exported, added, removed, unchanged, skipped, rejected, mailchimp_requests, mixpanel_requests)
                 VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
-                """).execute(arguments: [report.number, report.syncID, report.trigger, report.started.milliseconds,
+                """).execute(arguments: [report.number, report.syncID, report.trigger.rawValue, report.started.milliseconds,
                                  report.finished.milliseconds, report.outcome.rawValue, report.error, report.fullReconcile,
                                  report.cohortSize, report.exported, report.added, report.removed, report.unchanged,
                                  Self.encode(report.skipped), Self.encode(report.rejected), report.mailchimpRequests,
@@ -318,10 +353,11 @@ struct SyncStore: Sendable {
     func runs(includingChanges: Bool = false) throws -> [RunReport] {
         try queue.read { db in
             try Row.fetchAll(db, sql: "SELECT * FROM run ORDER BY number").map { row in
-                var report = RunReport(number: row["number"], syncID: row["sync_id"], trigger: row["trigger"],
+                var report = RunReport(number: row["number"], syncID: row["sync_id"],
+                                       trigger: try Self.domainValue(row["trigger"], column: "run.trigger"),
                                        started: SimTime(milliseconds: row["started"]))
                 report.finished = SimTime(milliseconds: row["finished"])
-                report.outcome = RunReport.Outcome(rawValue: row["outcome"]) ?? .failed
+                report.outcome = try Self.domainValue(row["outcome"], column: "run.outcome")
                 report.error = row["error"]
                 report.fullReconcile = row["full_reconcile"]
                 report.cohortSize = row["cohort_size"]
@@ -329,8 +365,8 @@ struct SyncStore: Sendable {
                 report.added = row["added"]
                 report.removed = row["removed"]
                 report.unchanged = row["unchanged"]
-                report.skipped = Self.decode(row["skipped"])
-                report.rejected = Self.decode(row["rejected"])
+                report.skipped = try Self.decode(row["skipped"])
+                report.rejected = try Self.decode(row["rejected"])
                 report.mailchimpRequests = row["mailchimp_requests"]
                 report.mixpanelRequests = row["mixpanel_requests"]
                 if includingChanges { report.changes = try Self.changes(db, run: report.number) }
@@ -347,7 +383,7 @@ struct SyncStore: Sendable {
     private static func changes(_ db: Database, run number: Int64) throws -> [MemberChange] {
         func members(_ statement: Statement, _ arguments: StatementArguments) throws -> [MemberChange] {
             try Row.fetchAll(statement, arguments: arguments).map {
-                MemberChange(action: MemberChange.Action(rawValue: $0["action"]) ?? .noop, distinctID: $0["distinct_id"],
+                MemberChange(action: try Self.domainValue($0["action"], column: "run_member.action"), distinctID: $0["distinct_id"],
                              email: $0["email"], reason: $0["reason"])
             }
         }
@@ -372,7 +408,14 @@ struct SyncStore: Sendable {
         JSONValue.object(counts.mapValues { .int(Int64($0)) }).canonicalText
     }
 
-    static func decode(_ text: String) -> [String: Int] {
-        ((try? JSONValue(parsing: text))?.objectValue ?? [:]).compactMapValues { $0.intValue.map(Int.init) }
+    /// Counts stored by ``encode(_:)``; anything else in the database is an error.
+    static func decode(_ text: String) throws -> [String: Int] {
+        guard let object = (try JSONValue(parsing: text)).objectValue else {
+            throw EngineError("stored counts are not a JSON object: \(text)")
+        }
+        return try object.mapValues { value in
+            guard let count = value.intValue else { throw EngineError("stored count is not an integer: \(text)") }
+            return Int(count)
+        }
     }
 }

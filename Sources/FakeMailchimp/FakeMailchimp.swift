@@ -23,6 +23,8 @@ public final class FakeMailchimp: HTTPHandler {
     let accountName: String
     private let inFlight = Mutex(0)
     private let revoked = Mutex(false)
+    /// Keys created after the account's own (``addAPIKey(_:)``), each working until revoked.
+    private let addedKeys = Mutex<[String: Bool]>([:])
     private let injector: FaultInjector
     private let routes: RouteTable<FakeMailchimp>
     /// Where recent listing pages ended (keyset paging under `count`/`offset`).
@@ -82,6 +84,17 @@ public final class FakeMailchimp: HTTPHandler {
     /// Disables the account's API key: from now on it gets 401 `API Key Invalid`, "API key has been disabled".
     public func revokeAPIKey() {
         revoked.withLock { $0 = true }
+        addedKeys.withLock { keys in for key in keys.keys { keys[key] = true } }
+    }
+
+    /// A new API key for the account (the owner created one, e.g. after the old key was
+    /// revoked). It must name the account's data centre (`<key>-<dc>`).
+    public func addAPIKey(_ key: String) throws {
+        guard MailchimpKey.dataCenter(of: key) == dataCenter else {
+            throw MailchimpKeyError(message: "a new API key must end in -\(dataCenter), the account's data centre (got '\(key)')")
+        }
+        guard key != apiKey else { throw MailchimpKeyError(message: "'\(key)' is already the account's key") }
+        addedKeys.withLock { $0[key] = false }
     }
 
     /// Routes an authenticated request (also used for batch operations) and renders errors.
@@ -126,8 +139,12 @@ public final class FakeMailchimp: HTTPHandler {
         let queryKey = request.method == "GET" ? request.queryValue("apikey") : nil
         if let headerKey, let queryKey, headerKey != queryKey { return .queryKeyConflict }
         guard let key = headerKey ?? queryKey else { return .apiKeyMissing }
-        guard key == apiKey else { return .apiKeyInvalid }
-        if revoked.withLock({ $0 }) { return .apiKeyDisabled }
+        if key == apiKey {
+            if revoked.withLock({ $0 }) { return .apiKeyDisabled }
+        } else {
+            guard let keyRevoked = addedKeys.withLock({ $0[key] }) else { return .apiKeyInvalid }
+            if keyRevoked { return .apiKeyDisabled }
+        }
         let host = request.host
         if host.hasSuffix(".api.mailchimp.com"), let hostDC = host.split(separator: ".").first,
            hostDC != Substring(dataCenter) {
@@ -211,4 +228,10 @@ public enum MailchimpKey {
             return nil
         }
     }
+}
+
+/// A key ``FakeMailchimp/addAPIKey(_:)`` cannot add.
+public struct MailchimpKeyError: Error, Equatable, Sendable, CustomStringConvertible {
+    public var message: String
+    public var description: String { message }
 }

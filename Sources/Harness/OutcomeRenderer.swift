@@ -10,6 +10,8 @@ struct OutcomeRenderer {
     let timeline: [String]
     let audiences: [AudienceDump]
     let syncs: [SyncInfo]
+    /// Every sync state change, oldest first.
+    var stateChanges: [SyncStateChange] = []
     let runs: [RunReport]
     let journal: [JournalEntry]
     /// One line per cohort, e.g. `cohort 601 "Recent Buyers": 2 members: dana, $device:4f1c`.
@@ -42,6 +44,10 @@ struct OutcomeRenderer {
         for sync in syncs {
             lines.append("sync \(sync.id): cohort \(sync.cohortID) -> audience \(sync.audienceID), \(sync.mode.rawValue), tag \"\(sync.tagName)\", state \(sync.state)"
                          + (sync.nextRun.map { ", next run \($0)" } ?? ""))
+        }
+        lines += ["", "== sync state changes"]
+        for change in stateChanges {
+            lines.append("\(change.at) sync \(change.syncID): \(change.state.rawValue)" + (change.reason.isEmpty ? "" : " (\(change.reason))"))
         }
         lines += ["", "== runs"]
         for run in runs { lines += render(run) }

@@ -52,7 +52,7 @@ public struct MixpanelOptions: Sendable, Equatable {
 /// Engine options a scenario may set.
 public struct EngineSettings: Sendable, Equatable {
     public var statusIfNew: String = "subscribed"
-    public var existingContacts: ExistingContactHandling = .updateExisting
+    public var existingContacts: ExistingContactHandling = .listStatuses
 }
 
 /// One timeline step, with the line it was written on.
@@ -88,6 +88,10 @@ public struct Step: Sendable, Equatable {
         case campaign(audience: String, tag: String?, subject: String, activity: [CampaignActivity])
         /// The Mailchimp API key stops working (deleted, or its user left the account).
         case revokeAPIKey
+        /// The account's owner creates a new API key (`<key>-<dc>`, the account's data centre).
+        case newAPIKey(String)
+        /// Resume the latest paused sync of a cohort to an audience (after its cause is fixed).
+        case resume(cohort: String, audience: String)
         /// The audience is deleted in Mailchimp.
         case deleteAudience(audience: String)
         /// Arm a crash: the engine's next run dies at this point, as if its process were killed.
@@ -115,5 +119,6 @@ public struct Step: Sendable, Equatable {
     /// The step kinds, as written in scenario files.
     public static let kinds = ["connect", "disconnect", "export", "stop_export", "wait", "set_profile",
                                "delete_profile", "rename_cohort", "delete_cohort", "expect", "track", "contact", "campaign",
-                               "revoke_api_key", "delete_audience", "crash", "restart", "import_engagement"]
+                               "revoke_api_key", "delete_audience", "crash", "restart", "import_engagement",
+                               "new_api_key", "resume"]
 }

@@ -68,8 +68,12 @@ public struct ScenarioRunner: Sendable {
                 }
             }
             await world.engine.quiesce()
+            if let failure = await world.engine.scheduleFailure {
+                failures.append("\(scenario.file): the engine's schedule failed: \(failure)")
+            }
             let document = try OutcomeRenderer(scenario: scenario, timeline: timeline,
                                                audiences: try world.mailchimp.dump(), syncs: try await world.engine.syncs(),
+                                               stateChanges: try await world.engine.stateChanges(),
                                                runs: try await world.engine.runs(includingChanges: true), journal: world.journal.journal,
                                                cohorts: try world.cohortLines(), mixpanel: try await world.mixpanelLines()).render()
             try await observer?.end(world, document: document)

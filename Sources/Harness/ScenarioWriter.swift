@@ -183,6 +183,8 @@ public enum ScenarioWriter {
         case .crash(let point): ("crash", map([("at", text(point.rawValue))], flow: true))
         case .restart: ("restart", map([], flow: true))
         case .importEngagement(let audience): ("import_engagement", map([("audience", text(audience))], flow: true))
+        case .newAPIKey(let key): ("new_api_key", map([("api_key", text(key))], flow: true))
+        case .resume(let cohort, let audience): ("resume", map([("cohort", text(cohort)), ("audience", text(audience))], flow: true))
         }
         return map([(kind, body)], flow: false)
     }

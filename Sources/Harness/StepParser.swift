@@ -77,6 +77,12 @@ enum StepParser {
                              subject: try map["subject"]?.string() ?? "Campaign", activity: activity)
         case "revoke_api_key":
             return .revokeAPIKey
+        case "new_api_key":
+            let map = try body.mapping(allowed: ["api_key"])
+            return .newAPIKey(try map.required("api_key").string())
+        case "resume":
+            let map = try body.mapping(allowed: ["cohort", "audience"])
+            return .resume(cohort: try map.required("cohort").string(), audience: try map.required("audience").string())
         case "delete_audience":
             let map = try body.mapping(allowed: ["audience"])
             return .deleteAudience(audience: try map.required("audience").string())

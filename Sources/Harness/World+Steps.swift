@@ -37,6 +37,11 @@ extension World {
         case .revokeAPIKey:
             mailchimp.revokeAPIKey()
             return "Mailchimp API key revoked"
+        case .newAPIKey(let key):
+            do { try mailchimp.addAPIKey(key) } catch let error as MailchimpKeyError { throw StepFailure(message: error.message) }
+            return "Mailchimp API key \(maskSecret(key)) created"
+        case .resume(let cohort, let audience):
+            return try await resume(cohort: cohort, audience: audience)
         case .deleteAudience(let audience):
             let list = try resolveAudience(audience)
             try mailchimp.deleteAudience(id: list)
@@ -47,17 +52,35 @@ extension World {
         case .restart:
             await engine.quiesce()
             let fresh = try restartEngine()
-            let recovered = await fresh.recoverInterruptedRuns()
+            let recovered = try await fresh.recoverInterruptedRuns()
             return "engine restarted from its state file" + (recovered.isEmpty ? "; nothing to recover"
                 : "; recovery: " + recovered.map { "run \($0.number) \($0.trigger) \($0.outcome.rawValue)" }.joined(separator: ", "))
         case .importEngagement(let audience):
             let list = try resolveAudience(audience)
-            let report = await engine.importEngagement(audienceID: list)
+            let report = try await engine.importEngagement(audienceID: list)
             let events = report.events.keys.sorted().map { "\($0)=\(report.events[$0]!)" }.joined(separator: ", ")
             return "engagement import for \(list): \(report.outcome.rawValue), \(report.campaigns) campaign(s), imported \(report.imported), unattributed \(report.unattributed), refused \(report.refused)"
                 + (events.isEmpty ? "" : " [\(events)]") + (report.error.isEmpty ? "" : " error: \(report.error)")
         default:
             throw StepFailure(message: "unsupported step")
+        }
+    }
+
+    /// The `resume` step: the latest sync of the pair; a refusal is part of the outcome, not a failure.
+    private func resume(cohort: String, audience: String) async throws -> String {
+        let (cohortID, _) = try resolveCohort(cohort)
+        let audienceID = try resolveAudience(audience)
+        guard let sync = try await engine.syncs().last(where: { $0.cohortID == cohortID && $0.audienceID == audienceID }) else {
+            throw StepFailure(message: "no export of cohort \(cohort) to \(audience) to resume")
+        }
+        do {
+            let report = try await engine.resume(syncID: sync.id)
+            let still = report.outcome == .paused ? " (still broken: \(report.error))" : ""
+            return "resume sync \(sync.id): run \(report.number) \(report.outcome.rawValue)\(still)"
+        } catch let error as EngineError {
+            return "resume sync \(sync.id) refused: \(error)"
+        } catch let crash as SimulatedCrash {
+            return "resume sync \(sync.id): engine died (\(crash))"
         }
     }
 

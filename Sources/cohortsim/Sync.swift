@@ -8,7 +8,7 @@ extension CohortSim {
     struct Sync: AsyncParsableCommand {
         static let configuration = CommandConfiguration(
             abstract: "Run the export engine against Mixpanel and Mailchimp (or the fakes from `cohortsim serve`).",
-            subcommands: [Connect.self, Export.self, Status.self, History.self, Stop.self, Disconnect.self, Daemon.self])
+            subcommands: [Connect.self, Export.self, Status.self, History.self, Stop.self, Resume.self, Disconnect.self, Daemon.self])
     }
 }
 
@@ -69,16 +69,20 @@ extension CohortSim.Sync {
     }
 
     struct History: AsyncParsableCommand {
-        static let configuration = CommandConfiguration(abstract: "Show recorded runs, newest last.")
+        static let configuration = CommandConfiguration(abstract: "Show recorded runs, newest last, then every sync state change with its reason.")
         @OptionGroup var options: SyncOptions
         @Flag(help: "Also list every member change (add / remove / no-op / skip / reject).") var members = false
 
         mutating func run() async throws {
-            for report in try await options.engine().runs(includingChanges: members) {
+            let engine = try options.engine()
+            for report in try await engine.runs(includingChanges: members) {
                 print(HistoryFormat.line(report))
                 if members {
                     for change in report.changes { print("  \(change.action.rawValue) \(change.distinctID) \(change.email) \(change.reason)") }
                 }
+            }
+            for change in try await engine.stateChanges() {
+                print("\(change.at) sync \(change.syncID) \(change.state.rawValue)" + (change.reason.isEmpty ? "" : ": \(change.reason)"))
             }
         }
     }
@@ -91,6 +95,23 @@ extension CohortSim.Sync {
         mutating func run() async throws {
             try await options.engine().stop(syncID: sync)
             print("sync \(sync) stopped")
+        }
+    }
+
+    struct Resume: AsyncParsableCommand {
+        static let configuration = CommandConfiguration(
+            abstract: "Resume a paused sync once its cause is fixed: it runs now, as a full reconcile (exit 1 if it pauses again).")
+        @OptionGroup var options: SyncOptions
+        @Option(help: "Sync id (see `status`).") var sync: Int64
+
+        mutating func run() async throws {
+            let report = try await options.engine().resume(syncID: sync)
+            print(HistoryFormat.line(report))
+            if report.outcome == .paused {
+                print("sync \(sync) is paused again: \(report.error)")
+                throw ExitCode(1)
+            }
+            if report.outcome != .succeeded { throw ExitCode(1) }
         }
     }
 
@@ -110,12 +131,16 @@ extension CohortSim.Sync {
 
         mutating func run() async throws {
             let engine = try options.engine()
-            for report in await engine.recoverInterruptedRuns() { print(HistoryFormat.line(report)) }
-            await engine.runDue()
+            for report in try await engine.recoverInterruptedRuns() { print(HistoryFormat.line(report)) }
+            try await engine.runDue()
             print("daemon running; Ctrl-C to stop")
             let signal = await waitForTerminationSignal()
             await engine.quiesce()
             print("stopped (\(signal))")
+            if let failure = await engine.scheduleFailure {
+                print("the schedule failed and stopped: \(failure)")
+                throw ExitCode(1)
+            }
         }
     }
 }

@@ -37,7 +37,7 @@ struct SyncOptions: ParsableArguments {
     @Option(help: "Status for contacts new to the audience: subscribed or pending (env COHORTSIM_STATUS_IF_NEW).")
     var statusIfNew: String?
 
-    @Option(help: "How existing contacts are handled: update-existing (default; statuses read from the batch-subscribe reply) or list-statuses (never updates them; lists compliance statuses) (env COHORTSIM_EXISTING_CONTACTS).")
+    @Option(help: "How existing contacts are handled: list-statuses (default; never updates them, reads their statuses) or update-existing (opt-in: statuses from the batch-subscribe reply; relies on the unconfirmed assumption U25 that Mailchimp then leaves statuses alone, else unsubscribed contacts are re-subscribed) (env COHORTSIM_EXISTING_CONTACTS).")
     var existingContacts: String?
 
     /// The resolved settings, or a clear error naming what is missing.
@@ -57,9 +57,9 @@ struct SyncOptions: ParsableArguments {
         }
         let status = value(statusIfNew, "COHORTSIM_STATUS_IF_NEW", "status_if_new") ?? "subscribed"
         guard ["subscribed", "pending"].contains(status) else { throw invalidInput("status_if_new must be subscribed or pending (got '\(status)')") }
-        let handlingText = value(existingContacts, "COHORTSIM_EXISTING_CONTACTS", "existing_contacts") ?? ExistingContactHandling.updateExisting.rawValue
+        let handlingText = value(existingContacts, "COHORTSIM_EXISTING_CONTACTS", "existing_contacts") ?? ExistingContactHandling.listStatuses.rawValue
         guard let handling = ExistingContactHandling(rawValue: handlingText) else {
-            throw invalidInput("existing_contacts must be update-existing or list-statuses (got '\(handlingText)')")
+            throw invalidInput("existing_contacts must be list-statuses or update-existing (got '\(handlingText)')")
         }
         let access = EngineConfiguration.MixpanelAccess(
             projectID: project, username: username, secret: secret,

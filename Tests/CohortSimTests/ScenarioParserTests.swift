@@ -28,6 +28,19 @@ import Testing
         #expect(parsed.steps[2].line == 13)
     }
 
+    @Test func resumeAndNewAPIKeyStepsParse() throws {
+        let text = valid + "\n  - new_api_key: {api_key: k-us6}\n  - resume: {cohort: A, audience: News}"
+        let parsed = try scenario(text)
+        #expect(parsed.steps[4].action == .newAPIKey("k-us6"))
+        #expect(parsed.steps[5].action == .resume(cohort: "A", audience: "News"))
+    }
+
+    @Test func resumeNeedsTheAudience() throws {
+        let text = valid + "\n  - resume: {cohort: A}"
+        let error = try #require(throws: ScenarioError.self) { try ScenarioParser.parse(text, file: "s/r.yaml", id: "r") }
+        #expect(error.message.contains("audience"))
+    }
+
     @Test func typoInStepKeyNamesFileLineAndColumn() throws {
         let text = valid.replacingOccurrences(of: "export: {cohort: A", with: "export: {cohrt: A")
         let error = try #require(throws: ScenarioError.self) { try ScenarioParser.parse(text, file: "s/typo.yaml", id: "typo") }

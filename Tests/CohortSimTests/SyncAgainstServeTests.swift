@@ -35,7 +35,7 @@ import SimCore
             .write(to: bad, atomically: true, encoding: .utf8)
         let (badStatus, badOutput) = try cohortsim(["sync", "status", "--config", bad.path], environment: [:])
         #expect(badStatus == 2)
-        #expect(badOutput.contains("existing_contacts must be update-existing or list-statuses (got 'maybe')"))
+        #expect(badOutput.contains("existing_contacts must be list-statuses or update-existing (got 'maybe')"))
     }
 
     @Test

@@ -16,10 +16,10 @@ import SimCore
         // Run 2: bob leaves, dan joins, ann's address is now owned by a new distinct_id.
         fixture.setCohort([("ann2", "ann@x.io"), ("cat", "cat@x.io"), ("dan", "dan@x.io")])
         fixture.clock.set(EngineFixture.start.adding(.hours(2)))
-        await fixture.engine.runDue()
+        try await fixture.engine.runDue()
         // Run 3: nothing changes.
         fixture.clock.set(EngineFixture.start.adding(.hours(4)))
-        await fixture.engine.runDue()
+        try await fixture.engine.runDue()
         let runs = try await fixture.engine.runs()
         #expect(runs.map(\.outcome) == [.succeeded, .succeeded, .succeeded])
         #expect(Self.summary(try await fixture.engine.changes(run: first.number))
@@ -36,7 +36,7 @@ import SimCore
         fixture.setCohort((0..<50).map { ("u\($0)", "u\($0)@x.io") })
         _ = try await fixture.connectAndExport(.dynamic)
         fixture.clock.set(EngineFixture.start.adding(.hours(2)))
-        await fixture.engine.runDue()
+        try await fixture.engine.runDue()
         let second = try #require(try await fixture.engine.runs().last)
         #expect(second.unchanged == 50)
         let stored = try await fixture.engine.store.queue.read { db in
@@ -55,7 +55,7 @@ import SimCore
         }
         fixture.setCohort([("ann", "ann@x.io"), ("bob", "bob@x.io")])
         fixture.clock.set(EngineFixture.start.adding(.hours(2)))
-        await fixture.engine.runDue()
+        try await fixture.engine.runDue()
         let second = try #require(try await fixture.engine.runs().last)
         #expect(second.outcome == .failed)
         #expect(try await fixture.engine.changes(run: second.number).isEmpty)

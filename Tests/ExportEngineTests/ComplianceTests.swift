@@ -88,9 +88,9 @@ import SimCore
         let fixture = try Self.world()
         _ = try await fixture.connectAndExport(.dynamic)
         fixture.clock.set(EngineFixture.start.adding(.hours(2)))
-        await fixture.engine.runDue()
+        try await fixture.engine.runDue()
         let second = try #require(try await fixture.engine.runs().last)
-        #expect(second.trigger == "scheduled")
+        #expect(second.trigger == .scheduled)
         #expect(second.mailchimpRequests == 0)
         #expect(second.skipped["compliance: unsubscribed"] == 1)
         #expect(try await fixture.engine.changes(run: second.number).first { $0.distinctID == "cat" }?.reason == "compliance: unsubscribed (skip list)")
@@ -98,7 +98,7 @@ import SimCore
         // cat re-subscribes on Mailchimp's side; the 3-day snapshot expiry forces a full reconcile that re-checks.
         fixture.transport.update { $0.members["cat@x.io"]?.status = "subscribed" }
         fixture.clock.set(EngineFixture.start.adding(.days(4)))
-        await fixture.engine.runDue()
+        try await fixture.engine.runDue()
         let reconcile = try #require(try await fixture.engine.runs().last)
         #expect(reconcile.fullReconcile)
         #expect(reconcile.skipped["compliance: unsubscribed"] == nil)

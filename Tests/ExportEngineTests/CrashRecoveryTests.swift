@@ -16,13 +16,13 @@ import SimCore
         }
 
         try fixture.restart()
-        let recovered = await fixture.engine.recoverInterruptedRuns()
+        let recovered = try await fixture.engine.recoverInterruptedRuns()
         #expect(recovered.map(\.outcome) == [.interrupted, .succeeded])
         let runs = try await fixture.engine.runs()
         #expect(runs.map(\.number) == [1, 2])
         #expect(runs.map(\.outcome) == [.interrupted, .succeeded])
         #expect(runs[0].error.contains("last checkpoint: \(point.rawValue)"))
-        #expect(runs[1].trigger == "recovery")
+        #expect(runs[1].trigger == .recovery)
         #expect(runs[1].exported == 2)
         // A first run that tagged before dying leaves a tag but no snapshot: the redo is a full
         // reconcile that finds both already tagged (no-op), else it adds them.
@@ -34,7 +34,7 @@ import SimCore
         #expect(fixture.transport.state.withLock { $0.tags.count } == 1)
         #expect(try await fixture.engine.syncs().first?.state == .finished)
         // Recovering again finds nothing to do.
-        #expect(await fixture.engine.recoverInterruptedRuns().isEmpty)
+        #expect(try await fixture.engine.recoverInterruptedRuns().isEmpty)
     }
 
     @Test(arguments: [CrashPoint.afterContactsCreated, .afterTagUpdate, .beforeRecord])
@@ -47,15 +47,15 @@ import SimCore
         fixture.setCohort([("ann", "ann@x.io"), ("cat", "cat@x.io")])
         fixture.clock.set(EngineFixture.start.adding(.hours(2)))
         await fixture.engine.armCrash(at: [point])
-        await fixture.engine.runDue()
+        try await fixture.engine.runDue()
         #expect(try await fixture.engine.runs().count == 1)
 
         try fixture.restart()
         fixture.clock.set(EngineFixture.start.adding(.hours(2) + .minutes(5)))
-        await fixture.engine.runDue()  // finds the interrupted run first
+        try await fixture.engine.runDue()  // finds the interrupted run first
         let runs = try await fixture.engine.runs()
         #expect(runs.map(\.outcome) == [.succeeded, .interrupted, .succeeded])
-        #expect(runs.map(\.trigger) == ["initial", "scheduled", "recovery"])
+        #expect(runs.map(\.trigger) == [.initial, .scheduled, .recovery])
         #expect(runs[2].added == 1)
         #expect(runs[2].removed == 1)
         #expect(fixture.transport.taggedEmails() == ["ann@x.io", "cat@x.io"])
@@ -71,7 +71,7 @@ import SimCore
         _ = try? await fixture.connectAndExport(.dynamic)
         try fixture.restart()
         try await fixture.engine.stop(syncID: 1)
-        let recovered = await fixture.engine.recoverInterruptedRuns()
+        let recovered = try await fixture.engine.recoverInterruptedRuns()
         #expect(recovered.map(\.outcome) == [.interrupted])
         #expect(fixture.transport.taggedEmails().isEmpty)
     }

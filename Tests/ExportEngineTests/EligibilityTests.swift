@@ -21,11 +21,11 @@ extension RunStaging {
 
     @Test func profilesWithoutPropertiesOrAPlausibleEmailAreSkipped() {
         #expect(Eligibility.classify(EngageProfile(distinctID: "m", properties: ["$last_seen": "2026-01-01T00:00:00"]))
-                == .skip(reason: Eligibility.noProfile, email: ""))
+                == .skip(reason: .noProfile, email: ""))
         #expect(Eligibility.classify(EngageProfile(distinctID: "n", properties: ["$first_name": "Nia"]))
-                == .skip(reason: Eligibility.noEmail, email: ""))
+                == .skip(reason: .noEmail, email: ""))
         #expect(Eligibility.classify(EngageProfile(distinctID: "o", properties: ["$email": " no-at-sign "]))
-                == .skip(reason: Eligibility.invalidEmail, email: "no-at-sign"))
+                == .skip(reason: .invalidEmail, email: "no-at-sign"))
         #expect(Eligibility.classify(EngageProfile(distinctID: "p", properties: ["$email": " P@x.io ", "$user_id": 42]))
                 == .candidate(ExportCandidate(distinctID: "p", email: "P@x.io", userID: "42")))
     }
@@ -44,12 +44,12 @@ extension RunStaging {
         try staging.add([EngageProfile(distinctID: "z", properties: ["$email": "Same@Example.com"]),
                          EngageProfile(distinctID: "m", properties: [:])])
         try staging.add([EngageProfile(distinctID: "a", properties: ["$email": " same@example.com "])])
-        #expect(try staging.skipCounts() == [Eligibility.noProfile: 1, Eligibility.duplicateEmail: 1])
+        #expect(try staging.skipCounts() == [SkipReason.noProfile.rawValue: 1, SkipReason.duplicateEmail.rawValue: 1])
         try staging.plan(against: .staged, skipListOf: nil)
         let changes = try staging.changes()
         #expect(changes == [
-            MemberChange(action: .skip, distinctID: "m", email: "", reason: Eligibility.noProfile),
-            MemberChange(action: .skip, distinctID: "z", email: "Same@Example.com", reason: Eligibility.duplicateEmail),
+            MemberChange(action: .skip, distinctID: "m", email: "", reason: SkipReason.noProfile.rawValue),
+            MemberChange(action: .skip, distinctID: "z", email: "Same@Example.com", reason: SkipReason.duplicateEmail.rawValue),
             MemberChange(action: .add, distinctID: "a", email: "same@example.com"),
         ])
     }
@@ -59,7 +59,7 @@ extension RunStaging {
         try staging.add([EngageProfile(distinctID: "m", properties: ["$email": "dup@x.io"]),
                          EngageProfile(distinctID: "z", properties: ["$email": "DUP@x.io"])])
         try staging.add([EngageProfile(distinctID: "b", properties: ["$email": "Dup@x.io", "$user_id": "user-b"])])
-        #expect(try staging.skipCounts() == [Eligibility.duplicateEmail: 2])
+        #expect(try staging.skipCounts() == [SkipReason.duplicateEmail.rawValue: 2])
         try staging.plan(against: .staged, skipListOf: nil)
         #expect(try staging.adds(after: "", limit: 10) == [RunStaging.Contact(key: "dup@x.io", email: "Dup@x.io")])
         #expect(Set(try staging.changes().filter { $0.action == .skip }.map(\.distinctID)) == ["m", "z"])
@@ -101,7 +101,7 @@ extension RunStaging {
         try staging.add(["a", "b", "c"].map { EngageProfile(distinctID: $0, properties: ["$email": .string("\($0)@x.io")]) })
         _ = try staging.skipCounts()
         try staging.plan(against: .staged, skipListOf: nil)
-        try staging.refuse(["a@x.io": .status("unsubscribed"), "b@x.io": .refused(title: "Invalid Resource", message: "fake")])
+        try staging.refuse(["a@x.io": .status(.unsubscribed), "b@x.io": .refused(title: "Invalid Resource", message: "fake")])
         let counts = try staging.counts()
         #expect(counts.added == 1)
         #expect(counts.skipped == ["compliance: unsubscribed": 1])
@@ -139,7 +139,7 @@ extension RunStaging {
             try staging.finishAdding(failures)
         }
         #expect(background == inline)
-        #expect(inline.contains { $0.reason == Eligibility.duplicateEmail })
+        #expect(inline.contains { $0.reason == SkipReason.duplicateEmail.rawValue })
     }
 
     @Test func aFailedBackgroundWriteIsRethrownByTheNextCall() throws {

@@ -38,7 +38,7 @@ import SimCore
             s.reports["c1"] = ["sent-to": people.map { ["email_address": .string($0.email), "status": "sent"] }]
         }
         fixture.clock.set(EngineFixture.start.adding(.hours(3)))
-        let report = await fixture.engine.importEngagement(audienceID: EngineFixture.audience)
+        let report = try await fixture.engine.importEngagement(audienceID: EngineFixture.audience)
         #expect(report.outcome == .succeeded)
         #expect(report.imported == 2_500)
         #expect(fixture.transport.requests("GET", "/3.0/reports/c1/sent-to").count == 3)
@@ -49,7 +49,7 @@ import SimCore
     @Test func campaignActivityBecomesFiveKindsOfMixpanelEvents() async throws {
         let fixture = try await Self.exportedWorld()
         fixture.clock.set(EngineFixture.start.adding(.hours(3)))
-        let report = await fixture.engine.importEngagement(audienceID: EngineFixture.audience)
+        let report = try await fixture.engine.importEngagement(audienceID: EngineFixture.audience)
         #expect(report.outcome == .succeeded)
         #expect(report.events == [EngagementEvent.sentTo: 2, EngagementEvent.opened: 1, EngagementEvent.clicked: 1,
                                   EngagementEvent.bounced: 1, EngagementEvent.unsubscribed: 1])
@@ -80,14 +80,14 @@ import SimCore
     @Test func aSecondImportSendsOnlyActivityAfterTheCursor() async throws {
         let fixture = try await Self.exportedWorld()
         fixture.clock.set(EngineFixture.start.adding(.hours(3)))
-        let first = await fixture.engine.importEngagement(audienceID: EngineFixture.audience)
+        let first = try await fixture.engine.importEngagement(audienceID: EngineFixture.audience)
         let firstIDs = fixture.transport.state.withLock { $0.imported.compactMap { $0["properties"]?["$insert_id"] } }
         fixture.transport.update { s in
             s.reports["c1"]?["email-activity"]?.append(["email_address": "bob@x.io",
                                                        "activity": [["action": "open", "timestamp": "2026-03-02T13:00:00+00:00"]]])
         }
         fixture.clock.set(EngineFixture.start.adding(.hours(5)))
-        let second = await fixture.engine.importEngagement(audienceID: EngineFixture.audience)
+        let second = try await fixture.engine.importEngagement(audienceID: EngineFixture.audience)
         #expect(second.since == first.until)
         #expect(second.events == [EngagementEvent.opened: 1])
         // Mailchimp's `since` is exclusive, so the engine asks from a second before its cursor.
@@ -104,9 +104,9 @@ import SimCore
         let fixture = try await Self.exportedWorld()
         fixture.transport.update { $0.overrides = [("POST /import", .json(["error": "Invalid credentials"], status: 401))] }
         fixture.clock.set(EngineFixture.start.adding(.hours(3)))
-        let failed = await fixture.engine.importEngagement(audienceID: EngineFixture.audience)
+        let failed = try await fixture.engine.importEngagement(audienceID: EngineFixture.audience)
         #expect(failed.outcome == .failed)
-        let retry = await fixture.engine.importEngagement(audienceID: EngineFixture.audience)
+        let retry = try await fixture.engine.importEngagement(audienceID: EngineFixture.audience)
         #expect(retry.since == nil)
         #expect(retry.imported == 6)
     }
@@ -127,7 +127,7 @@ import SimCore
             await engine.quiesce()
             return (try await engine.runs(), try await engine.engagementReports())
         }
-        #expect(reports.0.map(\.trigger) == ["initial", "scheduled"])
+        #expect(reports.0.map(\.trigger) == [.initial, .scheduled])
         #expect(reports.1.count == 2)
         #expect(reports.1.map(\.since) == [nil, EngineFixture.start])
     }
@@ -141,7 +141,7 @@ import SimCore
         let made = fixture.transport.requests.dropFirst(before)
         #expect(made.allSatisfy { $0.method == "GET" || $0.path.hasPrefix("/api/query") })
         #expect(preview.number == 0)
-        #expect(preview.trigger == "preview")
+        #expect(preview.trigger == .preview)
         #expect(preview.added == 1)
         #expect(preview.removed == 1)
         #expect(preview.unchanged == 1)

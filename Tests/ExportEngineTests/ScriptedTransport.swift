@@ -17,6 +17,8 @@ final class ScriptedTransport: HTTPTransport {
         // Mixpanel
         var role: JSONValue? = "admin"
         var cohorts: [Int64: String] = [:]
+        /// `count` of a cohort in `/cohorts/list` (absent when not set).
+        var listedCounts: [Int64: Int] = [:]
         /// cohort id → profiles (distinct_id, properties).
         var profiles: [Int64: [(String, [String: JSONValue])]] = [:]
         var imported: [JSONValue] = []
@@ -59,11 +61,16 @@ final class ScriptedTransport: HTTPTransport {
     private static func mixpanel(_ request: HTTPRequest, _ s: inout State) -> HTTPResponse {
         let form = Dictionary(URLCoding.decodeForm(String(decoding: request.body, as: UTF8.self)), uniquingKeysWith: { a, _ in a })
         switch request.path {
-        case "/api/app/me":
-            guard let role = s.role else { return .json(["results": ["projects": [:]]]) }
-            return .json(["status": "ok", "results": ["projects": [request.queryValue("project_id") ?? "": ["role": role]]]])
+        case "/api/app/projects/42/service-accounts":
+            var accounts: [JSONValue] = [["id": 7, "username": "etl", "role": "owner"]]
+            if let role = s.role { accounts.append(["id": 8, "username": "svc", "role": role]) }
+            return .json(["status": "ok", "results": .array(accounts)])
         case "/api/query/cohorts/list":
-            return .json(.array(s.cohorts.keys.sorted().map { ["id": .int($0), "name": .string(s.cohorts[$0]!)] }))
+            return .json(.array(s.cohorts.keys.sorted().map { id in
+                var item: [String: JSONValue] = ["id": .int(id), "name": .string(s.cohorts[id]!)]
+                if let count = s.listedCounts[id] { item["count"] = .int(Int64(count)) }
+                return .object(item)
+            }))
         case "/api/query/engage":
             let cohort = (try? JSONValue(parsing: form["filter_by_cohort"] ?? ""))?["id"]?.intValue ?? 0
             let all: [JSONValue] = (s.profiles[cohort] ?? []).map { ["$distinct_id": .string($0.0), "$properties": .object($0.1)] }

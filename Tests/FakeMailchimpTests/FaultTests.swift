@@ -108,4 +108,21 @@ import SimHTTP
         let wrong = await fixture.send("GET", "/3.0/ping", key: "ffffffffffffffffffffffffffffffff-us6")
         #expect(ProblemFields(wrong).detail == "Your API key may be invalid, or you've attempted to access the wrong datacenter.")
     }
+
+    @Test func aNewKeyWorksAfterTheOldOneIsRevokedUntilItIsRevokedToo() async throws {
+        let fixture = try MailchimpFixture()
+        fixture.fake.revokeAPIKey()
+        let newKey = "fedcba9876543210fedcba9876543210-us6"
+        #expect(await fixture.send("GET", "/3.0/ping", key: newKey).status == 401)
+        try fixture.fake.addAPIKey(newKey)
+        #expect(await fixture.send("GET", "/3.0/ping", key: newKey).status == 200)
+        #expect(await fixture.send("GET", "/3.0/ping").status == 401)
+        fixture.fake.revokeAPIKey()
+        #expect(ProblemFields(await fixture.send("GET", "/3.0/ping", key: newKey)).detail == "API key has been disabled")
+    }
+
+    @Test func aNewKeyMustNameTheAccountsDataCentre() throws {
+        let fixture = try MailchimpFixture()
+        #expect(throws: MailchimpKeyError.self) { try fixture.fake.addAPIKey("fedcba9876543210fedcba9876543210-us9") }
+    }
 }

@@ -8,15 +8,21 @@ import SimHTTP
     let fake: FakeMixpanel
     init() throws { fake = try Fixture.fake() }
 
-    @Test func meListsTheProjectWithTheRole() async {
-        let response = await fake.handle(Fixture.request("GET", "https://mixpanel.com/api/app/me", auth: "viewer:pw2"))
+    @Test func anyMemberMayListTheProjectsAccountsWithTheirRoles() async {
+        let response = await fake.handle(Fixture.request("GET", "https://mixpanel.com/api/app/projects/7/service-accounts",
+                                                         auth: "viewer:pw2"))
         #expect(response.status == 200)
-        #expect(response.json?["results"]?["projects"]?["7"]?["role"] == "consumer")
-        #expect(response.json?["results"]?["username"] == "viewer")
+        let viewer = response.json?["results"]?.arrayValue?.first { $0["username"] == "viewer" }
+        #expect(viewer?["role"] == "consumer")
+    }
+
+    @Test func appMeIsAnUnknownRoute() async {
+        let response = await fake.handle(Fixture.request("GET", "https://mixpanel.com/api/app/me", auth: "viewer:pw2"))
+        #expect(response.status == 404)
     }
 
     @Test func wrongCredentialsAre401AndOtherProjects403() async {
-        let wrong = await fake.handle(Fixture.request("GET", "https://mixpanel.com/api/app/me", auth: "sa:nope"))
+        let wrong = await fake.handle(Fixture.request("GET", "https://mixpanel.com/api/app/projects/7/service-accounts", auth: "sa:nope"))
         #expect(wrong.status == 401)
         #expect(wrong.json == ["error": "Invalid credentials", "status": "error"])
         let other = await fake.handle(Fixture.request("GET", "https://mixpanel.com/api/app/projects/8/service-accounts"))

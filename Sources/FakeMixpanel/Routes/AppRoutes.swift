@@ -1,24 +1,15 @@
 import SimCore
 import SimHTTP
 
-/// The app API's permission endpoints (`/api/app`, `service-accounts.openapi.yaml`):
-/// `GET /api/app/me` and `GET /api/app/projects/{projectId}/service-accounts`.
+/// The app API's permission endpoint (`/api/app`, `service-accounts.openapi.yaml`):
+/// `GET /api/app/projects/{projectId}/service-accounts`. Other `/api/app` paths are unknown (404).
 /// Errors are `{"error": …, "status": "error"}`: 401 for wrong credentials, 403 for a project
 /// the account is not a member of.
 enum AppRoutes {
     static func register(in routes: inout RouteTable<FakeMixpanel>) {
-        routes.on("GET", "/api/app/me") { fake, request, _ in try me(fake, request) }
         routes.on("GET", "/api/app/projects/{project}/service-accounts") { fake, request, parameters in
             try projectAccounts(fake, request, project: parameters["project"])
         }
-    }
-
-    /// Not in the spec: the account and the projects it belongs to, each with its role.
-    private static func me(_ fake: FakeMixpanel, _ request: HTTPRequest) throws -> HTTPResponse {
-        let account = try authenticate(fake, request)
-        let project: JSONValue = ["id": .int(fake.projectID), "role": .string(account.role.rawValue)]
-        return .json(["status": "ok", "results": ["id": .int(id(fake, account)), "username": .string(account.username),
-                                                  "projects": .object([String(fake.projectID): project])]])
     }
 
     /// `ListServiceAccountsForProjectResponse`; any member of the project may list.

@@ -22,6 +22,7 @@ struct TimelineDraft {
     private var contacts: [String: [(email: String, status: String)]] = [:]
     private var nextCampaign = 0
     private var nextAddress = 1000
+    private var nextKey = 0
 
     init(world: WorldDraft, start: SimTime) {
         self.world = world
@@ -87,7 +88,7 @@ struct TimelineDraft {
         case "contact": contactChange(&random)
         case "campaign": campaign(&random)
         case "import": emit(.importEngagement(audience: random.pick(audiences.isEmpty ? world.audiences.map(\.name) : audiences)))
-        case "revoke": emit(.revokeAPIKey); revoked = true; connected = false
+        case "revoke": revokeEpisode(&random)
         case "delete-audience":
             let audience = random.pick(audiences)
             emit(.deleteAudience(audience: audience))
@@ -243,6 +244,23 @@ struct TimelineDraft {
         contacts[audience] = list
         nextCampaign += 1
         emit(.campaign(audience: audience, tag: nil, subject: "Campaign \(nextCampaign)", activity: activity))
+    }
+
+    /// Revokes the key; sometimes a run then pauses on it, a new key is connected and the paused
+    /// syncs are resumed.
+    private mutating func revokeEpisode(_ random: inout FuzzRandom) {
+        emit(.revokeAPIKey)
+        revoked = true
+        connected = false
+        guard random.chance(0.6) else { dynamic.removeAll(); return }
+        if let slot = nextSlot(&random) { emit(.wait(slot.duration(since: now) + .minutes(Int64(random.int(1...30))))) }
+        nextKey += 1
+        let key = StableHash.hex(seed: UInt64(nextKey), length: 32, "fuzz-key") + "-us6"
+        emit(.newAPIKey(key))
+        emit(.connect(apiKey: key))
+        connected = true
+        revoked = false
+        for sync in dynamic { emit(.resume(cohort: String(sync.cohort), audience: sync.audience)) }
     }
 
     /// Arms a crash, makes a run reach it (an export, or the next scheduled run) and restarts.

@@ -13,10 +13,16 @@ extension InvariantChecker {
         case .connect:
             connected = result.hasPrefix("connect: Connected")
             // Reconnecting may resume what disconnect stopped: those syncs are no longer held to silence.
-            if connected { ended = ended.filter { !$0.value.byDisconnect } }
+            if connected {
+                ended = ended.filter { !$0.value.byDisconnect }
+                for (pair, since) in liveBeforeDisconnect where live[pair] == nil { live[pair] = since }
+                liveBeforeDisconnect = [:]
+            }
         case .disconnect:
             connected = false
             for sync in syncs where sync.mode == .dynamic && ended[sync.id] == nil { ended[sync.id] = (now, "disconnect", true) }
+            // Reconnecting resumes what disconnect stopped (docs/fidelity.md): those become live again.
+            liveBeforeDisconnect.merge(live) { a, _ in a }
             live = [:]
             lifecycleSteps.append((now, .disconnectDuringRun))
         case .stopExport(let cohort, let audience):
@@ -26,30 +32,43 @@ extension InvariantChecker {
                 ended[sync.id] = (now, "stop_export", false)
             }
             live[pair] = nil
+            liveBeforeDisconnect[pair] = nil
+            pausedLive[pair] = nil
             lifecycleSteps.append((now, .stopDuringRun))
         case .deleteCohort(let cohort):
             guard let id = cohortID(cohort) else { return }
             for sync in syncs where sync.cohortID == id && sync.mode == .dynamic && ended[sync.id] == nil { ended[sync.id] = (now, "delete_cohort", false) }
             live = live.filter { $0.key.cohort != id }
+            liveBeforeDisconnect = liveBeforeDisconnect.filter { $0.key.cohort != id }
+            pausedLive = pausedLive.filter { $0.key.cohort != id }
             lifecycleSteps.append((now, .cohortDeletedDuringRun))
         case .export(let cohort, let audience, let mode):
             guard let pair = try pairKey(cohort: cohort, audience: audience, world: world) else { return }
             live[pair] = nil
+            liveBeforeDisconnect[pair] = nil
+            pausedLive[pair] = nil
             if mode == .dynamic, connected, !result.contains("engine died") { live[pair] = now }
         case .deleteAudience(let audience):
             let id = audienceIDs[audience] ?? audience
             live = live.filter { $0.key.audience != id }
+            liveBeforeDisconnect = liveBeforeDisconnect.filter { $0.key.audience != id }
+            pausedLive = pausedLive.filter { $0.key.audience != id }
         case .revokeAPIKey:
+            pausedLive.merge(live) { a, _ in a }
             live = [:]
+        case .resume(let cohort, let audience):
+            guard let pair = try pairKey(cohort: cohort, audience: audience, world: world) else { return }
+            if result.contains(": run "), result.contains("succeeded"), let since = pausedLive.removeValue(forKey: pair) { live[pair] = since }
         case .crash:
             crashArmed = true
         case .restart:
             crashArmed = false
         case .contact(_, let email, let contactAction, let to):
             if contactAction == .deletePermanently { forgotten.insert(email.lowercased()) }
+            movedInMailchimp.insert(email.lowercased())
             if let to {
                 harnessEmails.insert(to.lowercased())
-                movedInMailchimp.formUnion([email.lowercased(), to.lowercased()])
+                movedInMailchimp.insert(to.lowercased())
             }
         default:
             break

@@ -34,6 +34,10 @@ actor InvariantChecker: ReplayObserver {
     var ended: [Int64: (since: SimTime, why: String, byDisconnect: Bool)] = [:]
     /// Dynamic syncs live by the timeline's history, by (cohort id, audience id).
     var live: [PairKey: SimTime] = [:]
+    /// Live syncs a disconnect stopped (a reconnect resumes them) and a revoked key paused (a
+    /// resume step resumes them).
+    var liveBeforeDisconnect: [PairKey: SimTime] = [:]
+    var pausedLive: [PairKey: SimTime] = [:]
     /// The snapshot of each pair as last observed.
     var snapshots: [PairKey: SnapshotSummary] = [:]
     /// Tagged addresses per (audience id, tag name), as last observed.
@@ -186,7 +190,7 @@ actor InvariantChecker: ReplayObserver {
         }
         let missing = Set(runs.keys).subtracting(all.map(\.number))
         for number in missing.sorted() { record(.everyRunRecordedOnce, step: step, now: now, "run \(number) disappeared from the history") }
-        let scheduled = all.filter { $0.trigger == "scheduled" }
+        let scheduled = all.filter { $0.trigger == .scheduled }
         for (a, b) in zip(scheduled, scheduled.dropFirst()) where a.syncID == b.syncID && b.started.duration(since: a.started) < .hours(1) {
             record(.everyRunRecordedOnce, step: step, now: now, "sync \(a.syncID) ran on schedule twice within an hour (runs \(a.number) and \(b.number))")
         }
@@ -203,7 +207,7 @@ actor InvariantChecker: ReplayObserver {
             }
         case .succeeded, .cancelled: break
         }
-        if run.trigger == "recovery" { coverage.insert(.recoveryRun) }
+        if run.trigger == .recovery { coverage.insert(.recoveryRun) }
         if run.skipped.keys.contains(where: { $0.hasPrefix("compliance") }) { coverage.insert(.complianceSkip) }
         if run.skipped["duplicate-email"] != nil { coverage.insert(.duplicateEmailSkip) }
         if run.skipped["invalid-email"] != nil { coverage.insert(.invalidEmailSkip) }

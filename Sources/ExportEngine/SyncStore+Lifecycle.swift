@@ -1,0 +1,50 @@
+import GRDB
+import SimCore
+
+/// A sync's history of states: one row per change, with its reason (table `sync_event`).
+extension SyncStore {
+    static func noteStateChange(_ db: Database, sync id: Int64, state: SyncState.Kind, reason: String, at time: SimTime) throws {
+        try db.cachedStatement(sql: "INSERT INTO sync_event (sync_id, at, state, reason) VALUES (?, ?, ?, ?)")
+            .execute(arguments: [id, time.milliseconds, state.rawValue, reason])
+    }
+
+    /// A stored domain value (state, mode, trigger, outcome, action): a raw value the engine
+    /// does not know is an error naming the column, never a default.
+    static func domainValue<T: RawRepresentable>(_ raw: String, column: String) throws -> T where T.RawValue == String {
+        guard let value = T(rawValue: raw) else { throw EngineError("unknown \(column) '\(raw)' in the engine's database") }
+        return value
+    }
+
+    /// Every state change of every sync, in the order they happened.
+    func stateChanges() throws -> [SyncStateChange] {
+        try queue.read { db in
+            try Row.fetchAll(db, sql: "SELECT * FROM sync_event ORDER BY seq").map { row in
+                SyncStateChange(syncID: row["sync_id"], at: SimTime(milliseconds: row["at"]),
+                                state: try Self.domainValue(row["state"], column: "sync_event.state"), reason: row["reason"])
+            }
+        }
+    }
+
+    /// Makes the dynamic syncs that disconnecting stopped active again (reconnection), each due
+    /// at the slot it had (its last run's start + `interval`), or at `time` if that has passed.
+    /// Returns their ids.
+    func resumeDisconnected(reason stopReason: String, at time: SimTime, interval: SimDuration) throws -> [Int64] {
+        try queue.write { db in
+            let rows = try Row.fetchAll(db, sql: """
+                SELECT s.id, (SELECT MAX(started) FROM run r WHERE r.sync_id = s.id) AS last_start FROM sync s
+                WHERE s.state = 'stopped' AND s.reason = ? AND s.mode = 'dynamic' ORDER BY s.id
+                """, arguments: [stopReason])
+            var resumed: [Int64] = []
+            for row in rows {
+                let id: Int64 = row["id"]
+                let slot = (row["last_start"] as Int64?).map { SimTime(milliseconds: $0).adding(interval) } ?? time
+                let next = max(slot, time)
+                try db.cachedStatement(sql: "UPDATE sync SET state = 'active', reason = '', next_run = ? WHERE id = ?")
+                    .execute(arguments: [next.milliseconds, id])
+                try Self.noteStateChange(db, sync: id, state: .active, reason: "account reconnected; next run \(next)", at: time)
+                resumed.append(id)
+            }
+            return resumed
+        }
+    }
+}
