@@ -21,6 +21,8 @@ public final class FakeMailchimp: HTTPHandler {
     let database: DatabaseQueue
     let fakeEmails: Set<String>
     let accountName: String
+    /// Planted misbehaviours (see ``MailchimpWorld/Sabotage``).
+    let sabotage: Set<MailchimpWorld.Sabotage>
     private let inFlight = Mutex(0)
     private let revoked = Mutex(false)
     /// Keys created after the account's own (``addAPIKey(_:)``), each working until revoked.
@@ -43,6 +45,7 @@ public final class FakeMailchimp: HTTPHandler {
         self.seed = seed
         self.clock = clock
         self.accountName = world.accountName
+        sabotage = Set(world.sabotage)
         fakeEmails = Set(world.fakeEmails.map { $0.lowercased() })
         database = try SQLiteDatabase.open(path: databasePath, durability: .scratch, migrations: MailchimpSchema.migrations)
         routes = Self.makeRoutes()

@@ -45,6 +45,17 @@ public struct MailchimpWorld: Sendable, Equatable {
         }
     }
 
+    /// A deliberate misbehaviour of the fake, for proving that the fuzzer catches what it should
+    /// (tests and `docs/fuzzing.md` only; never in a scenario that describes Mailchimp).
+    public enum Sabotage: String, Sendable, Equatable, CaseIterable {
+        /// Batch subscribe with `update_existing: true` gives existing contacts `status_if_new`
+        /// (so an unsubscribed contact is re-subscribed) — the opposite of assumption U25.
+        case statusIfNewOverwritesExisting = "status-if-new-overwrites-existing"
+    }
+
+    /// Planted misbehaviours (empty: the fake behaves as the real service).
+    public var sabotage: [Sabotage] = []
+
     /// The account's API key, `<32 hex>-<dc>`.
     public var apiKey: String
     public var accountName: String

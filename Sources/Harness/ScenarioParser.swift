@@ -11,7 +11,7 @@ public enum ScenarioParser {
     public static let topLevelKeys = ["name", "description", "tags", "seed", "start", "engine", "mixpanel", "mailchimp", "steps"]
     public static let mixpanelKeys = ["project_id", "token", "id_merge", "service_account", "profiles", "events", "cohorts",
                                       "mtu", "rate_limits", "faults"]
-    public static let mailchimpKeys = ["api_key", "account_name", "fake_emails", "audiences", "faults"]
+    public static let mailchimpKeys = ["api_key", "account_name", "fake_emails", "audiences", "faults", "sabotage"]
     public static let engineKeys = ["existing_contacts", "status_if_new"]
     static let serviceAccountKeys = ["username", "secret", "role"]
     static let profileKeys = ["distinct_id", "properties"]
@@ -153,6 +153,9 @@ public enum ScenarioParser {
         var world = MailchimpWorld(apiKey: try map["api_key"]?.string() ?? defaultAPIKey)
         if let n = map["account_name"] { world.accountName = try n.string() }
         world.fakeEmails = try map["fake_emails"]?.sequence().map { try $0.string() } ?? []
+        world.sabotage = try map["sabotage"]?.sequence().map {
+            MailchimpWorld.Sabotage(rawValue: try $0.choice(MailchimpWorld.Sabotage.allCases.map(\.rawValue)))!
+        } ?? []
         world.audiences = try map["audiences"]?.sequence().map { item in
             let a = try item.mapping(allowed: audienceKeys)
             var audience = MailchimpWorld.Audience(id: try a["id"]?.string(), name: try a.required("name").string())

@@ -21,6 +21,8 @@ enum BatchSubscribeRoutes {
         var syncTags: Bool
         var skipValidation: Bool
         var skipDuplicateCheck: Bool
+        /// The planted misbehaviour ``MailchimpWorld/Sabotage/statusIfNewOverwritesExisting``.
+        var statusIfNewOverwrites = false
     }
 
     private struct Outcome {
@@ -58,7 +60,8 @@ enum BatchSubscribeRoutes {
         let options = Options(updateExisting: body["update_existing"]?.boolValue ?? false,
                               syncTags: body["sync_tags"]?.boolValue ?? false,
                               skipValidation: RequestReading.bool(request, "skip_merge_validation"),
-                              skipDuplicateCheck: RequestReading.bool(request, "skip_duplicate_check"))
+                              skipDuplicateCheck: RequestReading.bool(request, "skip_duplicate_check"),
+                              statusIfNewOverwrites: fake.sabotage.contains(.statusIfNewOverwritesExisting))
         let selection = FieldSelection(request)
         // An address's hash, computed once: it keys both the lookups and the writes.
         let hashes = members.map { $0["email_address"]?.stringValue.map(subscriberHash) }
@@ -118,7 +121,11 @@ enum BatchSubscribeRoutes {
         }
         let fields = try writes.mergeFields(mergeFields, skipValidation: options.skipValidation, creating: false)
         var existing = previous
-        if let status { try writes.transition(&existing, to: status) }
+        if let status {
+            try writes.transition(&existing, to: status)
+        } else if options.statusIfNewOverwrites, let statusIfNew, existing.status != statusIfNew {
+            existing.status = statusIfNew  // planted: what U25 would mean if it were wrong
+        }
         existing.mergeFields.merge(fields) { _, new in new }
         existing.lastChanged = writes.timestamp
         try writes.save(existing, previous: previous)
