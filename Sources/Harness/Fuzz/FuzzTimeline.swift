@@ -64,7 +64,7 @@ struct TimelineDraft {
             ("stop", everDynamic.isEmpty ? 0 : 1),
             ("profile", 3), ("delete-profile", 1), ("track", 2), ("identity", 2),
             ("rename", cohorts.isEmpty ? 0 : 1), ("delete-cohort", cohorts.count > 1 ? 1 : 0),
-            ("contact", hasContacts ? 2 : 0), ("campaign", hasContacts ? 1 : 0), ("import", connected ? 1 : 0),
+            ("contact", hasContacts ? 2 : 0), ("campaign", hasContacts ? 2 : 0), ("import", connected ? (dynamic.isEmpty ? 1 : 2) : 0),
             ("revoke", connected ? 1 : 0), ("delete-audience", audiences.count > 1 ? 1 : 0),
             ("disconnect", connected ? 1 : 0), ("crash", connected ? 2 : 0),
         ])

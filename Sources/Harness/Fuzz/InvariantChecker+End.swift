@@ -23,12 +23,15 @@ extension InvariantChecker {
             if source != "mailchimp" {
                 record(.sourceMarked, step: step, now: now, "event \"\(name)\" for \(properties?["distinct_id"]?.stringValue ?? "?") has $source \(source.map { "\"\($0)\"" } ?? "missing")")
             }
-            let identity = [name, properties?["distinct_id"]?.stringValue ?? "", properties?["campaign_id"]?.stringValue ?? "",
-                            properties?["url"]?.stringValue ?? "", String(properties?["time"]?.intValue ?? 0)].joined(separator: "|")
+            // Two contacts of one merged user each get their own copy of an activity (different
+            // $insert_id); one activity stored twice has the same $insert_id.
+            let identity = properties?["$insert_id"]?.stringValue ?? [name, properties?["distinct_id"]?.stringValue ?? "",
+                            properties?["campaign_id"]?.stringValue ?? "", properties?["url"]?.stringValue ?? "",
+                            String(properties?["time"]?.intValue ?? 0)].joined(separator: "|")
             seen[identity, default: 0] += 1
         }
         for (identity, count) in seen.sorted(by: { $0.key < $1.key }) where count > 1 {
-            record(.noDuplicateEvents, step: step, now: now, "\(count) copies of one event: \(identity.replacingOccurrences(of: "|", with: " "))")
+            record(.noDuplicateEvents, step: step, now: now, "\(count) copies of one event (\(identity.replacingOccurrences(of: "|", with: " ")))")
         }
         if fromMailchimp > 0 { coverage.insert(.engagementImported) }
         if reimport {

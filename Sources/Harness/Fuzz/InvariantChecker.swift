@@ -208,6 +208,8 @@ actor InvariantChecker: ReplayObserver {
         case .succeeded, .cancelled: break
         }
         if run.trigger == .recovery { coverage.insert(.recoveryRun) }
+        // A scheduled run reconciles in full only when the snapshot is older than its 3-day life.
+        if run.trigger == .scheduled, run.fullReconcile { coverage.insert(.snapshotExpired) }
         if run.skipped.keys.contains(where: { $0.hasPrefix("compliance") }) { coverage.insert(.complianceSkip) }
         if run.skipped["duplicate-email"] != nil { coverage.insert(.duplicateEmailSkip) }
         if run.skipped["invalid-email"] != nil { coverage.insert(.invalidEmailSkip) }
