@@ -99,6 +99,9 @@ actor InvariantChecker: ReplayObserver {
         try checkRequestBound(newRuns, syncs: syncs, world: world, step: step, now: now)
         checkSilence(syncs: syncs, runs: newRuns, world: world, step: step, now: now)
         rememberTags(audiences)
+        // A run that exported contacts makes earlier, unattributed activity attributable: the
+        // next import may then add events without any new campaign (medium seed 2).
+        if newRuns.contains(where: { $0.outcome == .succeeded && $0.added > 0 }) { campaignSinceImport = true }
         switch action {
         case .importEngagement: try await checkEvents(world, step: step, now: now, reimport: true)
         case .campaign: campaignSinceImport = true
