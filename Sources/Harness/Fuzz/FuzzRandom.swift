@@ -10,6 +10,7 @@ struct FuzzRandom {
     /// `true` with probability `p`.
     mutating func chance(_ p: Double) -> Bool { generator.nextUnit() < p }
 
+    // Seeded: draws from `generator`, never the system source. wall-clock ok
     mutating func int(_ range: ClosedRange<Int>) -> Int { Int.random(in: range, using: &generator) }
 
     mutating func pick<T>(_ items: [T]) -> T {

@@ -26,7 +26,7 @@ extension InvariantChecker {
             live = [:]
             lifecycleSteps.append((now, .disconnectDuringRun))
         case .stopExport(let cohort, let audience):
-            guard let pair = try pairKey(cohort: cohort, audience: audience, world: world) else { return }
+            guard let pair = pairKey(cohort: cohort, audience: audience, world: world) else { return }
             if let sync = syncs.last(where: { $0.cohortID == pair.cohort && $0.audienceID == pair.audience && $0.mode == .dynamic }),
                ended[sync.id] == nil {
                 ended[sync.id] = (now, "stop_export", false)
@@ -43,7 +43,7 @@ extension InvariantChecker {
             pausedLive = pausedLive.filter { $0.key.cohort != id }
             lifecycleSteps.append((now, .cohortDeletedDuringRun))
         case .export(let cohort, let audience, let mode):
-            guard let pair = try pairKey(cohort: cohort, audience: audience, world: world) else { return }
+            guard let pair = pairKey(cohort: cohort, audience: audience, world: world) else { return }
             live[pair] = nil
             liveBeforeDisconnect[pair] = nil
             pausedLive[pair] = nil
@@ -57,7 +57,7 @@ extension InvariantChecker {
             pausedLive.merge(live) { a, _ in a }
             live = [:]
         case .resume(let cohort, let audience):
-            guard let pair = try pairKey(cohort: cohort, audience: audience, world: world) else { return }
+            guard let pair = pairKey(cohort: cohort, audience: audience, world: world) else { return }
             if result.contains(": run "), result.contains("succeeded"), let since = pausedLive.removeValue(forKey: pair) { live[pair] = since }
         case .crash:
             crashArmed = true
@@ -111,9 +111,10 @@ extension InvariantChecker {
         return scenario.mixpanel.cohorts.first { $0.name == reference }?.id
     }
 
-    func pairKey(cohort: String, audience: String, world: World) throws -> PairKey? {
+    func pairKey(cohort: String, audience: String, world: World) -> PairKey? {
         guard let id = cohortID(cohort) else { return nil }
-        guard let list = try world.mailchimp.dump().first(where: { $0.name == audience || $0.id == audience }) else { return nil }
-        return PairKey(cohort: id, audience: list.id)
+        // Audiences are named as seeded (or by id): the map from the first observation, no dump.
+        guard let list = audienceIDs[audience] ?? (audienceIDs.values.contains(audience) ? audience : nil) else { return nil }
+        return PairKey(cohort: id, audience: list)
     }
 }
