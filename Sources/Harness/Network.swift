@@ -25,6 +25,9 @@ struct Fakes: Sendable {
 struct Network: Sendable {
     static let mixpanelQueryURL = "https://mixpanel.com/api"
     static let mixpanelIngestURL = "https://api.mixpanel.com"
+    /// How long the engine's client waits for an answer, in virtual time, in either transport
+    /// (Mailchimp's documented 120 s request limit).
+    static let requestTimeout: SimDuration = .seconds(120)
 
     let transport: any HTTPTransport
     let mailchimpBaseURL: String?
@@ -37,7 +40,7 @@ struct Network: Sendable {
         switch mode {
         case .inProcess:
             let mailchimp = fakes.mailchimp, mixpanel = fakes.mixpanel
-            let transport = InProcessTransport(timeout: .seconds(120), clock: simulation.clock) { request in
+            let transport = InProcessTransport(timeout: requestTimeout, clock: simulation.clock, executor: simulation) { request in
                 if request.host.hasSuffix("api.mailchimp.com") { return mailchimp }
                 if request.host == "mixpanel.com" || request.host.hasSuffix(".mixpanel.com") { return mixpanel }
                 return nil
@@ -46,8 +49,8 @@ struct Network: Sendable {
                            mixpanelIngestURL: mixpanelIngestURL,
                            serviceName: { $0.host.hasSuffix("mailchimp.com") ? "mailchimp" : "mixpanel" }, servers: [])
         case .loopback:
-            let mailchimpServer = try await LoopbackServer.start(handler: fakes.mailchimp)
-            let mixpanelServer = try await LoopbackServer.start(handler: fakes.mixpanel)
+            let mailchimpServer = try await LoopbackServer.start(handler: ExternalWorkServer(base: fakes.mailchimp, simulation: simulation))
+            let mixpanelServer = try await LoopbackServer.start(handler: ExternalWorkServer(base: fakes.mixpanel, simulation: simulation))
             let mailchimpOrigin = mailchimpServer.baseURL
             return Network(transport: ExternalWorkTransport(base: AsyncHTTPClientTransport(), simulation: simulation),
                            mailchimpBaseURL: mailchimpOrigin + "/3.0", mixpanelQueryURL: mixpanelServer.baseURL + "/api",
@@ -63,14 +66,51 @@ struct Network: Sendable {
 }
 
 /// Tells the simulation that a request is out on a real socket, so it waits for the answer
-/// instead of moving virtual time on.
+/// instead of moving virtual time on, and gives up after ``Network/requestTimeout`` of virtual
+/// time, as the in-process transport does. The request carries its ``ExternalWork`` id so the
+/// server side (``ExternalWorkServer``) can park it while a fake sleeps on virtual time.
 struct ExternalWorkTransport: HTTPTransport {
     let base: any HTTPTransport
     let simulation: Simulation
 
     func send(_ request: HTTPRequest) async throws -> HTTPResponse {
-        simulation.beginExternal()
-        defer { simulation.endExternal() }
-        return try await base.send(request)
+        let work = simulation.beginExternal()
+        defer { work.clientFinished() }
+        var tagged = request
+        tagged.headers.set(externalWorkHeader, String(work.id))
+        let clock = simulation.clock, base = base, outgoing = tagged
+        return try await withThrowingTaskGroup(of: HTTPResponse?.self) { group in
+            group.addTask { try await base.send(outgoing) }
+            group.addTask {
+                try await clock.sleep(for: Network.requestTimeout)
+                work.clientGivingUp()
+                return nil
+            }
+            defer { group.cancelAll() }
+            guard let first = try await group.next(), let answer = first else {
+                throw TransportError(.timeout, request: "\(request.method) \(request.origin)\(request.path)",
+                                     detail: "no response within \(Network.requestTimeout)")
+            }
+            return answer
+        }
+    }
+}
+
+/// The loopback server's side of ``ExternalWorkTransport``: while a fake handles a request it
+/// holds virtual time still, except while the fake sleeps on the virtual clock (the clock parks
+/// the request through the task-local ``ExternalWork/current``). The id header is removed, so
+/// the fake sees exactly the request it would see in-process.
+struct ExternalWorkServer: HTTPHandler {
+    let base: any HTTPHandler
+    let simulation: Simulation
+
+    func handle(_ request: HTTPRequest) async -> HTTPResponse {
+        guard let raw = request.headers[externalWorkHeader], let id = UInt64(raw) else { return await base.handle(request) }
+        var inner = request
+        inner.headers.remove(externalWorkHeader)
+        let work = simulation.externalWork(id: id)
+        work.serverStarted()
+        defer { work.serverFinished() }
+        return await ExternalWork.$current.withValue(work) { await base.handle(inner) }
     }
 }

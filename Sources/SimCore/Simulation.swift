@@ -8,6 +8,11 @@ import Synchronization
 /// time. When no job is ready and no external I/O is pending, the clock jumps to the next
 /// deadline ("run until idle"). If nothing is ready, nothing is pending and nobody sleeps, the
 /// run has stalled and ``run(_:)`` throws ``SimulationError/stalled``.
+///
+/// Work on real sockets (the loopback transport) is tracked per request with
+/// ``ExternalWork``: while a request is on the wire or a server is handling it, virtual time
+/// stands still; while the server sleeps on the virtual clock (an injected delay, a latency
+/// model) the request is *parked* and time may move on, exactly as it would in-process.
 public final class Simulation: TaskExecutor, @unchecked Sendable {
     // @unchecked Sendable: every mutable stored property below is read and written only while
     // `condition` is locked (see `locked(_:)`); `clock` is itself Sendable.
@@ -15,8 +20,22 @@ public final class Simulation: TaskExecutor, @unchecked Sendable {
     private let condition = NSCondition()
     private var jobs: [UnownedJob] = []
     private var jobHead = 0
+    private var external: [UInt64: ExternalState] = [:]
     private var externalPending = 0
+    private var externalSequence: UInt64 = 0
     private var finished = false
+
+    /// Where one request out on a real socket stands. It holds virtual time still while it is
+    /// not parked and either its client still waits or its server is still handling it.
+    struct ExternalState {
+        var clientWaiting = true
+        var serverActive = false
+        var parked = false
+        /// The client gave up (its virtual timeout) and is closing the socket: until that is
+        /// done, time stands still even though the server may be parked.
+        var clientLeaving = false
+        var pending: Bool { (clientWaiting && clientLeaving) || (!parked && (clientWaiting || serverActive)) }
+    }
 
     public init(start: SimTime) {
         clock = VirtualClock(start: start)
@@ -28,12 +47,30 @@ public final class Simulation: TaskExecutor, @unchecked Sendable {
         condition.signal()
     }
 
-    /// Marks the start of work outside the simulation (a real socket) that will resume a task later.
-    public func beginExternal() { locked { externalPending += 1 } }
+    /// Marks the start of a request on a real socket that will resume a task later; the client
+    /// ends it with ``ExternalWork/clientFinished()``.
+    public func beginExternal() -> ExternalWork {
+        let id = locked { () -> UInt64 in
+            externalSequence += 1
+            external[externalSequence] = ExternalState()
+            externalPending += 1
+            return externalSequence
+        }
+        return ExternalWork(simulation: self, id: id)
+    }
 
-    /// Marks the end of work started with ``beginExternal()``.
-    public func endExternal() {
-        locked { externalPending -= 1 }
+    /// Looks up the request a server received by its ``ExternalWork/id``.
+    public func externalWork(id: UInt64) -> ExternalWork { ExternalWork(simulation: self, id: id) }
+
+    /// Applies `change` to request `id`'s state, keeping the pending count in step.
+    func updateExternal(_ id: UInt64, _ change: (inout ExternalState) -> Void) {
+        locked {
+            var state = external[id] ?? ExternalState(clientWaiting: false)
+            let wasPending = state.pending
+            change(&state)
+            externalPending += (state.pending ? 1 : 0) - (wasPending ? 1 : 0)
+            if state.clientWaiting || state.serverActive { external[id] = state } else { external[id] = nil }
+        }
         condition.signal()
     }
 
@@ -79,22 +116,18 @@ public final class Simulation: TaskExecutor, @unchecked Sendable {
     }
 
     /// Blocks while external work is pending and no job is ready. Returns whether it should
-    /// look for jobs again; `false` lets the clock advance. If external work stays silent for
-    /// ``externalPatience`` while someone sleeps on the clock, the clock is allowed to advance
-    /// (a loopback fake may itself be waiting on virtual time, e.g. an injected delay).
+    /// look for jobs again; `false` lets the clock advance. There is no patience timeout: a
+    /// loopback fake that waits on virtual time parks its request (``ExternalWork``), and a
+    /// socket that never answers ends with the real client's own timeout.
     private func waitForExternal() -> Bool {
         condition.lock()
         defer { condition.unlock() }
         guard externalPending > 0 else { return false }
         while externalPending > 0 && jobHead >= jobs.count && !finished {
-            let deadline = Date(timeIntervalSinceNow: Self.externalPatience)  // wall-clock ok: waiting on real sockets
-            if !condition.wait(until: deadline), jobHead >= jobs.count, clock.sleeperCount > 0 { return false }
+            condition.wait()
         }
         return true
     }
-
-    /// Real seconds to wait for external I/O before letting virtual time move on.
-    static let externalPatience: TimeInterval = 0.25
 
     private func locked<R>(_ body: () -> R) -> R {
         condition.lock()

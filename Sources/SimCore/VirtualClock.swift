@@ -21,6 +21,8 @@ public final class VirtualClock: SimClock {
         let priority: Priority
         let sequence: UInt64
         let continuation: CheckedContinuation<Void, any Error>
+        /// The loopback request this sleep belongs to (a fake's delay), parked while asleep.
+        let parked: ExternalWork?
     }
 
     private struct State {
@@ -53,17 +55,22 @@ public final class VirtualClock: SimClock {
     public func sleep(until deadline: SimTime, priority: Priority) async throws {
         try Task.checkCancellation()
         let id = state.withLock { s -> UInt64 in s.sequence += 1; return s.sequence }
+        let external = ExternalWork.current
         try await withTaskCancellationHandler {
             try await withCheckedThrowingContinuation { (continuation: CheckedContinuation<Void, any Error>) in
                 let resumeNow = state.withLock { s -> Bool in
                     if Task.isCancelled { return true }
-                    s.sleepers[id] = Sleeper(deadline: deadline, priority: priority, sequence: id, continuation: continuation)
+                    s.sleepers[id] = Sleeper(deadline: deadline, priority: priority, sequence: id,
+                                             continuation: continuation, parked: external)
                     return false
                 }
-                if resumeNow { continuation.resume(throwing: CancellationError()) }
+                // Parked only once the sleeper is registered, so the simulation never advances
+                // past a deadline it cannot see yet.
+                if resumeNow { continuation.resume(throwing: CancellationError()) } else { external?.park() }
             }
         } onCancel: {
             let sleeper = state.withLock { $0.sleepers.removeValue(forKey: id) }
+            sleeper?.parked?.unpark()
             sleeper?.continuation.resume(throwing: CancellationError())
         }
     }
@@ -83,6 +90,8 @@ public final class VirtualClock: SimClock {
             if first.deadline > s.now { s.now = first.deadline }
             return wake
         }
+        // A woken loopback request holds time still again before anything resumes.
+        for sleeper in due { sleeper.parked?.unpark() }
         for sleeper in due { sleeper.continuation.resume() }
         return !due.isEmpty
     }

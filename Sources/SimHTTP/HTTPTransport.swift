@@ -40,30 +40,33 @@ public struct TransportError: Error, Equatable, CustomStringConvertible, Sendabl
     }
 }
 
-/// A handler's way to say "drop this connection" or "answer only after a while" (fault injection).
-/// The in-process transport turns it into a ``TransportError``; the loopback server closes the socket.
-public enum ConnectionFault: Sendable, Equatable {
-    case drop
-}
-
-/// Header a handler sets on a response to ask its transport to drop the connection instead of answering.
+/// Header a handler sets on a response to ask its transport to drop the connection instead of
+/// answering: the in-process transport throws ``TransportError/Kind/connectionDropped``, the
+/// loopback server closes the socket before writing a byte.
 public let connectionFaultHeader = "X-CohortSim-Drop-Connection"
+
+/// Header the loopback client puts on a request so the server side can tell the simulation when
+/// that request's handling sleeps on virtual time (see `ExternalWork`); stripped before any fake sees it.
+public let externalWorkHeader = "X-CohortSim-External-Work"
 
 /// Routes requests straight to handlers chosen by host, with no sockets.
 ///
 /// With a `timeout`, a handler that has not answered within that much time on `clock` (for
 /// example because a fault delays it) makes the request fail with ``TransportError/Kind/timeout``,
-/// as a real client's timeout would.
+/// as a real client's timeout would. As on a real network, the handler is not interrupted: a
+/// request whose client gave up still lands when its handler gets to it. Handlers run as tasks
+/// preferring `executor` (the simulation's), so they stay deterministic after the client left.
 public struct InProcessTransport: HTTPTransport {
     /// Picks a handler for a request (usually by host); `nil` means unreachable.
     public typealias Router = @Sendable (HTTPRequest) -> (any HTTPHandler)?
 
     private let router: Router
-    private let timeout: (duration: SimDuration, clock: any SimClock)?
+    private let timeout: (duration: SimDuration, clock: any SimClock, executor: any TaskExecutor)?
 
-    public init(timeout: SimDuration? = nil, clock: (any SimClock)? = nil, router: @escaping Router) {
+    public init(timeout: SimDuration? = nil, clock: (any SimClock)? = nil, executor: (any TaskExecutor)? = nil,
+                router: @escaping Router) {
         self.router = router
-        if let timeout, let clock { self.timeout = (timeout, clock) } else { self.timeout = nil }
+        if let timeout, let clock, let executor { self.timeout = (timeout, clock, executor) } else { self.timeout = nil }
     }
 
     public func send(_ request: HTTPRequest) async throws -> HTTPResponse {
@@ -71,22 +74,43 @@ public struct InProcessTransport: HTTPTransport {
         guard let handler = router(request) else { throw TransportError(.unreachable, request: label) }
         let response: HTTPResponse
         if let timeout {
-            response = try await withThrowingTaskGroup(of: HTTPResponse?.self) { group in
-                group.addTask { await handler.handle(request) }
-                group.addTask {
-                    try await timeout.clock.sleep(for: timeout.duration)
-                    return nil
-                }
-                defer { group.cancelAll() }
-                guard let first = try await group.next(), let answer = first else {
-                    throw TransportError(.timeout, request: label, detail: "no response within \(timeout.duration)")
-                }
-                return answer
+            let answer = try await Self.race(handler: handler, request: request, timeout: timeout)
+            guard let answer else {
+                throw TransportError(.timeout, request: label, detail: "no response within \(timeout.duration)")
             }
+            response = answer
         } else {
             response = await handler.handle(request)
         }
         if response.headers[connectionFaultHeader] != nil { throw TransportError(.connectionDropped, request: label) }
         return response
+    }
+}
+
+extension InProcessTransport {
+    /// The handler's response, or `nil` if `timeout` passes first; the handler keeps running
+    /// either way. Cancelling the caller cancels only the wait.
+    private static func race(handler: any HTTPHandler, request: HTTPRequest,
+                             timeout: (duration: SimDuration, clock: any SimClock, executor: any TaskExecutor)) async throws -> HTTPResponse? {
+        let outcome = FirstOutcome<HTTPResponse?>()
+        return try await withTaskCancellationHandler {
+            try await withCheckedThrowingContinuation { continuation in
+                outcome.install(continuation)
+                let timer = Task(executorPreference: timeout.executor) {
+                    do {
+                        try await timeout.clock.sleep(for: timeout.duration)
+                        outcome.resolve(.success(nil))
+                    } catch {
+                        outcome.resolve(.failure(error))
+                    }
+                }
+                outcome.attach(timer: timer)
+                Task(executorPreference: timeout.executor) {
+                    outcome.resolve(.success(await handler.handle(request)))
+                }
+            }
+        } onCancel: {
+            outcome.resolve(.failure(CancellationError()))
+        }
     }
 }

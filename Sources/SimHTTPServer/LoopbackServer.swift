@@ -1,6 +1,7 @@
 import Foundation
 import HTTPTypes
 import Hummingbird
+import HummingbirdCore
 import Logging
 import NIOCore
 import SimHTTP
@@ -36,15 +37,16 @@ public final class LoopbackServer: Sendable {
         let responder = CallbackResponder<BasicRequestContext> { request, _ in
             let body = try await request.body.collect(upTo: maxBodyBytes)
             let simRequest = convert(request, body: Data(body.readableBytesView), host: host)
-            let response = await handler.handle(simRequest)
-            if response.headers[connectionFaultHeader] != nil { throw LoopbackServerError.droppedByFault }
-            return convert(response)
+            // A response marked with `connectionFaultHeader` is turned into a closed connection
+            // by `ConnectionDropHandler` before any of it reaches the socket.
+            return convert(await handler.handle(simRequest))
         }
         var logger = Logger(label: "cohortsim.loopback")
         logger.logLevel = .critical
         let (ports, continuation) = AsyncStream<Int>.makeStream()
         let application = Application(
             responder: responder,
+            server: .http1(configuration: .init(additionalChannelHandlers: [ConnectionDropHandler()])),
             configuration: .init(address: .hostname(host, port: port), serverName: nil),
             onServerRunning: { channel in
                 continuation.yield(channel.localAddress?.port ?? 0)
@@ -88,14 +90,11 @@ public final class LoopbackServer: Sendable {
 public enum LoopbackServerError: Error, CustomStringConvertible, Equatable {
     case nonLoopbackAddress(String)
     case couldNotBind(host: String, port: Int)
-    /// A fault asked for the connection to be dropped.
-    case droppedByFault
 
     public var description: String {
         switch self {
         case .nonLoopbackAddress(let host): "refusing to bind \(host): only loopback addresses unless explicitly allowed"
         case .couldNotBind(let host, let port): "could not bind \(host):\(port)"
-        case .droppedByFault: "connection dropped by an injected fault"
         }
     }
 }

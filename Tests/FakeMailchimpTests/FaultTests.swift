@@ -2,6 +2,8 @@ import Foundation
 import Testing
 import SimCore
 import SimHTTP
+import SimHTTPClient
+import SimHTTPServer
 @testable import FakeMailchimp
 
 @Suite struct FaultTests {
@@ -124,5 +126,29 @@ import SimHTTP
     @Test func aNewKeyMustNameTheAccountsDataCentre() throws {
         let fixture = try MailchimpFixture()
         #expect(throws: MailchimpKeyError.self) { try fixture.fake.addAPIKey("fedcba9876543210fedcba9876543210-us9") }
+    }
+}
+
+@Suite struct LoopbackFaultTests {
+    /// A dropped connection over real HTTP is a closed socket, never an HTTP status.
+    @Test(arguments: [FaultRule.Effect.drop, .loseResponse])
+    func aDropFaultClosesTheSocketBeforeAnyResponse(_ effect: FaultRule.Effect) async throws {
+        let fixture = try MailchimpFixture(faults: [FaultRule(path: "/3.0/ping", effect: effect, times: 1)])
+        let server = try await LoopbackServer.start(handler: fixture.fake)
+        let transport = AsyncHTTPClientTransport()
+        var request = fixture.request("GET", "/3.0/ping")
+        request = HTTPRequest(method: request.method, url: server.baseURL + "/3.0/ping", headers: request.headers)
+        do {
+            let response = try await transport.send(request)
+            Issue.record("expected a closed connection, got HTTP \(response.status)")
+        } catch let error as TransportError {
+            #expect(error.kind == .connectionDropped)
+        }
+        do {
+            _ = try await transport.send(request)
+        } catch {
+            Issue.record("the fault hit once, so the second request should be answered: \(error)")
+        }
+        await server.stop()
     }
 }

@@ -1,0 +1,82 @@
+import Foundation
+import Testing
+import SimCore
+import SimHTTP
+import SimHTTPClient
+import SimHTTPServer
+@testable import Harness
+
+/// A handler that sleeps on the virtual clock before it answers and records when its work landed.
+private struct SlowHandler: HTTPHandler {
+    let clock: VirtualClock
+    let delay: SimDuration
+    let landed: LandedAt
+
+    func handle(_ request: HTTPRequest) async -> HTTPResponse {
+        do { try await clock.sleep(for: delay) } catch { return HTTPResponse(status: 499) }
+        await landed.set(clock.now)
+        return .text("done")
+    }
+}
+
+private actor LandedAt {
+    var time: SimTime?
+    func set(_ value: SimTime) { time = value }
+}
+
+/// What a client saw and when, and when the server's work landed.
+private struct Observed: Equatable, Sendable {
+    let outcome: String
+    let at: SimTime
+    let landed: SimTime?
+}
+
+@Suite struct ExternalWorkTests {
+    static let start = SimTime(seconds: 1_800_000_000)
+
+    private func observe(loopback: Bool, delay: SimDuration) async throws -> Observed {
+        let simulation = Simulation(start: Self.start)
+        let landed = LandedAt()
+        let handler = SlowHandler(clock: simulation.clock, delay: delay, landed: landed)
+        var server: LoopbackServer?
+        let transport: any HTTPTransport
+        let url: String
+        if loopback {
+            let started = try await LoopbackServer.start(handler: ExternalWorkServer(base: handler, simulation: simulation))
+            server = started
+            transport = ExternalWorkTransport(base: AsyncHTTPClientTransport(), simulation: simulation)
+            url = started.baseURL + "/slow"
+        } else {
+            transport = InProcessTransport(timeout: Network.requestTimeout, clock: simulation.clock, executor: simulation) { _ in handler }
+            url = "https://slow.example.com/slow"
+        }
+        let observed = try await simulation.run {
+            let outcome: String
+            do {
+                outcome = "status \(try await transport.send(HTTPRequest(method: "GET", url: url)).status)"
+            } catch let error as TransportError {
+                outcome = error.kind.rawValue
+            }
+            let at = simulation.clock.now
+            // Let the abandoned request finish, as the real server would.
+            try await simulation.clock.sleep(until: simulation.clock.now.adding(.minutes(10)), priority: .timeline)
+            return Observed(outcome: outcome, at: at, landed: await landed.time)
+        }
+        await server?.stop()
+        return observed
+    }
+
+    @Test(arguments: [false, true])
+    func aRequestSlowerThanTheTimeoutFailsAtTheTimeoutAndStillLandsLater(_ loopback: Bool) async throws {
+        let observed = try await observe(loopback: loopback, delay: .seconds(150))
+        #expect(observed == Observed(outcome: "timed out", at: Self.start.adding(.seconds(120)),
+                                     landed: Self.start.adding(.seconds(150))))
+    }
+
+    @Test(arguments: [false, true])
+    func aDelayedAnswerWithinTheTimeoutArrivesAtItsVirtualTime(_ loopback: Bool) async throws {
+        let observed = try await observe(loopback: loopback, delay: .seconds(50))
+        #expect(observed == Observed(outcome: "status 200", at: Self.start.adding(.seconds(50)),
+                                     landed: Self.start.adding(.seconds(50))))
+    }
+}
