@@ -61,6 +61,7 @@ public struct ScenarioRunner: Sendable {
                     }
                     let began = world.clock.now
                     let result = try await world.perform(step.action)
+                    try await world.clock.settle()
                     timeline.append("\(began) step \(index + 1) (line \(step.line)): " + result)
                     try await observer?.after(step: index + 1, step.action, result: result, in: world)
                 } catch let error as StepFailure {

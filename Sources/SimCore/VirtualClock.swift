@@ -75,6 +75,14 @@ public final class VirtualClock: SimClock {
         }
     }
 
+    /// Returns once everything due at the current instant has run: no job is ready, no
+    /// loopback request is on the wire and no work-priority sleeper is due now. Time does not
+    /// move. The scenario timeline settles after every step, so the next step and the fuzzer's
+    /// observations see the same state whatever order same-instant work happened to run in.
+    public func settle() async throws {
+        try await sleep(until: now, priority: .timeline)
+    }
+
     /// Moves time to the earliest pending deadline (never backwards) and wakes the sleepers due
     /// then with the most urgent priority. Returns `false` when nobody is asleep.
     @discardableResult

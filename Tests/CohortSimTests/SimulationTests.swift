@@ -53,6 +53,28 @@ import SimHTTP
         #expect(order == ["work", "timeline"])
     }
 
+    @Test func settleLetsSameInstantWorkFinishWithoutMovingTime() async throws {
+        let simulation = Simulation(start: SimTime(seconds: 0))
+        let (entries, time) = try await simulation.run {
+            let clock = simulation.clock
+            let log = Log()
+            // Same-instant work that hops actors several times, then sleeps into the future.
+            let worker = Task(executorPreference: simulation) {
+                for step in 1...5 { await log.add("hop \(step)") }
+                try await clock.sleep(for: .seconds(90))
+                await log.add("late")
+            }
+            try await clock.settle()
+            let seen = await log.entries
+            let now = clock.now
+            worker.cancel()
+            _ = try? await worker.value
+            return (seen, now)
+        }
+        #expect(entries == ["hop 1", "hop 2", "hop 3", "hop 4", "hop 5"])
+        #expect(time == SimTime(seconds: 0))
+    }
+
     @Test func aTaskWaitingForeverStallsWithAnError() async {
         let simulation = Simulation(start: SimTime(seconds: 0))
         await #expect(throws: SimulationError.self) {
