@@ -39,8 +39,11 @@ let package = Package(
             "SimHTTP",
             .product(name: "AsyncHTTPClient", package: "async-http-client"),
         ]),
+        // One SQLite process setting Swift cannot reach (a C variadic call); see its header.
+        .target(name: "CSQLiteTuning", linkerSettings: [.linkedLibrary("sqlite3")]),
         // SQLite over GRDB.
         .target(name: "SimStorage", dependencies: [
+            "CSQLiteTuning",
             .product(name: "GRDB", package: "GRDB.swift"),
         ]),
         // The production export engine: Mixpanel cohort -> Mailchimp audience.
@@ -75,6 +78,7 @@ let package = Package(
         // Tests: one target per area, so each can be worked on and filtered alone.
         .testTarget(name: "CohortSimTests", dependencies: [
             "SimCore", "SimHTTP", "SimHTTPServer", "SimHTTPClient", "SimStorage", "ExportEngine", "FakeMailchimp", "FakeMixpanel", "Harness",
+            .product(name: "GRDB", package: "GRDB.swift"),  // SQLiteTemplateTests reads the schema back
         ]),
         .testTarget(name: "FakeMailchimpTests", dependencies: ["SimCore", "SimHTTP", "SimHTTPServer", "SimHTTPClient", "FakeMailchimp"]),
         .testTarget(name: "FakeMixpanelTests", dependencies: ["SimCore", "SimHTTP", "SimHTTPServer", "SimHTTPClient", "FakeMixpanel"],

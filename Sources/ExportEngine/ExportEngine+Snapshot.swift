@@ -1,4 +1,5 @@
 import GRDB
+import SimStorage
 import SimCore
 
 /// The last successful snapshot of one (cohort, audience) pair, as the engine stored it: when it
@@ -13,7 +14,7 @@ extension ExportEngine {
     /// Read-only; for checks that compare what the engine believes with what Mailchimp holds.
     public func snapshot(cohortID: Int64, audienceID: String) throws -> SnapshotSummary? {
         guard let takenAt = try store.snapshotTime(cohortID: cohortID, audienceID: audienceID) else { return nil }
-        let keys = try store.queue.read { db in
+        let keys = try store.queue.reading { db in
             try String.fetchAll(try db.cachedStatement(sql: "SELECT email_key FROM snapshot_member WHERE cohort_id = ? AND audience_id = ? ORDER BY email_key"),
                                 arguments: [cohortID, audienceID])
         }

@@ -1,4 +1,5 @@
 import GRDB
+import SimStorage
 import SimCore
 import Synchronization
 
@@ -54,8 +55,13 @@ struct RunStaging: Sendable {
         var rejected: [String: Int] = [:]
     }
 
-    /// Empties (and on first use creates) the temporary tables.
-    func reset() throws {
+    /// Creates the temporary tables on the store's connection, once, when the store opens.
+    ///
+    /// Not on every run: SQLite reports `CREATE TEMP TABLE IF NOT EXISTS` as a schema change
+    /// even when the table exists, and GRDB then drops every cached statement, so each run
+    /// re-prepared all of its SQL (docs/performance.md). `run_ended` is the snapshot commit's
+    /// scratch table (``SyncStore``).
+    static func createTemporaryTables(_ queue: DatabaseQueue) throws {
         try queue.write { db in
             try db.execute(sql: """
                 CREATE TEMP TABLE IF NOT EXISTS run_skip (
@@ -77,11 +83,17 @@ struct RunStaging: Sendable {
                 CREATE INDEX IF NOT EXISTS temp.run_candidate_changed ON run_candidate (email_key) WHERE changed = 1;
                 CREATE TEMP TABLE IF NOT EXISTS run_remove (
                     email_key TEXT PRIMARY KEY, email TEXT NOT NULL, distinct_id TEXT NOT NULL) WITHOUT ROWID;
-                DELETE FROM temp.run_skip;
-                DELETE FROM temp.run_baseline;
-                DELETE FROM temp.run_candidate;
-                DELETE FROM temp.run_remove;
+                CREATE TEMP TABLE IF NOT EXISTS run_ended (email_key TEXT PRIMARY KEY) WITHOUT ROWID;
                 """)
+        }
+    }
+
+    /// Empties the temporary tables.
+    func reset() throws {
+        try queue.write { db in
+            for table in ["run_skip", "run_baseline", "run_candidate", "run_remove"] {
+                try db.cachedStatement(sql: "DELETE FROM temp.\(table)").execute()
+            }
         }
     }
 
@@ -105,7 +117,7 @@ struct RunStaging: Sendable {
 
     /// Waits for the batch ``addInBackground(_:_:)`` started, and rethrows its failure.
     func finishAdding(_ failures: StagingFailures) throws {
-        try queue.read { _ in }
+        try queue.reading { _ in }
         try failures.rethrow()
     }
 
@@ -163,9 +175,9 @@ struct RunStaging: Sendable {
 
     /// The cohort's skips so far, by reason.
     func skipCounts() throws -> [String: Int] {
-        try queue.read { db in
+        try queue.reading { db in
             var counts: [String: Int] = [:]
-            for row in try Row.fetchAll(db, sql: "SELECT reason, COUNT(*) AS n FROM temp.run_skip GROUP BY reason") {
+            for row in try Row.fetchAll(try db.cachedStatement(sql: "SELECT reason, COUNT(*) AS n FROM temp.run_skip GROUP BY reason")) {
                 counts[row["reason"]] = row["n"]
             }
             return counts
@@ -193,35 +205,35 @@ struct RunStaging: Sendable {
     func plan(against baseline: Baseline, skipListOf audienceID: String?) throws {
         try queue.write { db in
             // Candidates start as no-ops; only those not in the baseline exactly as staged are rewritten.
-            try db.execute(sql: """
+            try db.cachedStatement(sql: """
                 UPDATE temp.run_candidate AS c
                 SET in_baseline = EXISTS (SELECT 1 FROM (\(baseline.sql)) b WHERE b.email_key = c.email_key),
                     changed = EXISTS (SELECT 1 FROM (\(baseline.sql)) b WHERE b.email_key = c.email_key)
                 WHERE NOT EXISTS (
                     SELECT 1 FROM (\(baseline.sql)) b WHERE b.email_key = c.email_key AND b.email = c.email
                         AND b.distinct_id = c.distinct_id AND b.mixpanel_id = c.mixpanel_id)
-                """, arguments: baseline.arguments)
-            try db.execute(sql: """
+                """).execute(arguments: baseline.arguments)
+            try db.cachedStatement(sql: """
                 INSERT INTO temp.run_remove (email_key, email, distinct_id)
                 SELECT b.email_key, b.email, b.distinct_id FROM (\(baseline.sql)) b
                 WHERE NOT EXISTS (SELECT 1 FROM temp.run_candidate c WHERE c.email_key = b.email_key)
-                """, arguments: baseline.arguments)
+                """).execute(arguments: baseline.arguments)
             guard let audienceID else { return }
             // Driven by the adds (the partial index), not by the skip list: a long skip list must
             // not make every re-sync probe the whole cohort.
-            try db.execute(sql: """
+            try db.cachedStatement(sql: """
                 UPDATE temp.run_candidate AS c SET action = 'skip', remembered = 1,
                     count_key = (SELECT s.reason FROM main.skip_list s WHERE s.audience_id = :audience AND s.email_key = c.email_key),
                     reason = (SELECT s.reason || ' (skip list)' FROM main.skip_list s WHERE s.audience_id = :audience AND s.email_key = c.email_key)
                 WHERE c.in_baseline = 0
                     AND EXISTS (SELECT 1 FROM main.skip_list s WHERE s.audience_id = :audience AND s.email_key = c.email_key)
-                """, arguments: ["audience": audienceID])
+                """).execute(arguments: ["audience": audienceID])
         }
     }
 
     /// Whether some contact still to be created has a first or last name.
     func addsHaveNames() throws -> Bool {
-        try queue.read { db in
+        try queue.reading { db in
             try Bool.fetchOne(db, sql: """
                 SELECT EXISTS (SELECT 1 FROM temp.run_candidate WHERE in_baseline = 0 AND action = 'add'
                                AND (first_name IS NOT NULL OR last_name IS NOT NULL))
@@ -231,7 +243,7 @@ struct RunStaging: Sendable {
 
     /// Up to `limit` contacts to create, after `key`, in key order (adds not refused so far).
     func adds(after key: String, limit: Int) throws -> [Contact] {
-        try queue.read { db in
+        try queue.reading { db in
             try Row.fetchAll(try db.cachedStatement(sql: """
                 SELECT email_key, email, first_name, last_name FROM temp.run_candidate
                 WHERE in_baseline = 0 AND action = 'add' AND email_key > ? ORDER BY email_key LIMIT ?
@@ -243,7 +255,7 @@ struct RunStaging: Sendable {
 
     /// Up to `limit` baseline addresses that left the cohort, after `key`, in key order.
     func removes(after key: String, limit: Int) throws -> [Contact] {
-        try queue.read { db in
+        try queue.reading { db in
             try Row.fetchAll(try db.cachedStatement(sql: """
                 SELECT email_key, email FROM temp.run_remove WHERE email_key > ? ORDER BY email_key LIMIT ?
                 """), arguments: [key, limit]).map { Contact(key: $0["email_key"], email: $0["email"]) }
@@ -276,7 +288,7 @@ struct RunStaging: Sendable {
 
     /// Addresses of existing contacts among the adds (all adds not refused, with `includeNew`).
     func existingKeys(includeNew: Bool) throws -> [String] {
-        try queue.read { db in
+        try queue.reading { db in
             try String.fetchAll(db, sql: """
                 SELECT email FROM temp.run_candidate
                 WHERE in_baseline = 0 AND remembered = 0 AND (existing = 1 OR ?) ORDER BY email_key
@@ -286,7 +298,7 @@ struct RunStaging: Sendable {
 
     /// The number of adds that already existed (all adds not remembered, with `includeNew`).
     func existingCount(includeNew: Bool) throws -> Int {
-        try queue.read { db in
+        try queue.reading { db in
             try Int.fetchOne(db, sql: """
                 SELECT COUNT(*) FROM temp.run_candidate WHERE in_baseline = 0 AND remembered = 0 AND (existing = 1 OR ?)
                 """, arguments: [includeNew]) ?? 0
@@ -295,7 +307,7 @@ struct RunStaging: Sendable {
 
     /// Which of `keys` are existing adds (all adds not remembered, with `includeNew`).
     func existingAmong(_ keys: [String], includeNew: Bool) throws -> [String] {
-        try queue.read { db in
+        try queue.reading { db in
             let statement = try db.cachedStatement(sql: """
                 SELECT 1 FROM temp.run_candidate WHERE email_key = ? AND in_baseline = 0 AND remembered = 0 AND (existing = 1 OR ?)
                 """)
@@ -305,9 +317,9 @@ struct RunStaging: Sendable {
 
     /// The run's counts.
     func counts() throws -> Counts {
-        try queue.read { db in
+        try queue.reading { db in
             var counts = Counts()
-            for row in try Row.fetchAll(db, sql: "SELECT reason, COUNT(*) AS n FROM temp.run_skip GROUP BY reason") {
+            for row in try Row.fetchAll(try db.cachedStatement(sql: "SELECT reason, COUNT(*) AS n FROM temp.run_skip GROUP BY reason")) {
                 counts.skipped[row["reason"]] = row["n"]
             }
             var new = 0
@@ -322,8 +334,8 @@ struct RunStaging: Sendable {
                 default: counts.rejected[row["count_key"], default: 0] += n
                 }
             }
-            counts.unchanged = (try Int.fetchOne(db, sql: "SELECT COUNT(*) FROM temp.run_candidate") ?? 0) - new
-            counts.removed = try Int.fetchOne(db, sql: "SELECT COUNT(*) FROM temp.run_remove") ?? 0
+            counts.unchanged = (try Int.fetchOne(try db.cachedStatement(sql: "SELECT COUNT(*) FROM temp.run_candidate")) ?? 0) - new
+            counts.removed = try Int.fetchOne(try db.cachedStatement(sql: "SELECT COUNT(*) FROM temp.run_remove")) ?? 0
             return counts
         }
     }
@@ -345,9 +357,9 @@ struct RunStaging: Sendable {
 
     /// The per-member change list (for a dry run, which records nothing).
     func changes() throws -> [MemberChange] {
-        try queue.read { db in
+        try queue.reading { db in
             try Self.changeParts(skipsOnly: false).flatMap { part in
-                try Row.fetchAll(db, sql: "SELECT * FROM (\(part)) ORDER BY sort_key").map {
+                try Row.fetchAll(try db.cachedStatement(sql: "SELECT * FROM (\(part)) ORDER BY sort_key")).map {
                     MemberChange(action: try SyncStore.domainValue($0["action"], column: "change action"), distinctID: $0["distinct_id"],
                                  email: $0["email"], reason: $0["reason"])
                 }

@@ -1,4 +1,5 @@
 import GRDB
+import SimStorage
 import SimCore
 
 /// A sync's history of states: one row per change, with its reason (table `sync_event`).
@@ -17,8 +18,8 @@ extension SyncStore {
 
     /// Every state change of every sync, in the order they happened.
     func stateChanges() throws -> [SyncStateChange] {
-        try queue.read { db in
-            try Row.fetchAll(db, sql: "SELECT * FROM sync_event ORDER BY seq").map { row in
+        try queue.reading { db in
+            try Row.fetchAll(try db.cachedStatement(sql: "SELECT * FROM sync_event ORDER BY seq")).map { row in
                 SyncStateChange(syncID: row["sync_id"], at: SimTime(milliseconds: row["at"]),
                                 state: try Self.domainValue(row["state"], column: "sync_event.state"), reason: row["reason"])
             }

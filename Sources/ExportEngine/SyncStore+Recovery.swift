@@ -1,4 +1,5 @@
 import GRDB
+import SimStorage
 import SimCore
 
 /// A run that started and was never recorded: the process died during it.
@@ -20,7 +21,7 @@ extension SyncStore {
 
     /// The audience's skip list: lower-cased address → reason.
     func skipList(audienceID: String) throws -> [String: String] {
-        try queue.read { db in
+        try queue.reading { db in
             var result: [String: String] = [:]
             for row in try Row.fetchAll(try db.cachedStatement(sql: "SELECT email_key, reason FROM skip_list WHERE audience_id = ?"), arguments: [audienceID]) {
                 result[row["email_key"]] = row["reason"]
@@ -71,8 +72,8 @@ extension SyncStore {
     }
 
     func pendingRuns() throws -> [PendingRun] {
-        try queue.read { db in
-            try Row.fetchAll(db, sql: "SELECT * FROM pending_run ORDER BY number").map {
+        try queue.reading { db in
+            try Row.fetchAll(try db.cachedStatement(sql: "SELECT * FROM pending_run ORDER BY number")).map {
                 PendingRun(number: $0["number"], syncID: $0["sync_id"], trigger: try Self.domainValue($0["trigger"], column: "pending_run.trigger"),
                            started: SimTime(milliseconds: $0["started"]), stage: $0["stage"],
                            stageAt: SimTime(milliseconds: $0["stage_at"]), mailchimpRequests: $0["mailchimp_requests"],
@@ -85,7 +86,7 @@ extension SyncStore {
 
     /// Activity up to this time has been imported for the audience.
     func engagementCursor(audienceID: String) throws -> SimTime? {
-        try queue.read { db in
+        try queue.reading { db in
             try Int64.fetchOne(try db.cachedStatement(sql: "SELECT imported_until FROM engagement_cursor WHERE audience_id = ?"), arguments: [audienceID])
                 .map(SimTime.init(milliseconds:))
         }
@@ -94,7 +95,7 @@ extension SyncStore {
     /// The Mixpanel id an exported contact of the audience (any cohort; the oldest cohort id
     /// first) is attributed to, by lower-cased address; `nil` if the engine never exported it.
     func exportedID(audienceID: String, emailKey: String) throws -> String? {
-        try queue.read { db in
+        try queue.reading { db in
             try String.fetchOne(try db.cachedStatement(sql: """
                 SELECT id FROM (
                     SELECT cohort_id, CASE WHEN mixpanel_id != '' THEN mixpanel_id ELSE distinct_id END AS id
@@ -108,7 +109,7 @@ extension SyncStore {
     func finish(engagement report: EngagementReport) throws -> EngagementReport {
         try queue.write { db in
             var report = report
-            report.number = (try Int64.fetchOne(db, sql: "SELECT MAX(number) FROM engagement_run") ?? 0) + 1
+            report.number = (try Int64.fetchOne(try db.cachedStatement(sql: "SELECT MAX(number) FROM engagement_run")) ?? 0) + 1
             try db.cachedStatement(sql: """
                 INSERT INTO engagement_run (number, audience_id, started, finished, outcome, error, since, until, campaigns, events,
                                             imported, unattributed, refused, mailchimp_requests, mixpanel_requests)
@@ -125,8 +126,8 @@ extension SyncStore {
     }
 
     func engagementReports() throws -> [EngagementReport] {
-        try queue.read { db in
-            try Row.fetchAll(db, sql: "SELECT * FROM engagement_run ORDER BY number").map { row in
+        try queue.reading { db in
+            try Row.fetchAll(try db.cachedStatement(sql: "SELECT * FROM engagement_run ORDER BY number")).map { row in
                 var report = EngagementReport(audienceID: row["audience_id"], started: SimTime(milliseconds: row["started"]),
                                               since: (row["since"] as Int64?).map(SimTime.init(milliseconds:)),
                                               until: SimTime(milliseconds: row["until"]))

@@ -8,7 +8,8 @@ struct SyncStore: Sendable {
     let queue: DatabaseQueue
 
     init(path: String?) throws {
-        queue = try SQLiteDatabase.open(path: path, migrations: Self.migrations)
+        queue = try SQLiteDatabase.open(path: path, schema: "engine", migrations: Self.migrations)
+        try RunStaging.createTemporaryTables(queue)
     }
 
     static let migrations: [(name: String, apply: @Sendable (Database) throws -> Void)] = [
@@ -131,8 +132,8 @@ struct SyncStore: Sendable {
     }
 
     func connection() throws -> (apiKey: String, dataCenter: String)? {
-        try queue.read { db in
-            try Row.fetchOne(db, sql: "SELECT api_key, data_center FROM connection WHERE id = 1")
+        try queue.reading { db in
+            try Row.fetchOne(try db.cachedStatement(sql: "SELECT api_key, data_center FROM connection WHERE id = 1"))
                 .map { ($0["api_key"], $0["data_center"]) }
         }
     }
@@ -170,11 +171,11 @@ struct SyncStore: Sendable {
     }
 
     func sync(_ id: Int64) throws -> SyncInfo? {
-        try queue.read { db in try Row.fetchOne(try db.cachedStatement(sql: "SELECT * FROM sync WHERE id = ?"), arguments: [id]).map(Self.syncInfo) }
+        try queue.reading { db in try Row.fetchOne(try db.cachedStatement(sql: "SELECT * FROM sync WHERE id = ?"), arguments: [id]).map(Self.syncInfo) }
     }
 
     func syncs() throws -> [SyncInfo] {
-        try queue.read { db in try Row.fetchAll(db, sql: "SELECT * FROM sync ORDER BY id").map(Self.syncInfo) }
+        try queue.reading { db in try Row.fetchAll(try db.cachedStatement(sql: "SELECT * FROM sync ORDER BY id")).map(Self.syncInfo) }
     }
 
     func setTag(sync id: Int64, tagID: Int64, name: String) throws {
@@ -233,7 +234,7 @@ struct SyncStore: Sendable {
 
     /// When the last successful snapshot for (cohort, audience) was taken, if there is one.
     func snapshotTime(cohortID: Int64, audienceID: String) throws -> SimTime? {
-        try queue.read { db in
+        try queue.reading { db in
             try Int64.fetchOne(try db.cachedStatement(sql: "SELECT taken_at FROM snapshot WHERE cohort_id = ? AND audience_id = ?"),
                                arguments: [cohortID, audienceID]).map(SimTime.init(milliseconds:))
         }
@@ -241,9 +242,9 @@ struct SyncStore: Sendable {
 
     /// Next run number (1-based, in order of start), counting runs still pending.
     func nextRunNumber() throws -> Int64 {
-        try queue.read { db in
-            let recorded = try Int64.fetchOne(db, sql: "SELECT MAX(number) FROM run") ?? 0
-            let pending = try Int64.fetchOne(db, sql: "SELECT MAX(number) FROM pending_run") ?? 0
+        try queue.reading { db in
+            let recorded = try Int64.fetchOne(try db.cachedStatement(sql: "SELECT MAX(number) FROM run")) ?? 0
+            let pending = try Int64.fetchOne(try db.cachedStatement(sql: "SELECT MAX(number) FROM pending_run")) ?? 0
             return max(recorded, pending) + 1
         }
     }
@@ -312,27 +313,47 @@ struct SyncStore: Sendable {
             SELECT * FROM temp.run_candidate c WHERE c.action = 'add' AND NOT EXISTS (
                 SELECT 1 FROM snapshot_member s WHERE s.cohort_id = :cohort AND s.audience_id = :audience AND s.email_key = c.email_key)
             """
-        try db.execute(sql: """
-            UPDATE run SET noops_derived = 1, cohort_id = :cohort, audience_id = :audience WHERE number = :number;
+        // One statement at a time through the statement cache: a run commits several of these.
+        let statements = [
+            """
+            UPDATE run SET noops_derived = 1, cohort_id = :cohort, audience_id = :audience WHERE number = :number
+            """,
+            """
             DELETE FROM skip_list WHERE audience_id = :audience
-                AND email_key IN (SELECT email_key FROM temp.run_candidate WHERE in_baseline = 0 AND action = 'add');
+            AND email_key IN (SELECT email_key FROM temp.run_candidate WHERE in_baseline = 0 AND action = 'add')
+            """,
+            """
             INSERT OR REPLACE INTO skip_list (audience_id, email_key, email, reason, recorded_at)
-                SELECT :audience, email_key, email, count_key, :started FROM temp.run_candidate
-                WHERE in_baseline = 0 AND action = 'skip' AND remembered = 0 ORDER BY email_key;
-            CREATE TEMP TABLE IF NOT EXISTS run_ended (email_key TEXT PRIMARY KEY) WITHOUT ROWID;
-            DELETE FROM temp.run_ended;
-            INSERT INTO temp.run_ended (email_key) \(ended);
+            SELECT :audience, email_key, email, count_key, :started FROM temp.run_candidate
+            WHERE in_baseline = 0 AND action = 'skip' AND remembered = 0 ORDER BY email_key
+            """,
+            """
+            DELETE FROM temp.run_ended
+            """,
+            """
+            INSERT INTO temp.run_ended (email_key) \(ended)
+            """,
+            """
             INSERT INTO snapshot_departure (cohort_id, audience_id, email_key, email, distinct_id, mixpanel_id, since_run, added, until_run)
-                SELECT s.cohort_id, s.audience_id, s.email_key, s.email, s.distinct_id, s.mixpanel_id, s.since_run, s.added, :number
-                FROM temp.run_ended e CROSS JOIN snapshot_member s
-                WHERE s.cohort_id = :cohort AND s.audience_id = :audience AND s.email_key = e.email_key ORDER BY s.email_key;
+            SELECT s.cohort_id, s.audience_id, s.email_key, s.email, s.distinct_id, s.mixpanel_id, s.since_run, s.added, :number
+            FROM temp.run_ended e CROSS JOIN snapshot_member s
+            WHERE s.cohort_id = :cohort AND s.audience_id = :audience AND s.email_key = e.email_key ORDER BY s.email_key
+            """,
+            """
             DELETE FROM snapshot_member WHERE cohort_id = :cohort AND audience_id = :audience
-                AND email_key IN (SELECT email_key FROM temp.run_ended);
+            AND email_key IN (SELECT email_key FROM temp.run_ended)
+            """,
+            """
             INSERT INTO snapshot_member (cohort_id, audience_id, email_key, email, distinct_id, mixpanel_id, since_run, added)
-                SELECT :cohort, :audience, c.email_key, c.email, c.distinct_id, c.mixpanel_id, :number, 1 - c.in_baseline
-                FROM (\(versions)) c ORDER BY c.email_key;
-            INSERT OR REPLACE INTO snapshot (cohort_id, audience_id, taken_at) VALUES (:cohort, :audience, :started);
-            """, arguments: ["cohort": cohortID, "audience": audienceID, "started": started.milliseconds, "number": number])
+            SELECT :cohort, :audience, c.email_key, c.email, c.distinct_id, c.mixpanel_id, :number, 1 - c.in_baseline
+            FROM (\(versions)) c ORDER BY c.email_key
+            """,
+            """
+            INSERT OR REPLACE INTO snapshot (cohort_id, audience_id, taken_at) VALUES (:cohort, :audience, :started)
+            """,
+        ]
+        let arguments: StatementArguments = ["cohort": cohortID, "audience": audienceID, "started": started.milliseconds, "number": number]
+        for sql in statements { try db.cachedStatement(sql: sql).execute(arguments: arguments) }
     }
 
     /// Copies a change list (``RunStaging/changeParts(skipsOnly:noOps:)``) into `run_member`,
@@ -341,18 +362,18 @@ struct SyncStore: Sendable {
         var base = 0
         for part in parts {
             let all: StatementArguments = ["number": number, "base": base]
-            try db.execute(sql: """
+            try db.cachedStatement(sql: """
                 INSERT INTO run_member (number, seq, action, distinct_id, email, reason)
                 SELECT :number, :base + ROW_NUMBER() OVER (ORDER BY sort_key) - 1, action, distinct_id, email, reason FROM (\(part))
-                """, arguments: all)
+                """).execute(arguments: all)
             base += db.changesCount
         }
     }
 
     /// Every recorded run, oldest first; with `includingChanges`, each with its per-member change list.
     func runs(includingChanges: Bool = false) throws -> [RunReport] {
-        try queue.read { db in
-            try Row.fetchAll(db, sql: "SELECT * FROM run ORDER BY number").map { row in
+        try queue.reading { db in
+            try Row.fetchAll(try db.cachedStatement(sql: "SELECT * FROM run ORDER BY number")).map { row in
                 var report = RunReport(number: row["number"], syncID: row["sync_id"],
                                        trigger: try Self.domainValue(row["trigger"], column: "run.trigger"),
                                        started: SimTime(milliseconds: row["started"]))
@@ -377,7 +398,7 @@ struct SyncStore: Sendable {
 
     /// One run's per-member change list: skips, adds and refusals, no-ops, removes.
     func changes(run number: Int64) throws -> [MemberChange] {
-        try queue.read { db in try Self.changes(db, run: number) }
+        try queue.reading { db in try Self.changes(db, run: number) }
     }
 
     private static func changes(_ db: Database, run number: Int64) throws -> [MemberChange] {

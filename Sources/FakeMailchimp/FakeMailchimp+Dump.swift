@@ -27,26 +27,44 @@ public struct AudienceDump: Sendable, Equatable {
 
 extension FakeMailchimp {
     /// Every audience of the account, sorted by name then id.
+    ///
+    /// The fuzzer reads this after every step, so the answer is kept until the connection next
+    /// changes a row (SQLite's total change count): a cached dump is never older than the data.
     public func dump() throws -> [AudienceDump] {
         try read { db in
-            try MailchimpQueries.lists(db).sorted { ($0.name, $0.id) < ($1.name, $1.id) }.map { list in
-                let members = try Row.fetchAll(try db.cachedStatement(sql: "SELECT * FROM member WHERE list_id = ?"), arguments: [list.id])
-                    .map(MemberRecord.init)
-                    .map { member in
-                        AudienceDump.Member(
-                            email: member.email, status: member.status,
-                            tags: try MailchimpQueries.tags(db, list: list.id, hash: member.hash).map(\.segment.name)
-                                .sorted { $0.lowercased() < $1.lowercased() },
-                            mergeFields: member.mergeFields)
-                    }
-                    .sorted { ($0.email.lowercased(), $0.email) < ($1.email.lowercased(), $1.email) }
-                let tags = try Row.fetchAll(try db.cachedStatement(sql: """
-                    SELECT s.name AS name, COUNT(t.hash) AS n FROM segment s
-                    LEFT JOIN member_tag t ON t.list_id = s.list_id AND t.segment_id = s.id
-                    WHERE s.list_id = ? GROUP BY s.id ORDER BY lower(s.name), s.id
-                    """), arguments: [list.id]).map { (name: $0["name"] as String, members: $0["n"] as Int) }
-                return AudienceDump(id: list.id, name: list.name, members: members, tags: tags)
+            let changes = db.totalChangesCount
+            if let cached = dumpCache.withLock({ $0 }), cached.changes == changes { return cached.audiences }
+            let audiences = try Self.readDump(db)
+            dumpCache.withLock { $0 = (changes, audiences) }
+            return audiences
+        }
+    }
+
+    private static func readDump(_ db: Database) throws -> [AudienceDump] {
+        try MailchimpQueries.lists(db).sorted { ($0.name, $0.id) < ($1.name, $1.id) }.map { list in
+            var tagsByHash: [String: [String]] = [:]
+            for row in try Row.fetchAll(try db.cachedStatement(sql: """
+                SELECT t.hash AS hash, s.name AS name FROM member_tag t
+                JOIN segment s ON s.list_id = t.list_id AND s.id = t.segment_id
+                WHERE t.list_id = ? ORDER BY s.id
+                """), arguments: [list.id]) {
+                tagsByHash[row["hash"], default: []].append(row["name"])
             }
+            let members = try Row.fetchAll(try db.cachedStatement(sql: "SELECT * FROM member WHERE list_id = ?"), arguments: [list.id])
+                .map(MemberRecord.init)
+                .map { member in
+                    AudienceDump.Member(
+                        email: member.email, status: member.status,
+                        tags: (tagsByHash[member.hash] ?? []).sorted { $0.lowercased() < $1.lowercased() },
+                        mergeFields: member.mergeFields)
+                }
+                .sorted { ($0.email.lowercased(), $0.email) < ($1.email.lowercased(), $1.email) }
+            let tags = try Row.fetchAll(try db.cachedStatement(sql: """
+                SELECT s.name AS name, COUNT(t.hash) AS n FROM segment s
+                LEFT JOIN member_tag t ON t.list_id = s.list_id AND t.segment_id = s.id
+                WHERE s.list_id = ? GROUP BY s.id ORDER BY lower(s.name), s.id
+                """), arguments: [list.id]).map { (name: $0["name"] as String, members: $0["n"] as Int) }
+            return AudienceDump(id: list.id, name: list.name, members: members, tags: tags)
         }
     }
 

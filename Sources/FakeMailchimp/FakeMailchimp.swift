@@ -25,6 +25,8 @@ public final class FakeMailchimp: HTTPHandler {
     let sabotage: Set<MailchimpWorld.Sabotage>
     private let inFlight = Mutex(0)
     private let revoked = Mutex(false)
+    /// The last ``dump()`` and the connection's change count when it was read.
+    let dumpCache = Mutex<(changes: Int, audiences: [AudienceDump])?>(nil)
     /// Keys created after the account's own (``addAPIKey(_:)``), each working until revoked.
     private let addedKeys = Mutex<[String: Bool]>([:])
     private let injector: FaultInjector
@@ -47,7 +49,7 @@ public final class FakeMailchimp: HTTPHandler {
         self.accountName = world.accountName
         sabotage = Set(world.sabotage)
         fakeEmails = Set(world.fakeEmails.map { $0.lowercased() })
-        database = try SQLiteDatabase.open(path: databasePath, durability: .scratch, migrations: MailchimpSchema.migrations)
+        database = try SQLiteDatabase.open(path: databasePath, durability: .scratch, schema: "fake-mailchimp", migrations: MailchimpSchema.migrations)
         routes = Self.makeRoutes()
         try seedWorld(world)
     }
@@ -162,7 +164,7 @@ public final class FakeMailchimp: HTTPHandler {
     }
 
     func read<T>(_ body: (Database) throws -> T) throws -> T {
-        try database.read { db in try body(db) }
+        try database.reading { db in try body(db) }
     }
 
     private static func makeRoutes() -> RouteTable<FakeMailchimp> {

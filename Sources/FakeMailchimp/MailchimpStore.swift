@@ -161,7 +161,7 @@ enum MailchimpQueries {
     }
 
     static func lists(_ db: Database) throws -> [ListRecord] {
-        try Row.fetchAll(db, sql: "SELECT * FROM list ORDER BY date_created, id").map(ListRecord.init)
+        try Row.fetchAll(try db.cachedStatement(sql: "SELECT * FROM list ORDER BY date_created, id")).map(ListRecord.init)
     }
 
     static func member(_ db: Database, list: String, hash: String) throws -> MemberRecord? {

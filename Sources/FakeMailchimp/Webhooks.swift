@@ -138,7 +138,7 @@ enum Webhooks {
 
     /// Every recorded delivery, oldest first.
     static func deliveries(_ db: Database) throws -> [WebhookDelivery] {
-        try Row.fetchAll(db, sql: "SELECT * FROM webhook_delivery ORDER BY seq").map { row in
+        try Row.fetchAll(try db.cachedStatement(sql: "SELECT * FROM webhook_delivery ORDER BY seq")).map { row in
             WebhookDelivery(webhookID: row["webhook_id"], listID: row["list_id"], url: row["url"],
                             time: SimTime(milliseconds: row["at_ms"]), type: row["type"], source: row["source"], body: row["body"])
         }

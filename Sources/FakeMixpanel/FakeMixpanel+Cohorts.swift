@@ -1,4 +1,5 @@
 import GRDB
+import SimStorage
 import SimCore
 
 extension FakeMixpanel {
@@ -13,8 +14,8 @@ extension FakeMixpanel {
 
     /// Every cohort that has not been deleted, by id.
     public func cohorts() throws -> [CohortInfo] {
-        try database.read { db in
-            try Row.fetchAll(db, sql: "SELECT * FROM cohort WHERE deleted = 0 ORDER BY id").compactMap { row in
+        try database.reading { db in
+            try Row.fetchAll(try db.cachedStatement(sql: "SELECT * FROM cohort WHERE deleted = 0 ORDER BY id")).compactMap { row in
                 let text: String = row["definition"]
                 guard let definition = (try? JSONValue(parsing: text)).flatMap(CohortDefinition.init(json:)) else { return nil }
                 return CohortInfo(id: row["id"], name: row["name"], description: row["description"],
@@ -25,12 +26,12 @@ extension FakeMixpanel {
 
     /// Canonical ids of the cohort's members now, sorted; `nil` when there is no such cohort.
     public func members(ofCohort id: Int64) throws -> [String]? {
-        try database.read { db in try membership(ofCohort: id, db)?.ids }
+        try database.reading { db in try membership(ofCohort: id, db)?.ids }
     }
 
     /// Every canonical user: anyone with a visible profile (A7, A8) or a (deduplicated) event.
     func knownUsers() throws -> [String: CohortEvaluator.User] {
-        try database.read { db in try knownUsers(db) }
+        try database.reading { db in try knownUsers(db) }
     }
 
     /// ``knownUsers()`` inside a read; cached until the next write (see `usersCache`).
@@ -38,12 +39,12 @@ extension FakeMixpanel {
         let version = try dataVersion(db)
         if let cached = usersCache.withLock({ $0 }), cached.version == version { return cached.users }
         var users: [String: CohortEvaluator.User] = [:]
-        for row in try Row.fetchAll(db, sql: "SELECT * FROM profile") {
+        for row in try Row.fetchAll(try db.cachedStatement(sql: "SELECT * FROM profile")) {
             let record = ProfileRecord(row: row)
             guard let owner = profileOwner(record.distinctID) else { continue }
             users[owner, default: .init(profile: nil, events: [:])].profile = record.properties
         }
-        for row in try Row.fetchAll(db, sql: "SELECT distinct_id, name, time FROM live_event WHERE distinct_id != ''") {
+        for row in try Row.fetchAll(try db.cachedStatement(sql: "SELECT distinct_id, name, time FROM live_event WHERE distinct_id != ''")) {
             let id = canonical(row["distinct_id"])
             users[id, default: .init(profile: nil, events: [:])].events[row["name"], default: []]
                 .append(SimTime(milliseconds: row["time"]))

@@ -1,4 +1,5 @@
 import Foundation
+import GRDB
 import Testing
 import SimCore
 @testable import ExportEngine
@@ -143,8 +144,9 @@ extension RunStaging {
     }
 
     @Test func aFailedBackgroundWriteIsRethrownByTheNextCall() throws {
-        // Without reset() the temporary tables do not exist: the write fails on the queue.
+        // The store creates the temporary tables when it opens; without them the write fails on the queue.
         let staging = RunStaging(queue: try SyncStore(path: nil).queue)
+        try staging.queue.write { db in try db.execute(sql: "DROP TABLE temp.run_candidate") }
         let failures = StagingFailures()
         try staging.addInBackground([EngageProfile(distinctID: "a", properties: ["$email": "a@x.io"])], failures)
         #expect(throws: (any Error).self) { try staging.finishAdding(failures) }

@@ -30,7 +30,7 @@ enum AccountRoutes {
 
     private static func root(_ fake: FakeMailchimp) throws -> HTTPResponse {
         let total = try fake.read { db in
-            try Int.fetchOne(db, sql: "SELECT COUNT(*) FROM member WHERE status = 'subscribed'") ?? 0
+            try Int.fetchOne(try db.cachedStatement(sql: "SELECT COUNT(*) FROM member WHERE status = 'subscribed'")) ?? 0
         }
         let accountID = StableHash.hex(seed: fake.seed, length: 25, "account", fake.apiKey)
         return .json([

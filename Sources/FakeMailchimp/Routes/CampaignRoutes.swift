@@ -14,7 +14,7 @@ enum CampaignRoutes {
                 throw MailchimpProblem.schema("status", "Data presented is not one of the accepted values: \(statuses.joined(separator: ", ")).")
             }
             return try fake.read { db in
-                var rows = try Row.fetchAll(db, sql: "SELECT * FROM campaign ORDER BY sent_ms, id")
+                var rows = try Row.fetchAll(try db.cachedStatement(sql: "SELECT * FROM campaign ORDER BY sent_ms, id"))
                 if let list = request.queryValue("list_id") { rows = rows.filter { $0["list_id"] == list } }
                 if let status, status != "sent" { rows = [] }
                 return .json(["campaigns": .array(try rows.dropFirst(offset).prefix(count).map { try render($0, db: db) }),

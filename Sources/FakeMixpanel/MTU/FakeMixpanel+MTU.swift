@@ -1,4 +1,5 @@
 import GRDB
+import SimStorage
 import SimCore
 
 /// A month that is not `YYYY-MM`.
@@ -14,7 +15,7 @@ extension FakeMixpanel {
     public func mtu(month: String) throws -> MTUReport {
         guard let (start, end) = Self.monthBounds(month) else { throw InvalidMonth(month: month) }
         let column = mtuSettings.monthBasis == .eventTime ? "time" : "ingested"
-        let rows = try database.read { db in
+        let rows = try database.reading { db in
             try Row.fetchAll(try db.cachedStatement(sql: "SELECT name, distinct_id, properties FROM live_event WHERE \(column) >= ? AND \(column) < ?"), arguments: [start.milliseconds, end.milliseconds])
         }
         let resolve = userResolver(monthEnd: end)

@@ -1,5 +1,6 @@
 import Foundation
 import GRDB
+import SimStorage
 import SimCore
 
 /// Result sets of `/engage`: evaluated once per session as ids, rendered one page at a time.
@@ -16,7 +17,7 @@ extension EngageQueryRoutes {
         let includeAllUsers = params["include_all_users"].map { $0 != "false" && $0 != "0" } ?? true
         let selector = try (params["where"] ?? params["selector"]).map { try SelectorExpression(parsing: $0) }
         let filter = ResultFilter(includeAllUsers: includeAllUsers, selector: selector)
-        return try fake.database.read { db in
+        return try fake.database.reading { db in
             let version = try fake.dataVersion(db)
             let results: ResultSet
             if let raw = params["filter_by_cohort"] {
@@ -47,7 +48,7 @@ extension EngageQueryRoutes {
         guard !positions.isEmpty else { return Array("[]".utf8) }
         let names = session.outputProperties
         let showsLastSeen = session.outputProperties?.contains("$last_seen") ?? true
-        return try fake.database.read { db in
+        return try fake.database.reading { db in
             let preserved = fake.engageSessions.withLock { store -> [StoredProfile??] in
                 guard store.keepsReplacedRows else { return Array(repeating: nil, count: positions.count) }
                 return positions.map { store.preserved(session.ids[$0], asOf: session.version) }

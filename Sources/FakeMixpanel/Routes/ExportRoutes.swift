@@ -1,5 +1,6 @@
 import Foundation
 import GRDB
+import SimStorage
 import SimCore
 import SimHTTP
 
@@ -29,7 +30,7 @@ enum ExportRoutes {
         } ?? Int.max
         if params["where"] != nil { throw QueryError(status: 400, message: "the CohortSim fake does not evaluate 'where' expressions") }
         let inMilliseconds = params["time_in_ms"] == "true"
-        let rows = try fake.database.read { db in
+        let rows = try fake.database.reading { db in
             try Row.fetchAll(try db.cachedStatement(sql: "SELECT * FROM event WHERE time >= ? AND time < ? ORDER BY time, seq"), arguments: [from.milliseconds, to.adding(.days(1)).milliseconds])
         }
         let selected = rows.filter { names?.contains($0["name"] as String) ?? true }.prefix(limit)
