@@ -69,7 +69,7 @@ public final class FakeMixpanel: HTTPHandler {
         identity = Mutex(IdentityState(graph: IdentityGraph(mode: world.idMerge, settings: identitySettings, seed: seed)))
         rateLimiter = queryRateLimit ? QueryRateLimiter() : nil
         self.faults = FaultInjector(rules: faults, seed: seed)
-        database = try SQLiteDatabase.open(path: databasePath, durability: .scratch, migrations: MixpanelSchema.migrations)
+        database = try SQLiteDatabase.open(path: databasePath, durability: .scratch, schema: "fake-mixpanel", migrations: MixpanelSchema.migrations)
         var routes = RouteTable<FakeMixpanel>()
         EngageQueryRoutes.register(in: &routes)
         EngageUpdateRoutes.register(in: &routes)
@@ -95,6 +95,14 @@ public final class FakeMixpanel: HTTPHandler {
             rateLimiter?.finish(ticket)
             return response
         }
+    }
+
+    /// Answers `request` as the service would with no fault and no rate limit: the harness's own
+    /// reads of the fake's state (the fuzzer's event checks). Going through ``handle(_:)`` would
+    /// let a scenario fault answer the harness, use up the fault rules' seeded draws and the
+    /// engine's query budget, so a checked run would differ from the same scenario unchecked.
+    public func inspect(_ request: HTTPRequest) async -> HTTPResponse {
+        await routeUnfaulted(request, family: APIFamily(path: request.path))
     }
 
     /// How many requests each scenario fault rule has hit so far, in rule order.

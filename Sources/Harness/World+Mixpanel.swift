@@ -46,11 +46,15 @@ extension World {
         headers.add("Authorization", "Basic " + Data("\(account?.username ?? ""):\(account?.secret ?? "")".utf8).base64EncodedString())
         let request = HTTPRequest(method: "GET", url: "https://data.mixpanel.com/api/2.0/export?from_date=\(from)&to_date=\(to)&project_id=\(scenario.mixpanel.projectID)",
                                   headers: headers)
-        let response = await mixpanel.handle(request)
+        let response = await mixpanel.inspect(request)
         guard response.status == 200 else {
             throw StepFailure(message: "reading events back from the fake Mixpanel failed: HTTP \(response.status) \(response.bodyText)")
         }
-        return response.bodyText.split(separator: "\n").compactMap { try? JSONValue(parsing: String($0)) }
+        return try response.bodyText.split(separator: "\n").enumerated().map { index, line in
+            do { return try JSONValue(parsing: String(line)) } catch {
+                throw StepFailure(message: "the fake Mixpanel's export line \(index + 1) is not JSON (\(error)): \(line.prefix(200))")
+            }
+        }
     }
 
     private static func describe(_ event: JSONValue) -> String {

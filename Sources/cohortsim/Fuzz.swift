@@ -59,6 +59,9 @@ extension CohortSim {
         @Flag(help: "With --seed: print the generated scenario as a scenario file, then exit.")
         var emit = false
 
+        @Option(help: ArgumentHelp("Plant a misbehaviour in every case's fake Mailchimp, to see the fuzzer catch it (repeatable): \(FuzzSabotage.allCases.map(\.rawValue).joined(separator: ", ")).", valueName: "kind"))
+        var sabotage: [String] = []
+
         @Flag(help: "List the invariants and coverage points, then exit.")
         var listInvariants = false
 
@@ -73,9 +76,15 @@ extension CohortSim {
             guard jobs >= 1 else { throw invalidInput("--jobs must be at least 1") }
             guard seeds >= 0 else { throw invalidInput("--seeds must not be negative") }
             guard shrinkLimit >= 0 else { throw invalidInput("--shrink-limit must not be negative") }
+            let planted = try sabotage.map { text -> FuzzSabotage in
+                guard let kind = FuzzSabotage(rawValue: text) else {
+                    throw invalidInput("--sabotage must be one of \(FuzzSabotage.allCases.map(\.rawValue).joined(separator: ", ")), not '\(text)'")
+                }
+                return kind
+            }
             if emit {
                 guard let seed else { throw invalidInput("--emit needs --seed") }
-                do { print(try ScenarioWriter.yaml(FuzzGenerator(seed: seed, size: size).scenario()), terminator: "") } catch { throw invalidInput("\(error)") }
+                do { print(try ScenarioWriter.yaml(FuzzGenerator(seed: seed, size: size, sabotage: planted).scenario()), terminator: "") } catch { throw invalidInput("\(error)") }
                 return
             }
             let shardValue = try shard.map { text -> (index: Int, count: Int) in
@@ -98,7 +107,7 @@ extension CohortSim {
             let clock = ContinuousClock()
             let started = clock.now
             let counter = ProgressCounter()
-            let results = await FuzzCampaign(transport: transport, jobs: jobs).run(list, size: size, keepGoing: {
+            let results = await FuzzCampaign(transport: transport, jobs: jobs, sabotage: planted).run(list, size: size, keepGoing: {
                 guard let budget else { return true }
                 return clock.now - started < budget
             }, progress: { result in
@@ -108,12 +117,12 @@ extension CohortSim {
             })
             terminal.clearProgress()
             let elapsed = clock.now - started
-            let summary = FuzzSummary(size: size, results: results)
+            let summary = FuzzSummary(size: size, results: results, sabotage: planted)
             try report(summary, terminal: terminal, corpus: corpusStore, transport: transport)
             let seconds = Double(elapsed.components.seconds) + Double(elapsed.components.attoseconds) / 1e18
             printError(String(format: "%d seeds in %.1f s (%.1f seeds/s)", results.count, seconds, Double(results.count) / max(seconds, 0.001)))
             if !summary.failing.isEmpty {
-                try await shrinkFindings(summary, size: size, transport: transport, terminal: terminal)
+                try await shrinkFindings(summary, size: size, sabotage: planted, transport: transport, terminal: terminal)
                 throw ExitCode(1)
             }
         }
@@ -136,16 +145,21 @@ extension CohortSim {
             if let json { try (summary.json.canonicalText + "\n").write(toFile: json, atomically: true, encoding: .utf8) }
         }
 
-        private func shrinkFindings(_ summary: FuzzSummary, size: FuzzSize, transport: TransportMode, terminal: Terminal) async throws {
+        private func shrinkFindings(_ summary: FuzzSummary, size: FuzzSize, sabotage: [FuzzSabotage],
+                                    transport: TransportMode, terminal: Terminal) async throws {
             guard !noShrink, shrinkLimit > 0 else { return }
             var done = Set<Invariant>()
             let commit = Self.commit()
             for failing in summary.failing {
                 guard let violation = failing.result.first, done.count < shrinkLimit, done.insert(violation.invariant).inserted else { continue }
                 do {
+                    let clock = ContinuousClock()
+                    let started = clock.now
                     let finding = try await Shrinker(invariant: violation.invariant, transport: transport)
-                        .shrinkAndWrite(seed: failing.seed, size: size, violation: violation, commit: commit, folder: out)
+                        .shrinkAndWrite(seed: failing.seed, size: size, sabotage: sabotage, violation: violation, commit: commit, folder: out)
                     print("shrunk seed \(failing.seed) (\(violation.invariant.rawValue)): \(finding.originalSteps) → \(finding.scenario.steps.count) steps in \(finding.replays) replays: \(finding.path)")
+                    let elapsed = clock.now - started
+                    printError(String(format: "shrinking took %.1f s", Double(elapsed.components.seconds) + Double(elapsed.components.attoseconds) / 1e18))
                 } catch {
                     print(terminal.red("could not shrink seed \(failing.seed): \(error)"))
                 }

@@ -97,6 +97,20 @@ import Testing
         #expect(await FuzzCase().run(honest).violations.isEmpty)
     }
 
+    /// `cohortsim fuzz --sabotage`: the campaign plants the misbehaviour in every case and the
+    /// repro line carries it, so the finding can be replayed exactly.
+    @Test func aCampaignWithSabotageFindsItAndItsReproNamesIt() async {
+        let results = await FuzzCampaign(jobs: 2, sabotage: [.statusIfNewOverwritesExisting]).run(Array(1...60), size: .small)
+        let summary = FuzzSummary(size: .small, results: results, sabotage: [.statusIfNewOverwritesExisting])
+        let seeds = summary.seeds(breaking: .noResubscribe)
+        #expect(!seeds.isEmpty, "60 sabotaged seeds never broke no-resubscribe")
+        if let first = seeds.first {
+            #expect(summary.repro(first) == "cohortsim fuzz --seed \(first) --size small --sabotage status-if-new-overwrites-existing")
+        }
+        let honest = await FuzzCampaign(jobs: 2).run(seeds, size: .small)
+        #expect(honest.allSatisfy { $0.result.violations.isEmpty })
+    }
+
     @Test func aStepTheHarnessCannotCarryOutIsAHarnessErrorNotASilentPass() async throws {
         let scenario = try ScenarioParser.parse("""
             name: bad step

@@ -1,3 +1,4 @@
+import FakeMailchimp
 import Foundation
 import SimCore
 
@@ -45,10 +46,13 @@ public struct FuzzCampaign: Sendable {
 
     public var transport: TransportMode
     public var jobs: Int
+    /// Misbehaviours planted in every case's fake Mailchimp (see ``FuzzGenerator/sabotage``).
+    public var sabotage: [MailchimpWorld.Sabotage]
 
-    public init(transport: TransportMode = .inProcess, jobs: Int = 1) {
+    public init(transport: TransportMode = .inProcess, jobs: Int = 1, sabotage: [MailchimpWorld.Sabotage] = []) {
         self.transport = transport
         self.jobs = jobs
+        self.sabotage = sabotage
     }
 
     /// Runs `seeds` in order; `keepGoing` is asked before each new seed starts (a time budget) and
@@ -59,10 +63,11 @@ public struct FuzzCampaign: Sendable {
             var results = [SeedResult?](repeating: nil, count: seeds.count)
             var next = 0
             let transport = transport
+            let sabotage = sabotage
             func start(_ index: Int) {
                 let seed = seeds[index]
                 group.addTask {
-                    let scenario = FuzzGenerator(seed: seed, size: size).scenario()
+                    let scenario = FuzzGenerator(seed: seed, size: size, sabotage: sabotage).scenario()
                     return (index, SeedResult(seed: seed, result: await FuzzCase(transport: transport).run(scenario)))
                 }
             }
@@ -81,10 +86,13 @@ public struct FuzzCampaign: Sendable {
 public struct FuzzSummary: Sendable {
     public var size: FuzzSize
     public var results: [FuzzCampaign.SeedResult]
+    /// The planted misbehaviours the campaign ran with, repeated in every repro line.
+    public var sabotage: [MailchimpWorld.Sabotage]
 
-    public init(size: FuzzSize, results: [FuzzCampaign.SeedResult]) {
+    public init(size: FuzzSize, results: [FuzzCampaign.SeedResult], sabotage: [MailchimpWorld.Sabotage] = []) {
         self.size = size
         self.results = results
+        self.sabotage = sabotage
     }
 
     public var failing: [FuzzCampaign.SeedResult] { results.filter { !$0.result.violations.isEmpty } }
@@ -99,7 +107,9 @@ public struct FuzzSummary: Sendable {
         results.filter { $0.result.first?.invariant == invariant }.map(\.seed)
     }
 
-    public func repro(_ seed: UInt64) -> String { "cohortsim fuzz --seed \(seed) --size \(size.rawValue)" }
+    public func repro(_ seed: UInt64) -> String {
+        "cohortsim fuzz --seed \(seed) --size \(size.rawValue)" + sabotage.map { " --sabotage \($0.rawValue)" }.joined()
+    }
 
     /// One JSON document: seeds run, violations with repro lines, coverage counts.
     public var json: JSONValue {

@@ -1,3 +1,4 @@
+import FakeMailchimp
 import Foundation
 import SimCore
 
@@ -38,9 +39,9 @@ extension Shrinker {
     /// Shrinks seed `seed`'s case to the invariant of `violation`, writes it under `folder` as
     /// `<invariant>-seed-<seed>-<size>.yaml`, and proves the written file still fails when parsed
     /// back and replayed.
-    public func shrinkAndWrite(seed: UInt64, size: FuzzSize, violation: Violation, commit: String,
-                               folder: String) async throws -> ShrunkFinding {
-        let original = FuzzGenerator(seed: seed, size: size).scenario()
+    public func shrinkAndWrite(seed: UInt64, size: FuzzSize, sabotage: [MailchimpWorld.Sabotage] = [], violation: Violation,
+                               commit: String, folder: String) async throws -> ShrunkFinding {
+        let original = FuzzGenerator(seed: seed, size: size, sabotage: sabotage).scenario()
         let outcome = await shrink(original, violation: violation)
         var scenario = outcome.scenario
         let name = "\(invariant.rawValue)-seed-\(seed)-\(size.rawValue)"

@@ -3,15 +3,22 @@ import FakeMailchimp
 import FakeMixpanel
 import SimCore
 
+/// A misbehaviour the fuzzer can plant in the fake Mailchimp (`cohortsim fuzz --sabotage`).
+public typealias FuzzSabotage = MailchimpWorld.Sabotage
+
 /// Draws one scenario — a world and a timeline — from a seed, with the same model the YAML files
 /// use, so every case can be written out as a scenario file and replayed.
 public struct FuzzGenerator: Sendable {
     public var seed: UInt64
     public var size: FuzzSize
+    /// Misbehaviours planted in the fake Mailchimp of every case (`cohortsim fuzz --sabotage`),
+    /// to show the fuzzer catches them; empty for real fuzzing.
+    public var sabotage: [MailchimpWorld.Sabotage]
 
-    public init(seed: UInt64, size: FuzzSize) {
+    public init(seed: UInt64, size: FuzzSize, sabotage: [MailchimpWorld.Sabotage] = []) {
         self.seed = seed
         self.size = size
+        self.sabotage = sabotage
     }
 
     /// The scenario for this seed and size.
@@ -45,6 +52,7 @@ public struct FuzzGenerator: Sendable {
         scenario.mailchimpFaults = faults.mailchimp
         scenario.mixpanelOptions.faults = faults.mixpanel
         scenario.mixpanelOptions.queryRateLimit = faults.queryRateLimit
+        scenario.mailchimp.sabotage = sabotage
         return scenario
     }
 }

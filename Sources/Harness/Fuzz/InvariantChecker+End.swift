@@ -12,37 +12,59 @@ extension InvariantChecker {
     /// source-marked, and no-duplicate-events (after an import step with no campaign since the last).
     func checkEvents(_ world: World, step: Int?, now: SimTime, reimport: Bool) async throws {
         let events = try await world.exportedEvents()
-        var fromMailchimp = 0
-        var seen: [String: Int] = [:]
+        // Mixpanel's raw export is not deduplicated; its queries drop copies with the same event,
+        // distinct_id, time and $insert_id (reference mixpanel.md §5.5). Such copies are what a
+        // retried /import whose first response was lost leaves (small seed 2302): not duplicates.
+        var stored = Set<String>()
+        var copiesByInsertID: [String: Set<String>] = [:]
+        var withoutInsertID: [String: Int] = [:]
         for event in events {
             let name = event["event"]?.stringValue ?? ""
             let properties = event["properties"]
             let source = properties?["$source"]?.stringValue
             guard name.hasPrefix("Mailchimp - ") || source == "mailchimp" else { continue }
-            fromMailchimp += 1
+            let time = String(properties?["time"]?.intValue ?? 0)
+            let distinctID = properties?["distinct_id"]?.stringValue ?? ""
             if source != "mailchimp" {
                 record(.sourceMarked, step: step, now: now, "event \"\(name)\" for \(properties?["distinct_id"]?.stringValue ?? "?") has $source \(source.map { "\"\($0)\"" } ?? "missing")")
             }
             // Two contacts of one merged user each get their own copy of an activity (different
             // $insert_id); one activity stored twice has the same $insert_id.
-            let identity = properties?["$insert_id"]?.stringValue ?? [name, properties?["distinct_id"]?.stringValue ?? "",
-                            properties?["campaign_id"]?.stringValue ?? "", properties?["url"]?.stringValue ?? "",
-                            String(properties?["time"]?.intValue ?? 0)].joined(separator: "|")
-            seen[identity, default: 0] += 1
+            let key = [name, distinctID, time].joined(separator: "|")
+            guard let insertID = properties?["$insert_id"]?.stringValue else {
+                // Without an $insert_id Mixpanel deduplicates nothing: every copy counts.
+                let activity = [key, properties?["campaign_id"]?.stringValue ?? "", properties?["url"]?.stringValue ?? ""].joined(separator: "|")
+                withoutInsertID[activity, default: 0] += 1
+                continue
+            }
+            stored.insert(insertID + "|" + key)
+            copiesByInsertID[insertID, default: []].insert(key)
         }
-        for (identity, count) in seen.sorted(by: { $0.key < $1.key }) where count > 1 {
-            record(.noDuplicateEvents, step: step, now: now, "\(count) copies of one event (\(identity.replacingOccurrences(of: "|", with: " ")))")
+        for (activity, count) in withoutInsertID.sorted(by: { $0.key < $1.key }) where count > 1 {
+            record(.noDuplicateEvents, step: step, now: now, "\(count) copies of one event without $insert_id (\(activity.replacingOccurrences(of: "|", with: " ")))")
+        }
+        let fromMailchimp = stored.count + withoutInsertID.values.reduce(0, +)
+        for (identity, copies) in copiesByInsertID.sorted(by: { $0.key < $1.key }) where copies.count > 1 {
+            record(.noDuplicateEvents, step: step, now: now, "\(copies.count) copies of one event that Mixpanel does not deduplicate (\(identity.replacingOccurrences(of: "|", with: " ")): \(copies.sorted().joined(separator: "; ")))")
         }
         if fromMailchimp > 0 { coverage.insert(.engagementImported) }
+        for report in try await world.engine.engagementReports() where report.refused > 0 && refusedReported.insert(report.number).inserted {
+            record(.eventsAccepted, step: step, now: now, "engagement import \(report.number) for \(report.audienceID): Mixpanel refused \(report.refused) event(s)")
+        }
         if reimport {
-            if let before = mailchimpEventCount, !campaignSinceImport {
+            // An /import that failed (lost response, timeout) since the last import step may have
+            // been applied anyway: its events then appear later without any new activity.
+            let uncertain = world.journal.journal.contains {
+                $0.service == "mixpanel" && $0.path == "/import" && $0.outcome != "200" && $0.time >= lastImportCheck
+            }
+            lastImportCheck = now
+            if let before = mailchimpEventCount, activityAwaitingImport.isEmpty, !uncertain {
                 coverage.insert(.reimport)
                 if fromMailchimp > before {
                     record(.noDuplicateEvents, step: step, now: now, "an import with no new campaign activity added \(fromMailchimp - before) event(s) (\(before) → \(fromMailchimp))")
                 }
             }
             mailchimpEventCount = fromMailchimp
-            campaignSinceImport = false
         }
     }
 
@@ -71,8 +93,10 @@ extension InvariantChecker {
     /// intervals and a margin behind, each live sync's tag is exactly its cohort's exportable members.
     func checkConvergence(_ world: World, now: SimTime) async throws {
         guard let calm = calmSince(), now.duration(since: max(calm, lastChange)) >= .hours(4) + .minutes(5), !crashArmed else { return }
+        let quietStart = max(calm, lastChange)
         let engine = world.engine
         let syncs = try await engine.syncs()
+        let history = try await engine.runs()
         let journal = world.journal.journal
         let fatalSeen = journal.contains { ["401", "403", "404"].contains($0.outcome) }
         let audiences = try world.mailchimp.dump()
@@ -91,7 +115,7 @@ extension InvariantChecker {
             for id in members {
                 guard let profile = users[id] ?? nil, let raw = profile["$email"]?.stringValue else { continue }
                 let email = raw.trimmingWhitespace().lowercased()
-                guard Self.isExportable(email), !fake.contains(email), !forgotten.contains(email) else { continue }
+                guard Self.isExportable(email), !fake.contains(email), !(forgotten[audience.name] ?? []).contains(email) else { continue }
                 expected.insert(email)
             }
             let status = Dictionary(audience.members.map { ($0.email.lowercased(), $0.status) }, uniquingKeysWith: { a, _ in a })
@@ -100,6 +124,14 @@ extension InvariantChecker {
                 .union(movedInMailchimp)
             let missing = expected.subtracting(exempt).subtracting(carrying).sorted()
             let extra = carrying.subtracting(expected).subtracting(movedInMailchimp).sorted()
+            // Liveness, not only the tag's content: an Active dynamic sync runs every 2 hours, so
+            // one of its runs must have succeeded since the quiet period began (a sync whose
+            // schedule was lost after a failure still shows the right tag from before).
+            let ranSinceQuiet = history.contains { $0.syncID == sync.id && $0.outcome == .succeeded && $0.started >= quietStart }
+            if !ranSinceQuiet && sync.state == .active {
+                record(.convergesAfterQuiet, step: nil, now: now,
+                       "sync \(sync.id) (cohort \(pair.cohort) → \(pair.audience)) is Active but has no succeeded run since the quiet period began at \(quietStart)")
+            }
             if !missing.isEmpty || !extra.isEmpty || sync.state != .active {
                 record(.convergesAfterQuiet, step: nil, now: now,
                        "sync \(sync.id) (cohort \(pair.cohort) → \(pair.audience), \(sync.state)) tag \"\(sync.tagName)\" after the quiet period"

@@ -63,8 +63,8 @@ extension InvariantChecker {
             crashArmed = true
         case .restart:
             crashArmed = false
-        case .contact(_, let email, let contactAction, let to):
-            if contactAction == .deletePermanently { forgotten.insert(email.lowercased()) }
+        case .contact(let audience, let email, let contactAction, let to):
+            if contactAction == .deletePermanently { forgotten[audience, default: []].insert(email.lowercased()) }
             movedInMailchimp.insert(email.lowercased())
             if let to {
                 harnessEmails.insert(to.lowercased())
@@ -83,7 +83,14 @@ extension InvariantChecker {
         for (id, hold) in ended.sorted(by: { $0.key < $1.key }) {
             guard let sync = syncs.first(where: { $0.id == id }) else { continue }
             let cohortDeleted = hold.why == "delete_cohort"
-            let noticed = runs.values.contains { $0.syncID == id && $0.started > hold.since }
+            // A deleted cohort is noticed only by a run that read Mixpanel's cohort list after the
+            // deletion (one whose every cohort-list request failed still knows nothing; seed 45).
+            let noticed = runs.values.contains { run in
+                run.syncID == id && run.started > hold.since && journal.contains {
+                    $0.service == "mixpanel" && $0.path == "/api/query/cohorts/list" && $0.outcome == "200"
+                        && $0.time >= run.started && $0.time <= run.finished
+                }
+            }
             if sync.state == .active, !cohortDeleted || noticed {
                 record(.stoppedMeansSilent, step: step, now: now,
                        "sync \(id) (cohort \(sync.cohortID) → \(sync.audienceID)) is Active again after \(hold.why) at \(hold.since)")
@@ -94,9 +101,16 @@ extension InvariantChecker {
                 if run.started > hold.since, !cohortDeleted {
                     record(.stoppedMeansSilent, step: step, now: now, "sync \(id) ran again (run \(run.number) at \(run.started)) after \(hold.why) at \(hold.since)")
                 }
-                let late = journal.filter {
-                    $0.service == "mailchimp" && $0.method != "GET" && $0.path.hasPrefix("/3.0/lists/\(sync.audienceID)")
-                        && $0.time > hold.since && $0.time >= run.started && $0.time <= run.finished
+                // The journal does not name the sync: a write is this run's only when no run of
+                // another sync on the same audience was under way then (medium seed 88: another
+                // cohort's sync wrote in the same instant as this sync's failed run).
+                let others = runs.values.filter { other in
+                    other.syncID != id && syncs.first(where: { $0.id == other.syncID })?.audienceID == sync.audienceID
+                }
+                let late = run.mailchimpRequests == 0 ? [] : journal.filter { entry in
+                    entry.service == "mailchimp" && entry.method != "GET" && entry.path.hasPrefix("/3.0/lists/\(sync.audienceID)")
+                        && entry.time > hold.since && entry.time >= run.started && entry.time <= run.finished
+                        && !others.contains { entry.time >= $0.started && entry.time <= $0.finished }
                 }
                 if let first = late.first {
                     record(.stoppedMeansSilent, step: step, now: now,

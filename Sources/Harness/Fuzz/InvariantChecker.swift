@@ -26,8 +26,9 @@ actor InvariantChecker: ReplayObserver {
     var movedInMailchimp: Set<String> = []
     /// Per audience id: lower-cased address → status, as last observed.
     var statuses: [String: [String: String]] = [:]
-    /// Addresses permanently deleted (never re-importable).
-    var forgotten: Set<String> = []
+    /// Addresses permanently deleted (never re-importable), by audience name: forgetting is per
+    /// audience, the same address may be exported to another (small seed 2185).
+    var forgotten: [String: Set<String>] = [:]
     /// Runs as last observed, by number.
     var runs: [Int64: RunReport] = [:]
     /// Syncs a lifecycle step ended: sync id → (since, why, whether a reconnect lifts it).
@@ -43,7 +44,14 @@ actor InvariantChecker: ReplayObserver {
     /// Tagged addresses per (audience id, tag name), as last observed.
     var tagged: [String: Set<String>] = [:]
     var mailchimpEventCount: Int?
-    var campaignSinceImport = false
+    /// Engagement imports already reported under events-accepted.
+    var refusedReported = Set<Int64>()
+    /// When the events were last compared for the re-import check.
+    var lastImportCheck = SimTime(milliseconds: Int64.min / 2)
+    /// Audiences (by id) with activity, or newly exported contacts, that no import step has
+    /// read yet. Imports are per audience: importing one says nothing about another (small seed
+    /// 1092), so the re-import check waits until this is empty.
+    var activityAwaitingImport = Set<String>()
     var lastChange: SimTime
     var connected = false
     /// Journal entries already looked at by the request bound.
@@ -72,7 +80,7 @@ actor InvariantChecker: ReplayObserver {
             }
         }
         anonymousEmails = anonymous
-        for audience in scenario.mailchimp.audiences { for member in audience.members where member.forgotten { forgotten.insert(member.email.lowercased()) } }
+        for audience in scenario.mailchimp.audiences { for member in audience.members where member.forgotten { forgotten[audience.name, default: []].insert(member.email.lowercased()) } }
     }
 
     // MARK: Observer
@@ -101,10 +109,14 @@ actor InvariantChecker: ReplayObserver {
         rememberTags(audiences)
         // A run that exported contacts makes earlier, unattributed activity attributable: the
         // next import may then add events without any new campaign (medium seed 2).
-        if newRuns.contains(where: { $0.outcome == .succeeded && $0.added > 0 }) { campaignSinceImport = true }
+        for run in newRuns where run.outcome == .succeeded && run.added > 0 {
+            activityAwaitingImport.insert(syncs.first { $0.id == run.syncID }?.audienceID ?? "?")
+        }
         switch action {
-        case .importEngagement: try await checkEvents(world, step: step, now: now, reimport: true)
-        case .campaign: campaignSinceImport = true
+        case .importEngagement(let audience):
+            try await checkEvents(world, step: step, now: now, reimport: true)
+            activityAwaitingImport.remove(audienceIDs[audience] ?? audience)
+        case .campaign(let audience, _, _, _): activityAwaitingImport.insert(audienceIDs[audience] ?? audience)
         default: break
         }
     }
