@@ -111,6 +111,21 @@ import Testing
         #expect(honest.allSatisfy { $0.result.violations.isEmpty })
     }
 
+    /// Each file in scenarios/fuzz/ is a shrunk case the checker once reported wrongly (a run in
+    /// flight at a cohort deletion, activity at an import's own instant, a retried /import, …):
+    /// the checker must find nothing in any of them, in-process and over loopback.
+    @Test(arguments: [TransportMode.inProcess, .loopback])
+    func theCheckerFindsNothingInItsKeptFalsePositives(_ transport: TransportMode) async throws {
+        let folder = packageRoot + "/scenarios/fuzz"
+        let files = try FileManager.default.contentsOfDirectory(atPath: folder).filter { $0.hasSuffix(".yaml") }.sorted()
+        #expect(files.count >= 8)
+        for file in files {
+            let scenario = try ScenarioParser.parse(file: folder + "/" + file, id: "fuzz/" + file)
+            let result = await FuzzCase(transport: transport).run(scenario)
+            #expect(result.violations.isEmpty, "\(file): \(result.violations.map(\.line))")
+        }
+    }
+
     @Test func aStepTheHarnessCannotCarryOutIsAHarnessErrorNotASilentPass() async throws {
         let scenario = try ScenarioParser.parse("""
             name: bad step

@@ -84,11 +84,13 @@ extension InvariantChecker {
             guard let sync = syncs.first(where: { $0.id == id }) else { continue }
             let cohortDeleted = hold.why == "delete_cohort"
             // A deleted cohort is noticed only by a run that read Mixpanel's cohort list after the
-            // deletion (one whose every cohort-list request failed still knows nothing; seed 45).
+            // deletion (one whose every cohort-list request failed still knows nothing; medium seed 45).
             let noticed = runs.values.contains { run in
                 run.syncID == id && run.started > hold.since && journal.contains {
+                    // Sent before the run finished (a request sent at that instant belongs to the
+                    // next run; medium seed 107), unless the whole run took no virtual time.
                     $0.service == "mixpanel" && $0.path == "/api/query/cohorts/list" && $0.outcome == "200"
-                        && $0.time >= run.started && $0.time <= run.finished
+                        && $0.time >= run.started && ($0.time < run.finished || run.started == run.finished)
                 }
             }
             if sync.state == .active, !cohortDeleted || noticed {
@@ -97,7 +99,11 @@ extension InvariantChecker {
                 ended[id] = nil  // reported once
                 continue
             }
-            for run in newRuns where run.syncID == id && run.finished > hold.since {
+            // A cohort's deletion is invisible until the engine asks Mixpanel: a run that read the
+            // cohort before it (started no later, the timeline settles before each step) may finish
+            // its writes; every run that starts afterwards must write nothing (small seed 3401,
+            // docs/fuzzing.md). Stop and disconnect are the engine's own: no write after them.
+            for run in newRuns where run.syncID == id && run.finished > hold.since && (!cohortDeleted || run.started > hold.since) {
                 if run.started > hold.since, !cohortDeleted {
                     record(.stoppedMeansSilent, step: step, now: now, "sync \(id) ran again (run \(run.number) at \(run.started)) after \(hold.why) at \(hold.since)")
                 }

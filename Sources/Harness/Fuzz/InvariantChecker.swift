@@ -49,9 +49,11 @@ actor InvariantChecker: ReplayObserver {
     /// When the events were last compared for the re-import check.
     var lastImportCheck = SimTime(milliseconds: Int64.min / 2)
     /// Audiences (by id) with activity, or newly exported contacts, that no import step has
-    /// read yet. Imports are per audience: importing one says nothing about another (small seed
-    /// 1092), so the re-import check waits until this is empty.
-    var activityAwaitingImport = Set<String>()
+    /// read yet, with the time of the latest. Imports are per audience: importing one says nothing
+    /// about another (small seed 1092), so the re-import check waits until this is empty. An
+    /// import reads activity in [since, until): activity stamped at the import's own instant is
+    /// left to the next one (small seed 2886), so only a later import clears it.
+    var activityAwaitingImport: [String: SimTime] = [:]
     var lastChange: SimTime
     var connected = false
     /// Journal entries already looked at by the request bound.
@@ -109,16 +111,25 @@ actor InvariantChecker: ReplayObserver {
         rememberTags(audiences)
         // A run that exported contacts makes earlier, unattributed activity attributable: the
         // next import may then add events without any new campaign (medium seed 2).
-        for run in newRuns where run.outcome == .succeeded && run.added > 0 {
-            activityAwaitingImport.insert(syncs.first { $0.id == run.syncID }?.audienceID ?? "?")
+        // So does a run that (re)establishes the exported set without adding anyone: a first or
+        // resumed run adopting existing contacts, a recovery run redoing a crashed run's writes
+        // (medium seed 74).
+        let establishing: Set<RunTrigger> = [.oneTime, .initial, .recovery, .resume]
+        for run in newRuns where run.outcome == .succeeded && (run.added > 0 || (run.exported > 0 && establishing.contains(run.trigger))) {
+            awaitImport(syncs.first { $0.id == run.syncID }?.audienceID ?? "?", since: run.finished)
         }
         switch action {
         case .importEngagement(let audience):
             try await checkEvents(world, step: step, now: now, reimport: true)
-            activityAwaitingImport.remove(audienceIDs[audience] ?? audience)
-        case .campaign(let audience, _, _, _): activityAwaitingImport.insert(audienceIDs[audience] ?? audience)
+            let id = audienceIDs[audience] ?? audience
+            if let latest = activityAwaitingImport[id], latest < now { activityAwaitingImport[id] = nil }
+        case .campaign(let audience, _, _, _): awaitImport(audienceIDs[audience] ?? audience, since: now)
         default: break
         }
+    }
+
+    private func awaitImport(_ audienceID: String, since time: SimTime) {
+        activityAwaitingImport[audienceID] = max(activityAwaitingImport[audienceID] ?? time, time)
     }
 
     func end(_ world: World, document: String) async throws {
@@ -200,7 +211,9 @@ actor InvariantChecker: ReplayObserver {
                 fresh.append(run)
                 runs[run.number] = run
                 noteRunCoverage(run)
-                for lifecycle in lifecycleSteps where run.started < lifecycle.time && lifecycle.time < run.finished { coverage.insert(lifecycle.point) }
+                // A run that started at the step's own instant started before it (the timeline
+                // settles first) and is in flight if it finished later.
+                for lifecycle in lifecycleSteps where run.started <= lifecycle.time && lifecycle.time < run.finished { coverage.insert(lifecycle.point) }
             }
         }
         let missing = Set(runs.keys).subtracting(all.map(\.number))
