@@ -6,68 +6,85 @@ import SimCore
 import Synchronization
 
 extension World {
-    /// The step kinds that act on the fakes' state directly, crash and restart the engine, or
-    /// import engagement.
-    func performMore(_ action: Step.Action) async throws -> String {
+    /// The `track` step: one event through the fake Mixpanel's ingestion.
+    func track(_ event: String, properties: [String: JSONValue], at time: SimTime?) throws -> String {
+        var properties = properties
+        if let time { properties["time"] = .int(time.milliseconds / 1000) }
+        let result = try mixpanel.track(event: event, properties: properties)
+        return "track \(event): " + Self.describe(result)
+    }
+
+    /// The `contact` step: something a contact or an admin does to one address in Mailchimp.
+    func contact(audience: String, email: String, action: Step.ContactAction, to: String?) throws -> String {
+        let list = try resolveAudience(audience)
         switch action {
-        case .track(let event, var properties, let time):
-            if let time { properties["time"] = .int(time.milliseconds / 1000) }
-            let result = try mixpanel.track(event: event, properties: properties)
-            return "track \(event): " + Self.describe(result)
-        case .contact(let audience, let email, let action, let to):
-            let list = try resolveAudience(audience)
-            switch action {
-            case .unsubscribe: try mailchimp.unsubscribe(email: email, list: list, byContact: true)
-            case .unsubscribeByAdmin: try mailchimp.unsubscribe(email: email, list: list, byContact: false)
-            case .clean: try mailchimp.clean(email: email, list: list)
-            case .archive: try mailchimp.archive(email: email, list: list)
-            case .deletePermanently: try mailchimp.deletePermanently(email: email, list: list)
-            case .changeEmail:
-                guard let to else { throw StepFailure(message: "change_email needs 'to'") }
-                try mailchimp.changeEmail(from: email, to: to, list: list)
-            }
-            return "contact \(email) on \(audience): \(action.rawValue)" + (to.map { " to \($0)" } ?? "")
-        case .campaign(let audience, let tag, let subject, let activity):
-            let list = try resolveAudience(audience)
-            let campaign = try mailchimp.sendCampaign(list: list, tag: tag, subject: subject)
-            for item in activity {
-                try mailchimp.recordActivity(campaign: campaign, email: item.email, action: item.action, url: item.url, bounceType: item.bounce ?? .hard)
-            }
-            return "campaign \(campaign) \"\(subject)\" sent to \(audience)" + (tag.map { " tag \($0)" } ?? "") + ", \(activity.count) activity record(s)"
-        case .revokeAPIKey:
-            mailchimp.revokeAPIKey()
-            return "Mailchimp API key revoked"
-        case .newAPIKey(let key):
-            do { try mailchimp.addAPIKey(key) } catch let error as MailchimpKeyError { throw StepFailure(message: error.message) }
-            return "Mailchimp API key \(maskSecret(key)) created"
-        case .resume(let cohort, let audience):
-            return try await resume(cohort: cohort, audience: audience)
-        case .deleteAudience(let audience):
-            let list = try resolveAudience(audience)
-            try mailchimp.deleteAudience(id: list)
-            return "audience \(list) deleted"
-        case .crash(let point):
-            await engine.armCrash(at: [point])
-            return "engine will die at \(point.rawValue)"
-        case .restart:
-            await engine.quiesce()
-            let fresh = try restartEngine()
-            let recovered = try await fresh.recoverInterruptedRuns()
-            return "engine restarted from its state file" + (recovered.isEmpty ? "; nothing to recover"
-                : "; recovery: " + recovered.map { "run \($0.number) \($0.trigger) \($0.outcome.rawValue)" }.joined(separator: ", "))
-        case .importEngagement(let audience):
-            let list = try resolveAudience(audience)
-            let report = try await engine.importEngagement(audienceID: list)
-            let events = report.events.keys.sorted().map { "\($0)=\(report.events[$0]!)" }.joined(separator: ", ")
-            return "engagement import for \(list): \(report.outcome.rawValue), \(report.campaigns) campaign(s), imported \(report.imported), unattributed \(report.unattributed), refused \(report.refused)"
-                + (events.isEmpty ? "" : " [\(events)]") + (report.error.isEmpty ? "" : " error: \(report.error)")
-        default:
-            throw StepFailure(message: "unsupported step")
+        case .unsubscribe: try mailchimp.unsubscribe(email: email, list: list, byContact: true)
+        case .unsubscribeByAdmin: try mailchimp.unsubscribe(email: email, list: list, byContact: false)
+        case .clean: try mailchimp.clean(email: email, list: list)
+        case .archive: try mailchimp.archive(email: email, list: list)
+        case .deletePermanently: try mailchimp.deletePermanently(email: email, list: list)
+        case .changeEmail:
+            guard let to else { throw StepFailure(message: "change_email needs 'to'") }
+            try mailchimp.changeEmail(from: email, to: to, list: list)
         }
+        return "contact \(email) on \(audience): \(action.rawValue)" + (to.map { " to \($0)" } ?? "")
+    }
+
+    /// The `campaign` step: a campaign sent to an audience (or a tag of it) and its activity.
+    func campaign(audience: String, tag: String?, subject: String, activity: [Step.CampaignActivity]) throws -> String {
+        let list = try resolveAudience(audience)
+        let campaign = try mailchimp.sendCampaign(list: list, tag: tag, subject: subject)
+        for item in activity {
+            try mailchimp.recordActivity(campaign: campaign, email: item.email, action: item.action, url: item.url, bounceType: item.bounce ?? .hard)
+        }
+        return "campaign \(campaign) \"\(subject)\" sent to \(audience)" + (tag.map { " tag \($0)" } ?? "") + ", \(activity.count) activity record(s)"
+    }
+
+    /// The `revoke_api_key` step.
+    func revokeAPIKey() -> String {
+        mailchimp.revokeAPIKey()
+        return "Mailchimp API key revoked"
+    }
+
+    /// The `new_api_key` step: a second key on the same account.
+    func newAPIKey(_ key: String) throws -> String {
+        do { try mailchimp.addAPIKey(key) } catch let error as MailchimpKeyError { throw StepFailure(message: error.message) }
+        return "Mailchimp API key \(maskSecret(key)) created"
+    }
+
+    /// The `delete_audience` step.
+    func deleteAudience(_ audience: String) throws -> String {
+        let list = try resolveAudience(audience)
+        try mailchimp.deleteAudience(id: list)
+        return "audience \(list) deleted"
+    }
+
+    /// The `crash` step: the engine dies the next time it reaches `point`.
+    func crash(at point: CrashPoint) async -> String {
+        await engine.armCrash(at: [point])
+        return "engine will die at \(point.rawValue)"
+    }
+
+    /// The `restart` step: a new engine on the same state file, which redoes interrupted runs.
+    func restart() async throws -> String {
+        await engine.quiesce()
+        let fresh = try restartEngine()
+        let recovered = try await fresh.recoverInterruptedRuns()
+        return "engine restarted from its state file" + (recovered.isEmpty ? "; nothing to recover"
+            : "; recovery: " + recovered.map { "run \($0.number) \($0.trigger) \($0.outcome.rawValue)" }.joined(separator: ", "))
+    }
+
+    /// The `import_engagement` step.
+    func importEngagement(audience: String) async throws -> String {
+        let list = try resolveAudience(audience)
+        let report = try await engine.importEngagement(audienceID: list)
+        let events = report.events.keys.sorted().map { "\($0)=\(report.events[$0]!)" }.joined(separator: ", ")
+        return "engagement import for \(list): \(report.outcome.rawValue), \(report.campaigns) campaign(s), imported \(report.imported), unattributed \(report.unattributed), refused \(report.refused)"
+            + (events.isEmpty ? "" : " [\(events)]") + (report.error.isEmpty ? "" : " error: \(report.error)")
     }
 
     /// The `resume` step: the latest sync of the pair; a refusal is part of the outcome, not a failure.
-    private func resume(cohort: String, audience: String) async throws -> String {
+    func resume(cohort: String, audience: String) async throws -> String {
         let (cohortID, _) = try resolveCohort(cohort)
         let audienceID = try resolveAudience(audience)
         guard let sync = try await engine.syncs().last(where: { $0.cohortID == cohortID && $0.audienceID == audienceID }) else {
