@@ -38,12 +38,32 @@ struct RunStaging: Sendable {
         }
     }
 
-    /// One contact to create or tag.
-    struct Contact: Sendable, Equatable {
+    /// One contact to create or tag: a row of `temp.run_candidate` or `temp.run_remove` (the
+    /// latter without names).
+    struct Contact: Sendable, Equatable, FetchableRecord {
+        enum Columns {
+            static let key = Column("email_key"), email = Column("email")
+            static let firstName = Column("first_name"), lastName = Column("last_name")
+        }
+
         var key: String
         var email: String
         var firstName: String?
         var lastName: String?
+
+        init(key: String, email: String, firstName: String? = nil, lastName: String? = nil) {
+            self.key = key
+            self.email = email
+            self.firstName = firstName
+            self.lastName = lastName
+        }
+
+        init(row: Row) {
+            key = row[Columns.key]
+            email = row[Columns.email]
+            firstName = row.hasColumn("first_name") ? row[Columns.firstName] : nil
+            lastName = row.hasColumn("last_name") ? row[Columns.lastName] : nil
+        }
     }
 
     /// Counts for the run's report.
@@ -244,21 +264,19 @@ struct RunStaging: Sendable {
     /// Up to `limit` contacts to create, after `key`, in key order (adds not refused so far).
     func adds(after key: String, limit: Int) throws -> [Contact] {
         try queue.reading { db in
-            try Row.fetchAll(try db.cachedStatement(sql: """
+            try Contact.fetchAll(try db.cachedStatement(sql: """
                 SELECT email_key, email, first_name, last_name FROM temp.run_candidate
                 WHERE in_baseline = 0 AND action = 'add' AND email_key > ? ORDER BY email_key LIMIT ?
-                """), arguments: [key, limit]).map {
-                Contact(key: $0["email_key"], email: $0["email"], firstName: $0["first_name"], lastName: $0["last_name"])
-            }
+                """), arguments: [key, limit])
         }
     }
 
     /// Up to `limit` baseline addresses that left the cohort, after `key`, in key order.
     func removes(after key: String, limit: Int) throws -> [Contact] {
         try queue.reading { db in
-            try Row.fetchAll(try db.cachedStatement(sql: """
+            try Contact.fetchAll(try db.cachedStatement(sql: """
                 SELECT email_key, email FROM temp.run_remove WHERE email_key > ? ORDER BY email_key LIMIT ?
-                """), arguments: [key, limit]).map { Contact(key: $0["email_key"], email: $0["email"]) }
+                """), arguments: [key, limit])
         }
     }
 
@@ -281,7 +299,8 @@ struct RunStaging: Sendable {
                 """)
             for key in refusals.keys.sorted() {
                 let (skipKey, rejectKey, reason) = SyncRun.describe(refusals[key]!)
-                try statement.execute(arguments: [skipKey != nil ? "skip" : "reject", skipKey ?? rejectKey ?? "", reason, key])
+                let action: MemberChange.Action = skipKey != nil ? .skip : .reject
+                try statement.execute(arguments: [action.rawValue, skipKey ?? rejectKey ?? "", reason, key])
             }
         }
     }
@@ -328,10 +347,12 @@ struct RunStaging: Sendable {
                 """) {
                 let n: Int = row["n"]
                 new += n
-                switch row["action"] as String {
-                case "add": counts.added += n
-                case "skip": counts.skipped[row["count_key"], default: 0] += n
-                default: counts.rejected[row["count_key"], default: 0] += n
+                let action: MemberChange.Action = try SyncStore.domainValue(row["action"], column: "run_candidate.action")
+                switch action {
+                case .add: counts.added += n
+                case .skip: counts.skipped[row["count_key"], default: 0] += n
+                case .reject: counts.rejected[row["count_key"], default: 0] += n
+                case .remove, .noop: throw EngineError("run_candidate.action '\(action.rawValue)' is not a candidate's action")
                 }
             }
             counts.unchanged = (try Int.fetchOne(try db.cachedStatement(sql: "SELECT COUNT(*) FROM temp.run_candidate")) ?? 0) - new
@@ -359,10 +380,7 @@ struct RunStaging: Sendable {
     func changes() throws -> [MemberChange] {
         try queue.reading { db in
             try Self.changeParts(skipsOnly: false).flatMap { part in
-                try Row.fetchAll(try db.cachedStatement(sql: "SELECT * FROM (\(part)) ORDER BY sort_key")).map {
-                    MemberChange(action: try SyncStore.domainValue($0["action"], column: "change action"), distinctID: $0["distinct_id"],
-                                 email: $0["email"], reason: $0["reason"])
-                }
+                try MemberChangeRecord.fetchAll(try db.cachedStatement(sql: "SELECT * FROM (\(part)) ORDER BY sort_key")).map { try $0.change() }
             }
         }
     }

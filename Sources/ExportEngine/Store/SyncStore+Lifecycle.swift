@@ -19,10 +19,7 @@ extension SyncStore {
     /// Every state change of every sync, in the order they happened.
     func stateChanges() throws -> [SyncStateChange] {
         try queue.reading { db in
-            try Row.fetchAll(try db.cachedStatement(sql: "SELECT * FROM sync_event ORDER BY seq")).map { row in
-                SyncStateChange(syncID: row["sync_id"], at: SimTime(milliseconds: row["at"]),
-                                state: try Self.domainValue(row["state"], column: "sync_event.state"), reason: row["reason"])
-            }
+            try SyncEventRecord.fetchAll(try db.cachedStatement(sql: "SELECT * FROM sync_event ORDER BY seq")).map { try $0.change() }
         }
     }
 

@@ -23,8 +23,8 @@ extension SyncStore {
     func skipList(audienceID: String) throws -> [String: String] {
         try queue.reading { db in
             var result: [String: String] = [:]
-            for row in try Row.fetchAll(try db.cachedStatement(sql: "SELECT email_key, reason FROM skip_list WHERE audience_id = ?"), arguments: [audienceID]) {
-                result[row["email_key"]] = row["reason"]
+            for entry in try SkipListRecord.fetchAll(try db.cachedStatement(sql: "SELECT email_key, reason FROM skip_list WHERE audience_id = ?"), arguments: [audienceID]) {
+                result[entry.emailKey] = entry.reason
             }
             return result
         }
@@ -73,12 +73,7 @@ extension SyncStore {
 
     func pendingRuns() throws -> [PendingRun] {
         try queue.reading { db in
-            try Row.fetchAll(try db.cachedStatement(sql: "SELECT * FROM pending_run ORDER BY number")).map {
-                PendingRun(number: $0["number"], syncID: $0["sync_id"], trigger: try Self.domainValue($0["trigger"], column: "pending_run.trigger"),
-                           started: SimTime(milliseconds: $0["started"]), stage: $0["stage"],
-                           stageAt: SimTime(milliseconds: $0["stage_at"]), mailchimpRequests: $0["mailchimp_requests"],
-                           mixpanelRequests: $0["mixpanel_requests"])
-            }
+            try PendingRunRecord.fetchAll(try db.cachedStatement(sql: "SELECT * FROM pending_run ORDER BY number")).map { try $0.pendingRun() }
         }
     }
 
@@ -127,23 +122,7 @@ extension SyncStore {
 
     func engagementReports() throws -> [EngagementReport] {
         try queue.reading { db in
-            try Row.fetchAll(try db.cachedStatement(sql: "SELECT * FROM engagement_run ORDER BY number")).map { row in
-                var report = EngagementReport(audienceID: row["audience_id"], started: SimTime(milliseconds: row["started"]),
-                                              since: (row["since"] as Int64?).map(SimTime.init(milliseconds:)),
-                                              until: SimTime(milliseconds: row["until"]))
-                report.number = row["number"]
-                report.finished = SimTime(milliseconds: row["finished"])
-                report.outcome = try Self.domainValue(row["outcome"], column: "engagement_run.outcome")
-                report.error = row["error"]
-                report.campaigns = row["campaigns"]
-                report.events = try Self.decode(row["events"])
-                report.imported = row["imported"]
-                report.unattributed = row["unattributed"]
-                report.refused = row["refused"]
-                report.mailchimpRequests = row["mailchimp_requests"]
-                report.mixpanelRequests = row["mixpanel_requests"]
-                return report
-            }
+            try EngagementRunRecord.fetchAll(try db.cachedStatement(sql: "SELECT * FROM engagement_run ORDER BY number")).map { try $0.report() }
         }
     }
 }

@@ -60,11 +60,11 @@ struct SyncStore: Sendable {
     }
 
     func sync(_ id: Int64) throws -> SyncInfo? {
-        try queue.reading { db in try Row.fetchOne(try db.cachedStatement(sql: "SELECT * FROM sync WHERE id = ?"), arguments: [id]).map(Self.syncInfo) }
+        try queue.reading { db in try Row.fetchOne(try db.cachedStatement(sql: "SELECT * FROM sync WHERE id = ?"), arguments: [id]).map { try SyncRecord(row: $0).info() } }
     }
 
     func syncs() throws -> [SyncInfo] {
-        try queue.reading { db in try Row.fetchAll(try db.cachedStatement(sql: "SELECT * FROM sync ORDER BY id")).map(Self.syncInfo) }
+        try queue.reading { db in try SyncRecord.fetchAll(try db.cachedStatement(sql: "SELECT * FROM sync ORDER BY id")).map { try $0.info() } }
     }
 
     func setTag(sync id: Int64, tagID: Int64, name: String) throws {
@@ -109,14 +109,6 @@ struct SyncStore: Sendable {
                 """).execute(arguments: [time.milliseconds, reason])
             try db.cachedStatement(sql: "UPDATE sync SET state = 'stopped', reason = ?, next_run = NULL WHERE state IN ('active', 'paused')").execute(arguments: [reason])
         }
-    }
-
-    private static func syncInfo(_ row: Row) throws -> SyncInfo {
-        let state = SyncState(try domainValue(row["state"], column: "sync.state"), reason: row["reason"])
-        return SyncInfo(id: row["id"], cohortID: row["cohort_id"], audienceID: row["audience_id"],
-                        mode: try domainValue(row["mode"], column: "sync.mode"), state: state, tagName: row["tag_name"],
-                        tagID: row["tag_id"], nextRun: (row["next_run"] as Int64?).map(SimTime.init(milliseconds:)),
-                        mergeFields: try (row["merge_fields"] as String?).map { try Self.decodeList($0) })
     }
 
     // MARK: Snapshots
@@ -262,23 +254,8 @@ struct SyncStore: Sendable {
     /// Every recorded run, oldest first; with `includingChanges`, each with its per-member change list.
     func runs(includingChanges: Bool = false) throws -> [RunReport] {
         try queue.reading { db in
-            try Row.fetchAll(try db.cachedStatement(sql: "SELECT * FROM run ORDER BY number")).map { row in
-                var report = RunReport(number: row["number"], syncID: row["sync_id"],
-                                       trigger: try Self.domainValue(row["trigger"], column: "run.trigger"),
-                                       started: SimTime(milliseconds: row["started"]))
-                report.finished = SimTime(milliseconds: row["finished"])
-                report.outcome = try Self.domainValue(row["outcome"], column: "run.outcome")
-                report.error = row["error"]
-                report.fullReconcile = row["full_reconcile"]
-                report.cohortSize = row["cohort_size"]
-                report.exported = row["exported"]
-                report.added = row["added"]
-                report.removed = row["removed"]
-                report.unchanged = row["unchanged"]
-                report.skipped = try Self.decode(row["skipped"])
-                report.rejected = try Self.decode(row["rejected"])
-                report.mailchimpRequests = row["mailchimp_requests"]
-                report.mixpanelRequests = row["mixpanel_requests"]
+            try RunRecord.fetchAll(try db.cachedStatement(sql: "SELECT * FROM run ORDER BY number")).map { record in
+                var report = try record.report()
                 if includingChanges { report.changes = try Self.changes(db, run: report.number) }
                 return report
             }
@@ -292,10 +269,7 @@ struct SyncStore: Sendable {
 
     private static func changes(_ db: Database, run number: Int64) throws -> [MemberChange] {
         func members(_ statement: Statement, _ arguments: StatementArguments) throws -> [MemberChange] {
-            try Row.fetchAll(statement, arguments: arguments).map {
-                MemberChange(action: try Self.domainValue($0["action"], column: "run_member.action"), distinctID: $0["distinct_id"],
-                             email: $0["email"], reason: $0["reason"])
-            }
+            try MemberChangeRecord.fetchAll(statement, arguments: arguments).map { try $0.change() }
         }
         let recorded = try members(try db.cachedStatement(sql: "SELECT * FROM run_member WHERE number = ? ORDER BY seq"), [number])
         guard let run = try Row.fetchOne(try db.cachedStatement(sql: "SELECT noops_derived, cohort_id, audience_id FROM run WHERE number = ?"),
