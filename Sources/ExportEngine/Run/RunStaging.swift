@@ -25,7 +25,7 @@ struct RunStaging: Sendable {
         /// A sub-select of (email_key, email, distinct_id, mixpanel_id).
         var sql: String {
             switch self {
-            case .snapshot: "SELECT email_key, email, distinct_id, mixpanel_id FROM main.snapshot_member WHERE cohort_id = :cohort AND audience_id = :audience"
+            case .snapshot: SyncStore.snapshotMembersSQL
             case .staged: "SELECT email_key, email, distinct_id, mixpanel_id FROM temp.run_baseline"
             }
         }
@@ -79,8 +79,7 @@ struct RunStaging: Sendable {
     ///
     /// Not on every run: SQLite reports `CREATE TEMP TABLE IF NOT EXISTS` as a schema change
     /// even when the table exists, and GRDB then drops every cached statement, so each run
-    /// re-prepared all of its SQL (docs/performance.md). `run_ended` is the snapshot commit's
-    /// scratch table (``SyncStore``).
+    /// re-prepared all of its SQL (docs/performance.md).
     static func createTemporaryTables(_ queue: DatabaseQueue) throws {
         try queue.write { db in
             try db.execute(sql: """
@@ -103,9 +102,28 @@ struct RunStaging: Sendable {
                 CREATE INDEX IF NOT EXISTS temp.run_candidate_changed ON run_candidate (email_key) WHERE changed = 1;
                 CREATE TEMP TABLE IF NOT EXISTS run_remove (
                     email_key TEXT PRIMARY KEY, email TEXT NOT NULL, distinct_id TEXT NOT NULL) WITHOUT ROWID;
-                CREATE TEMP TABLE IF NOT EXISTS run_ended (email_key TEXT PRIMARY KEY) WITHOUT ROWID;
                 """)
         }
+    }
+
+    /// A run's outcome as sub-selects over the staging tables, for the store's snapshot commit
+    /// (one transaction with the run's record): only this type names the staging columns.
+    enum Outcome {
+        /// Addresses the run creates (not in the baseline, not refused): (email_key).
+        static let newAddKeys = "SELECT email_key FROM temp.run_candidate WHERE in_baseline = 0 AND action = 'add'"
+        /// New skips to remember on the audience's skip list: (email_key, email, reason).
+        static let newSkips = "SELECT email_key, email, count_key AS reason FROM temp.run_candidate WHERE in_baseline = 0 AND action = 'skip' AND remembered = 0"
+        /// Baseline members that left or changed: (email_key).
+        static let removedOrChangedKeys = "SELECT email_key FROM temp.run_remove UNION ALL SELECT email_key FROM temp.run_candidate WHERE changed = 1"
+        /// Members kept from the baseline as they were: (email_key, email, distinct_id, mixpanel_id).
+        static let keptVersions = "SELECT email_key, email, distinct_id, mixpanel_id FROM temp.run_candidate WHERE action = 'add' AND in_baseline = 1"
+        /// Every member the tag holds after the run: (email_key, email, distinct_id, mixpanel_id, in_baseline).
+        static let addedVersions = "SELECT email_key, email, distinct_id, mixpanel_id, in_baseline FROM temp.run_candidate WHERE action = 'add'"
+        /// Members created or changed by the run: (email_key, email, distinct_id, mixpanel_id, in_baseline).
+        static let newOrChangedVersions = """
+            SELECT email_key, email, distinct_id, mixpanel_id, in_baseline FROM temp.run_candidate WHERE in_baseline = 0 AND action = 'add'
+            UNION ALL SELECT email_key, email, distinct_id, mixpanel_id, in_baseline FROM temp.run_candidate WHERE changed = 1
+            """
     }
 
     /// Empties the temporary tables.

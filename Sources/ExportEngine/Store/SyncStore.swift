@@ -10,7 +10,13 @@ struct SyncStore: Sendable {
     init(path: String?) throws {
         queue = try SQLiteDatabase.open(path: path, schema: "engine", migrations: Self.migrations)
         try RunStaging.createTemporaryTables(queue)
+        // The snapshot commit's own scratch table (see RunStaging.createTemporaryTables for why once).
+        try queue.write { db in try db.execute(sql: "CREATE TEMP TABLE IF NOT EXISTS run_ended (email_key TEXT PRIMARY KEY) WITHOUT ROWID") }
     }
+
+    /// The last snapshot of (`:cohort`, `:audience`) as (email_key, email, distinct_id,
+    /// mixpanel_id): the baseline a run diffs against (``RunStaging/Baseline``).
+    static let snapshotMembersSQL = "SELECT email_key, email, distinct_id, mixpanel_id FROM main.snapshot_member WHERE cohort_id = :cohort AND audience_id = :audience"
 
     // MARK: Connection
 
@@ -178,20 +184,15 @@ struct SyncStore: Sendable {
     /// through indices; after a full reconcile every member is compared.
     private static func commitSnapshot(_ db: Database, number: Int64, started: SimTime, cohortID: Int64, audienceID: String,
                                        fromSnapshot: Bool) throws {
-        let ended = fromSnapshot ? """
-            SELECT email_key FROM temp.run_remove UNION ALL SELECT email_key FROM temp.run_candidate WHERE changed = 1
-            """ : """
+        // The staging tables are RunStaging's: only its sub-selects name their columns.
+        let ended = fromSnapshot ? RunStaging.Outcome.removedOrChangedKeys : """
             SELECT s.email_key FROM snapshot_member s
             WHERE s.cohort_id = :cohort AND s.audience_id = :audience AND NOT EXISTS (
-                SELECT 1 FROM temp.run_candidate c WHERE c.email_key = s.email_key AND c.action = 'add'
-                    AND c.in_baseline = 1 AND c.email = s.email AND c.distinct_id = s.distinct_id
-                    AND c.mixpanel_id = s.mixpanel_id)
+                SELECT 1 FROM (\(RunStaging.Outcome.keptVersions)) c WHERE c.email_key = s.email_key
+                    AND c.email = s.email AND c.distinct_id = s.distinct_id AND c.mixpanel_id = s.mixpanel_id)
             """
-        let versions = fromSnapshot ? """
-            SELECT * FROM temp.run_candidate WHERE in_baseline = 0 AND action = 'add'
-            UNION ALL SELECT * FROM temp.run_candidate WHERE changed = 1
-            """ : """
-            SELECT * FROM temp.run_candidate c WHERE c.action = 'add' AND NOT EXISTS (
+        let versions = fromSnapshot ? RunStaging.Outcome.newOrChangedVersions : """
+            SELECT * FROM (\(RunStaging.Outcome.addedVersions)) c WHERE NOT EXISTS (
                 SELECT 1 FROM snapshot_member s WHERE s.cohort_id = :cohort AND s.audience_id = :audience AND s.email_key = c.email_key)
             """
         // One statement at a time through the statement cache: a run commits several of these.
@@ -201,12 +202,11 @@ struct SyncStore: Sendable {
             """,
             """
             DELETE FROM skip_list WHERE audience_id = :audience
-            AND email_key IN (SELECT email_key FROM temp.run_candidate WHERE in_baseline = 0 AND action = 'add')
+            AND email_key IN (\(RunStaging.Outcome.newAddKeys))
             """,
             """
             INSERT OR REPLACE INTO skip_list (audience_id, email_key, email, reason, recorded_at)
-            SELECT :audience, email_key, email, count_key, :started FROM temp.run_candidate
-            WHERE in_baseline = 0 AND action = 'skip' AND remembered = 0 ORDER BY email_key
+            SELECT :audience, email_key, email, reason, :started FROM (\(RunStaging.Outcome.newSkips)) ORDER BY email_key
             """,
             """
             DELETE FROM temp.run_ended
