@@ -50,7 +50,9 @@ import Testing
     }
 
     @Test(arguments: ["<html>502</html>", "", "[]", #"{"results":[{"$properties":{"$email":"\x"}}]}"#,
-                      #"{"results":[{"$distinct_id":"a",}]}"#, #"{"results":[1,]}"#])
+                      #"{"results":[{"$distinct_id":"a",}]}"#, #"{"results":[1,]}"#,
+                      // A session id or page size that is not JSON fails the page, never reads as absent.
+                      #"{"results":[],"session_id":"\q"}"#, #"{"results":[],"page_size":1.}"#])
     func malformedPagesAreRefused(_ text: String) {
         #expect(EngagePage(Data(text.utf8)) == nil)
     }

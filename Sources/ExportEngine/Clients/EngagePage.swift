@@ -51,8 +51,8 @@ struct EngagePage: Sendable, Equatable {
     var pageSize: Int?
     var sessionID: String?
 
-    /// Decodes a page; `nil` when the body is not a JSON object. Missing or mistyped fields read as
-    /// absent, as they would through ``JSONValue``'s accessors.
+    /// Decodes a page; `nil` when the body is not a JSON object or a field's value is not JSON.
+    /// Missing or mistyped fields read as absent, as they would through ``JSONValue``'s accessors.
     init?(_ body: Data) {
         let decoded: EngagePage? = body.withUnsafeBytes { bytes in
             var page = EngagePage()
@@ -62,8 +62,9 @@ struct EngagePage: Sendable, Equatable {
                     switch key {
                     // Not an array reads as no results; a malformed value inside one fails the page.
                     case "results": page.profiles = slice.first == UInt8(ascii: "[") ? try Self.profiles(slice) : []
-                    case "page_size": page.pageSize = (try? JSONValue(parsing: slice))?.intValue.map(Int.init)
-                    case "session_id": page.sessionID = (try? JSONValue(parsing: slice))?.stringValue
+                    // A value that is not JSON fails the page too; one of another type reads as absent.
+                    case "page_size": page.pageSize = try JSONValue(parsing: slice).intValue.map(Int.init)
+                    case "session_id": page.sessionID = try JSONValue(parsing: slice).stringValue
                     default: break
                     }
                 }
