@@ -74,22 +74,23 @@ struct BatchOperation {
 
 extension FakeMailchimp {
     /// Runs every batch whose `started` instant has passed and whose operations have not run yet,
-    /// through the same routes as direct calls, in an order drawn from the seed.
-    public func runDueBatches() async {
+    /// through the same routes as direct calls, in an order drawn from the seed. A failure of the
+    /// fake's own database is thrown (the request then gets a 500), never taken as "nothing due".
+    public func runDueBatches() async throws {
         let now = clock.now
-        let due = (try? read { db in
+        let due = try read { db in
             try String.fetchAll(try db.cachedStatement(sql: "SELECT id FROM batch WHERE claimed = 0 AND submitted_ms <= ? ORDER BY submitted_ms, id"), arguments: [now.milliseconds - (BatchLifecycle.stageLength * 2).milliseconds])
-        }) ?? []
-        for id in due { await runBatch(id) }
+        }
+        for id in due { try await runBatch(id) }
     }
 
-    private func runBatch(_ id: String) async {
-        let claimed = (try? write { db -> [JSONValue]? in
+    private func runBatch(_ id: String) async throws {
+        let claimed = try write { db -> [JSONValue]? in
             try db.cachedStatement(sql: "UPDATE batch SET claimed = 1 WHERE id = ? AND claimed = 0").execute(arguments: [id])
             guard db.changesCount == 1 else { return nil }
             let text = try String.fetchOne(try db.cachedStatement(sql: "SELECT operations FROM batch WHERE id = ?"), arguments: [id]) ?? "[]"
             return try JSONValue(parsing: text).arrayValue ?? []
-        }) ?? nil
+        }
         guard let operations = claimed else { return }
         let order = operations.indices.sorted {
             StableHash.value(seed: seed, "batch-order", id, String($0)) < StableHash.value(seed: seed, "batch-order", id, String($1))
@@ -105,7 +106,7 @@ extension FakeMailchimp {
             results.append(["status_code": .int(Int64(response.status)), "operation_id": operation.operationID,
                             "response": .string(response.bodyText)])
         }
-        _ = try? write { db in
+        try write { db in
             try db.cachedStatement(sql: "UPDATE batch SET results = ?, errored = ? WHERE id = ?").execute(arguments: [JSONValue.array(results).canonicalText, errored, id])
         }
     }

@@ -61,7 +61,7 @@ public final class FakeMailchimp: HTTPHandler {
         }
         if request.path.hasPrefix(BatchRoutes.resultsPrefix) {
             // A signed storage link on the real service: no API key, no connection limit.
-            await runDueBatches()
+            do { try await runDueBatches() } catch { return MailchimpProblem.internalError.response(instance: instance) }
             return await dispatch(request, instance: instance)
         }
         if let problem = authenticate(request) { return problem.response(instance: instance) }
@@ -78,7 +78,7 @@ public final class FakeMailchimp: HTTPHandler {
             if let name = request.headers["X-Trigger-Error"], let problem = MailchimpProblem.triggered(name) {
                 return problem.response(instance: instance)
             }
-            await runDueBatches()
+            do { try await runDueBatches() } catch { return MailchimpProblem.internalError.response(instance: instance) }
             return await dispatch(request, instance: instance)
         }
     }
