@@ -29,7 +29,7 @@ struct MemberRecord: Sendable, Equatable {
         unsubscribedBy = row["unsubscribed_by"]
         statusBeforeArchive = row["status_before_archive"]
         let fields: String = row["merge_fields"]
-        mergeFields = (try? JSONValue(parsing: fields))?.objectValue ?? [:]
+        mergeFields = try JSONValue(parsing: fields).objectValue ?? [:]
         uniqueEmailID = row["unique_email_id"]
         webID = row["web_id"]
         timestampSignup = row["timestamp_signup"]
@@ -109,9 +109,9 @@ struct ListRecord: Sendable, Equatable {
     /// Settings given on create or PATCH (`contact`, `campaign_defaults`, …), shown over the defaults.
     var settings: [String: JSONValue]
 
-    init(row: Row) {
+    init(row: Row) throws {
         let text: String = row["settings"] ?? "{}"
-        settings = (try? JSONValue(parsing: text))?.objectValue ?? [:]
+        settings = try JSONValue(parsing: text).objectValue ?? [:]
         id = row["id"]
         webID = row["web_id"]
         name = row["name"]

@@ -18,7 +18,7 @@ struct MergeFieldRecord: Sendable, Equatable {
     /// Types a merge field may have (reference §7.6).
     static let types = ["text", "number", "address", "phone", "date", "url", "imageurl", "radio", "dropdown", "birthday", "zip"]
 
-    init(row: Row) {
+    init(row: Row) throws {
         listID = row["list_id"]
         mergeID = row["merge_id"]
         tag = row["tag"]
@@ -29,7 +29,7 @@ struct MergeFieldRecord: Sendable, Equatable {
         isPublic = row["public"]
         displayOrder = row["display_order"]
         let text: String = row["options"]
-        options = (try? JSONValue(parsing: text))?.objectValue ?? [:]
+        options = try JSONValue(parsing: text).objectValue ?? [:]
         helpText = row["help_text"]
     }
 
