@@ -50,15 +50,15 @@ enum Webhooks {
         /// Sources set to `true` in the registration.
         var sources: Set<String>
 
-        init(row: Row) {
-            func enabled(_ column: String) -> Set<String> {
-                let object = (try? JSONValue(parsing: row[column] as String))?.objectValue ?? [:]
+        init(row: Row) throws {
+            func enabled(_ column: String) throws -> Set<String> {
+                let object = try JSONValue(parsing: row[column] as String).objectValue ?? [:]
                 return Set(object.filter { $0.value.boolValue == true }.keys)
             }
             id = row["id"]
             url = row["url"]
-            events = enabled("events")
-            sources = enabled("sources")
+            events = try enabled("events")
+            sources = try enabled("sources")
         }
 
         func accepts(_ event: WebhookEvent) -> Bool {

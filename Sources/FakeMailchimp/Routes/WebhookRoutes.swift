@@ -9,13 +9,13 @@ enum WebhookRoutes {
             try fake.read { db in
                 let list = try MemberRoutes.context(fake, db, p).list
                 let hooks = try Row.fetchAll(try db.cachedStatement(sql: "SELECT * FROM webhook WHERE list_id = ? ORDER BY id"), arguments: [list.id])
-                return .json(["webhooks": .array(hooks.map(render)), "list_id": .string(list.id),
+                return .json(["webhooks": .array(try hooks.map(render)), "list_id": .string(list.id),
                               "total_items": .int(Int64(hooks.count)), "_links": []])
             }
         }
         routes.on("POST", "/3.0/lists/{list}/webhooks") { fake, request, p in try create(fake, request, p) }
         routes.on("GET", "/3.0/lists/{list}/webhooks/{webhook}") { fake, _, p in
-            try fake.read { db in .json(render(try hook(fake, db, p))) }
+            try fake.read { db in .json(try render(try hook(fake, db, p))) }
         }
         routes.on("DELETE", "/3.0/lists/{list}/webhooks/{webhook}") { fake, _, p in
             try fake.write { db in
@@ -34,9 +34,9 @@ enum WebhookRoutes {
         return row
     }
 
-    static func render(_ row: Row) -> JSONValue {
-        ["id": .string(row["id"]), "url": .string(row["url"]), "events": (try? JSONValue(parsing: row["events"] as String)) ?? [:],
-         "sources": (try? JSONValue(parsing: row["sources"] as String)) ?? [:], "list_id": .string(row["list_id"]), "_links": []]
+    static func render(_ row: Row) throws -> JSONValue {
+        ["id": .string(row["id"]), "url": .string(row["url"]), "events": try JSONValue(parsing: row["events"] as String),
+         "sources": try JSONValue(parsing: row["sources"] as String), "list_id": .string(row["list_id"]), "_links": []]
     }
 
     /// Omitted `events` or `sources` keys default to `true` (undocumented; the web form checks all boxes).
@@ -66,7 +66,7 @@ enum WebhookRoutes {
             }
             let id = StableHash.hex(seed: fake.seed, length: 10, "webhook", list.id, url)
             try db.cachedStatement(sql: "INSERT INTO webhook (list_id, id, url, events, sources) VALUES (?, ?, ?, ?, ?)").execute(arguments: [list.id, id, url, events.canonicalText, sources.canonicalText])
-            return .json(render(try Row.fetchOne(try db.cachedStatement(sql: "SELECT * FROM webhook WHERE list_id = ? AND id = ?"), arguments: [list.id, id])!))
+            return .json(try render(try Row.fetchOne(try db.cachedStatement(sql: "SELECT * FROM webhook WHERE list_id = ? AND id = ?"), arguments: [list.id, id])!))
         }
     }
 }
