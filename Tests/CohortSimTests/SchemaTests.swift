@@ -31,4 +31,14 @@ import SimCore
         #expect(Set(kinds) == Set(Step.kinds))
         #expect(kinds.count == Step.kinds.count)
     }
+
+    /// docs/scenarios.md documents every step kind and every top-level, world and engine key
+    /// the parser accepts (each written as `name` somewhere in the guide).
+    @Test func theScenarioGuideNamesEverythingTheParserAccepts() throws {
+        let guide = try String(contentsOfFile: "\(packageRoot)/docs/scenarios.md", encoding: .utf8)
+        let names = Step.kinds + ScenarioParser.topLevelKeys + ScenarioParser.mixpanelKeys
+            + ScenarioParser.mailchimpKeys + ScenarioParser.engineKeys
+        let missing = Set(names).filter { !guide.contains("`\($0)`") }.sorted()
+        #expect(missing.isEmpty, "docs/scenarios.md does not mention: \(missing.joined(separator: ", "))")
+    }
 }
