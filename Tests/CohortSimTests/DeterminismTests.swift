@@ -2,7 +2,7 @@ import Foundation
 import Testing
 @testable import Harness
 
-@Suite struct DeterminismTests {
+@Suite(.timeLimit(.minutes(2))) struct DeterminismTests {
     @Test func theSuiteGivesByteIdenticalOutcomesTwice() async throws {
         let runner = SuiteRunner(scenarioRoot: "\(packageRoot)/scenarios", goldenRoot: try temporaryFolder(), mode: .never)
         let files = try runner.discover(["\(packageRoot)/scenarios"])

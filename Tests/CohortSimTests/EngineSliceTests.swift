@@ -1,7 +1,7 @@
 import Testing
 @testable import Harness
 
-@Suite struct EngineSliceTests {
+@Suite(.timeLimit(.minutes(2))) struct EngineSliceTests {
     @Test func oneTimeExportTagsOnlyIdentifiedUsersWithEmail() async throws {
         let text = try await outcome("""
         name: slice

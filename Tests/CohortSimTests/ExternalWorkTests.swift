@@ -31,7 +31,7 @@ private struct Observed: Equatable, Sendable {
     let landed: SimTime?
 }
 
-@Suite struct ExternalWorkTests {
+@Suite(.timeLimit(.minutes(2))) struct ExternalWorkTests {
     static let start = SimTime(seconds: 1_800_000_000)
 
     private func observe(loopback: Bool, delay: SimDuration) async throws -> Observed {

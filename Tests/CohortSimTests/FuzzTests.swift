@@ -5,7 +5,7 @@ import SimCore
 import Testing
 
 /// The fuzzer: generation, the scenario writer, invariants, shrinking and campaigns.
-@Suite struct FuzzTests {
+@Suite(.timeLimit(.minutes(2))) struct FuzzTests {
     /// The scenario with file, id and step lines cleared, for comparing a case with its written file.
     private func normalized(_ scenario: Scenario) -> Scenario {
         var copy = scenario

@@ -2,7 +2,7 @@ import Foundation
 import Testing
 @testable import Harness
 
-@Suite struct GoldenTests {
+@Suite(.timeLimit(.minutes(2))) struct GoldenTests {
     @Test func matchingGoldenPasses() throws {
         let store = GoldenStore(root: try temporaryFolder())
         _ = try store.check(scenarioID: "a/b", actual: "x\n", mode: .missing)

@@ -5,7 +5,7 @@ import FoundationXML
 import Testing
 @testable import Harness
 
-@Suite struct HarnessFeatureTests {
+@Suite(.timeLimit(.minutes(2))) struct HarnessFeatureTests {
     let runner = SuiteRunner(scenarioRoot: "\(packageRoot)/scenarios", goldenRoot: "\(packageRoot)/golden", mode: .never)
 
     func checkedIn() throws -> [Scenario] {
@@ -135,7 +135,7 @@ struct JUnitParse {
     }
 }
 
-@Suite struct BenchmarkTests {
+@Suite(.timeLimit(.minutes(2))) struct BenchmarkTests {
     @Test func smallBenchmarkStaysNearTheRequestLowerBound() async throws {
         let figures = try await Benchmark(profiles: 1_000).run()
         #expect(figures.exported == 800)

@@ -3,7 +3,7 @@ import SimCore
 import Testing
 
 /// Locating an object's members without decoding them, checked against the full parser.
-@Suite struct JSONObjectMembersTests {
+@Suite(.timeLimit(.minutes(2))) struct JSONObjectMembersTests {
     private static func members(_ text: String) throws -> [(key: String, member: String, value: String)] {
         let bytes = Array(text.utf8)
         var found: [(String, String, String)] = []

@@ -3,7 +3,7 @@ import SimCore
 import Testing
 
 /// The JSON parser against RFC 8259 and against Foundation's `JSONSerialization` as an oracle.
-@Suite struct JSONParserTests {
+@Suite(.timeLimit(.minutes(2))) struct JSONParserTests {
     @Test func parsesEveryKindOfValue() throws {
         let value = try JSONValue(parsing: #" {"a": [1, -2, 3.5, 1e3, true, false, null], "b": {"c": "d"}, "e": ""} "#)
         #expect(value == ["a": [1, -2, .double(3.5), .double(1000), true, false, nil], "b": ["c": "d"], "e": ""])

@@ -4,7 +4,7 @@ import Testing
 import SimStorage
 
 /// Databases are filled from a per-process migrated template; one that already holds data is not.
-@Suite struct SQLiteTemplateTests {
+@Suite(.timeLimit(.minutes(2))) struct SQLiteTemplateTests {
     static let migrations: SQLiteDatabase.Migrations = [
         ("v1", { db in try db.execute(sql: "CREATE TABLE item (id INTEGER PRIMARY KEY, name TEXT NOT NULL)") }),
         ("v2", { db in try db.execute(sql: "ALTER TABLE item ADD COLUMN size INTEGER NOT NULL DEFAULT 0") }),

@@ -2,7 +2,7 @@ import Foundation
 import Testing
 @testable import Harness
 
-@Suite struct ScenarioImporterTests {
+@Suite(.timeLimit(.minutes(2))) struct ScenarioImporterTests {
     let engage = Data("""
     {"page": 0, "page_size": 1000, "session_id": "1-X", "status": "ok", "total": 3, "results": [
       {"$distinct_id": "u1", "$properties": {"$email": "Ann@Corp.com", "$first_name": "Ann", "$last_seen": "2026-01-01T00:00:00"}},

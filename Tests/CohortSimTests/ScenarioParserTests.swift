@@ -1,7 +1,7 @@
 import Testing
 @testable import Harness
 
-@Suite struct ScenarioParserTests {
+@Suite(.timeLimit(.minutes(2))) struct ScenarioParserTests {
     let valid = """
     name: ok
     seed: 4

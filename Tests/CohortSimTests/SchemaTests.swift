@@ -4,7 +4,7 @@ import SimCore
 @testable import Harness
 
 /// The published JSON Schema must accept exactly what the parser accepts.
-@Suite struct SchemaTests {
+@Suite(.timeLimit(.minutes(2))) struct SchemaTests {
     let schema: JSONValue
 
     init() throws {
@@ -40,5 +40,19 @@ import SimCore
             + ScenarioParser.mailchimpKeys + ScenarioParser.engineKeys
         let missing = Set(names).filter { !guide.contains("`\($0)`") }.sorted()
         #expect(missing.isEmpty, "docs/scenarios.md does not mention: \(missing.joined(separator: ", "))")
+    }
+
+    /// Every suite carries a time limit, so a hang fails that test by name instead of the whole run.
+    @Test func everyTestSuiteHasATimeLimit() throws {
+        let root = packageRoot + "/Tests"
+        let files = try FileManager.default.subpathsOfDirectory(atPath: root).filter { $0.hasSuffix(".swift") }.sorted()
+        var unbounded: [String] = []
+        for file in files {
+            let text = try String(contentsOfFile: root + "/" + file, encoding: .utf8)
+            for line in text.split(separator: "\n") where line.contains("@" + "Suite") && !line.contains(".timeLimit(") {
+                unbounded.append(file + ": " + line.trimmingCharacters(in: .whitespaces))
+            }
+        }
+        #expect(unbounded.isEmpty, "suites without .timeLimit: \(unbounded)")
     }
 }

@@ -3,7 +3,7 @@ import Testing
 import SimCore
 import SimHTTP
 
-@Suite struct SimulationTests {
+@Suite(.timeLimit(.minutes(2))) struct SimulationTests {
     @Test func isoTimesRoundTrip() throws {
         let t = try #require(SimTime(iso8601: "2026-03-02T09:30:15Z"))
         #expect(t.iso8601 == "2026-03-02T09:30:15Z")
@@ -99,7 +99,7 @@ actor Log {
     func add(_ entry: String) { entries.append(entry) }
 }
 
-@Suite struct JSONValueTests {
+@Suite(.timeLimit(.minutes(2))) struct JSONValueTests {
     @Test func parsingKeepsBooleansIntegersAndDoublesApart() throws {
         let value = try JSONValue(parsing: #"{"t": true, "f": false, "one": 1, "half": 0.5, "big": 12345678901234, "s": "1", "n": null, "a": [1, "x"]}"#)
         #expect(value == ["t": true, "f": false, "one": 1, "half": .double(0.5), "big": 12345678901234, "s": "1", "n": nil, "a": [1, "x"]])
@@ -116,7 +116,7 @@ actor Log {
     }
 }
 
-@Suite struct GzipTests {
+@Suite(.timeLimit(.minutes(2))) struct GzipTests {
     @Test func compressThenDecompressRoundTrips() throws {
         let text = Data(String(repeating: "cohort export ", count: 10_000).utf8)
         let packed = try Gzip.compress(text)

@@ -3,7 +3,7 @@ import Testing
 import SimCore
 
 /// `cohortsim sync` end to end over loopback HTTP against `cohortsim serve`, as two processes.
-@Suite(.serialized) struct SyncAgainstServeTests {
+@Suite(.serialized, .timeLimit(.minutes(2))) struct SyncAgainstServeTests {
     static let binary = "\(packageRoot)/.build/debug/cohortsim"
 
     /// Runs the CLI to completion; returns its exit status and standard output.

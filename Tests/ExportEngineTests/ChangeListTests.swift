@@ -4,7 +4,7 @@ import SimCore
 @testable import ExportEngine
 
 /// Per-member change lists: no-ops are derived from snapshot versions, not stored per member.
-@Suite struct ChangeListTests {
+@Suite(.timeLimit(.minutes(2))) struct ChangeListTests {
     private static func summary(_ changes: [MemberChange]) -> [String] {
         changes.map { "\($0.action.rawValue) \($0.distinctID) \($0.email)" }
     }

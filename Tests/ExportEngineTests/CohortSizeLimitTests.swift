@@ -3,7 +3,7 @@ import SimCore
 @testable import ExportEngine
 
 /// A49: Mixpanel exports cohorts of at most 10 million users; a larger cohort fails its run.
-@Suite struct CohortSizeLimitTests {
+@Suite(.timeLimit(.minutes(2))) struct CohortSizeLimitTests {
     @Test func theProductionLimitIsTenMillionUsers() {
         #expect(EngineConfiguration.mixpanelCohortSizeLimit == 10_000_000)
         #expect(EngineFixture.configuration().maxCohortSize == 10_000_000)

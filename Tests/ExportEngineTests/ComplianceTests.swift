@@ -2,7 +2,7 @@ import Testing
 import SimCore
 @testable import ExportEngine
 
-@Suite struct ComplianceTests {
+@Suite(.timeLimit(.minutes(2))) struct ComplianceTests {
     /// ann is new; bob exists subscribed; cat unsubscribed, dan cleaned, eve archived; fay was permanently deleted.
     static func world(_ handling: ExistingContactHandling = .updateExisting) throws -> EngineFixture {
         let fixture = try EngineFixture(configure: { $0.existingContacts = handling })

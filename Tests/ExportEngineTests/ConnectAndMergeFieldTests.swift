@@ -3,7 +3,7 @@ import Testing
 import SimCore
 @testable import ExportEngine
 
-@Suite struct ConnectAndMergeFieldTests {
+@Suite(.timeLimit(.minutes(2))) struct ConnectAndMergeFieldTests {
     @Test(arguments: ["owner", "admin", "Admin"])
     func ownersAndAdminsMayConnect(_ role: String) async throws {
         let fixture = try EngineFixture()

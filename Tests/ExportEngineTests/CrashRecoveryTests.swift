@@ -2,7 +2,7 @@ import Testing
 import SimCore
 @testable import ExportEngine
 
-@Suite struct CrashRecoveryTests {
+@Suite(.timeLimit(.minutes(2))) struct CrashRecoveryTests {
     @Test(arguments: CrashPoint.allCases)
     func aFirstRunInterruptedAnywhereIsFinishedAfterARestart(_ point: CrashPoint) async throws {
         var fixture = try EngineFixture(onDisk: true, configure: { $0.crashPoints = [point] })

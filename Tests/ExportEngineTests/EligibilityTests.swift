@@ -13,7 +13,7 @@ extension RunStaging {
     }
 }
 
-@Suite struct EligibilityTests {
+@Suite(.timeLimit(.minutes(2))) struct EligibilityTests {
     private static func staging() throws -> RunStaging {
         let staging = RunStaging(queue: try SyncStore(path: nil).queue)
         try staging.reset()
@@ -111,7 +111,7 @@ extension RunStaging {
 }
 
 /// Staging on the database's queue while the caller goes on gives what waiting for each batch gives.
-@Suite struct BackgroundStagingTests {
+@Suite(.timeLimit(.minutes(2))) struct BackgroundStagingTests {
     private static func pages() -> [[EngageProfile]] {
         (0..<6).map { page in
             (0..<50).map { i in

@@ -4,7 +4,7 @@ import Testing
 @testable import ExportEngine
 
 /// The `/engage` page decoder reads what decoding the whole document would give.
-@Suite struct EngagePageTests {
+@Suite(.timeLimit(.minutes(2))) struct EngagePageTests {
     /// What the engine read before it decoded pages itself: the whole document as a ``JSONValue``.
     private static func viaJSONValue(_ text: String) -> EngagePage? {
         guard let page = try? JSONValue(parsing: text), case .object = page else { return nil }

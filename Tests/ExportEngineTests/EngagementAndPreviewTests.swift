@@ -2,7 +2,7 @@ import Testing
 import SimCore
 @testable import ExportEngine
 
-@Suite struct EngagementAndPreviewTests {
+@Suite(.timeLimit(.minutes(2))) struct EngagementAndPreviewTests {
     static func campaign(_ id: String, sent: String) -> JSONValue {
         ["id": .string(id), "send_time": .string(sent), "status": "sent", "settings": ["subject_line": .string("Hello \(id)")]]
     }

@@ -3,7 +3,7 @@ import SimCore
 @testable import ExportEngine
 
 /// The compliance-safe default, and merge fields of contacts the sync did not create.
-@Suite struct ExistingContactDefaultsTests {
+@Suite(.timeLimit(.minutes(2))) struct ExistingContactDefaultsTests {
     @Test func listStatusesIsTheDefaultMode() {
         #expect(EngineFixture.configuration().existingContacts == .listStatuses)
     }

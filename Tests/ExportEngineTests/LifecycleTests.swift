@@ -4,7 +4,7 @@ import SimHTTP
 @testable import ExportEngine
 
 /// Reconnect, resume and the history of sync states.
-@Suite struct LifecycleTests {
+@Suite(.timeLimit(.minutes(2))) struct LifecycleTests {
     static func start(_ offset: SimDuration) -> SimTime { EngineFixture.start.adding(offset) }
 
     @Test func reconnectingResumesADisconnectedSyncAtItsNextSlot() async throws {

@@ -8,7 +8,7 @@ import SimCore
 ///
 /// The failures are real SQLite errors, injected into the engine's database: a trigger that
 /// aborts chosen writes (`RAISE(ABORT, …)`), or a table renamed away so that reads of it fail.
-@Suite struct StoreFailureTests {
+@Suite(.timeLimit(.minutes(2))) struct StoreFailureTests {
     /// Makes every insert into `table` that matches `when` (SQL on `NEW`) fail with `message`.
     static func failInserts(into table: String, when condition: String = "1", message: String = "disk full (injected)",
                             in fixture: EngineFixture) throws {

@@ -5,7 +5,7 @@ import SimCore
 
 /// Domain values (state, mode, trigger, outcome, change action) are stored as their enums' raw
 /// values; one the engine does not know is an error, never a default.
-@Suite struct StoredDomainValueTests {
+@Suite(.timeLimit(.minutes(2))) struct StoredDomainValueTests {
     static func exported() async throws -> EngineFixture {
         let fixture = try EngineFixture()
         fixture.setCohort([("ann", "ann@x.io")])

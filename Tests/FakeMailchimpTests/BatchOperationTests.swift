@@ -4,7 +4,7 @@ import SimCore
 import SimHTTP
 @testable import FakeMailchimp
 
-@Suite struct BatchOperationTests {
+@Suite(.timeLimit(.minutes(2))) struct BatchOperationTests {
     static let list = MailchimpFixture.list
 
     func submit(_ fixture: MailchimpFixture) async -> HTTPResponse {

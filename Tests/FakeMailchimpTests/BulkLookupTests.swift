@@ -4,7 +4,7 @@ import SimCore
 @testable import FakeMailchimp
 
 /// The set-based lookups behind batch subscribe and segment changes.
-@Suite struct BulkLookupTests {
+@Suite(.timeLimit(.minutes(2))) struct BulkLookupTests {
     @Test(arguments: [[], ["0846ea46d2a39b84f68af7cce09ec6d7"], ["a", "a", "b"], ["quote\"d", "back\\slash", "tab\t", "zoë"]])
     func hashListIsTheJSONArrayOfItsStrings(_ hashes: [String]) throws {
         let parsed = try JSONValue(parsing: BulkLookup.jsonArray(hashes))

@@ -11,7 +11,7 @@ import SimHTTP
 /// Each step's status, headers and body are hashed (FNV-1a 64) and compared with the hashes the
 /// implementation gave before the bulk routes were made set-based. A mismatch reports the step and
 /// its full response.
-@Suite struct BulkWriteTranscriptTests {
+@Suite(.timeLimit(.minutes(2))) struct BulkWriteTranscriptTests {
     static let list = MailchimpFixture.list
     static let strict = "list000002"
 

@@ -4,7 +4,7 @@ import SimCore
 import SimHTTP
 @testable import FakeMailchimp
 
-@Suite struct CampaignReportTests {
+@Suite(.timeLimit(.minutes(2))) struct CampaignReportTests {
     static let list = MailchimpFixture.list
 
     func fixture(clock: VirtualClock) throws -> MailchimpFixture {

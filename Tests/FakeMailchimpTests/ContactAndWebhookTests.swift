@@ -4,7 +4,7 @@ import SimCore
 import SimHTTP
 @testable import FakeMailchimp
 
-@Suite struct ContactAndWebhookTests {
+@Suite(.timeLimit(.minutes(2))) struct ContactAndWebhookTests {
     static let list = MailchimpFixture.list
 
     func member(_ fixture: MailchimpFixture, _ email: String) async -> JSONValue? {

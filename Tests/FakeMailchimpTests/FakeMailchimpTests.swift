@@ -6,7 +6,7 @@ import SimHTTPServer
 import SimHTTPClient
 @testable import FakeMailchimp
 
-@Suite struct FakeMailchimpTests {
+@Suite(.timeLimit(.minutes(2))) struct FakeMailchimpTests {
     static let key = "0123456789abcdef0123456789abcdef-us6"
     let fake: FakeMailchimp
     let list: String

@@ -6,7 +6,7 @@ import SimHTTPClient
 import SimHTTPServer
 @testable import FakeMailchimp
 
-@Suite struct FaultTests {
+@Suite(.timeLimit(.minutes(2))) struct FaultTests {
     /// Reference §3.2/§3.3: the bodies a status fault answers with.
     @Test(arguments: [
         (429, "TooManyRequests", "You have exceeded the limit of 10 simultaneous connections."),
@@ -129,7 +129,7 @@ import SimHTTPServer
     }
 }
 
-@Suite struct LoopbackFaultTests {
+@Suite(.timeLimit(.minutes(2))) struct LoopbackFaultTests {
     /// A dropped connection over real HTTP is a closed socket, never an HTTP status.
     @Test(arguments: [FaultRule.Effect.drop, .loseResponse])
     func aDropFaultClosesTheSocketBeforeAnyResponse(_ effect: FaultRule.Effect) async throws {

@@ -5,7 +5,7 @@ import SimHTTP
 
 /// `FieldSelection.apply` (a path tree) trims exactly as the plain definition below: for each key,
 /// the paths starting with it; a path of length one names the whole value.
-@Suite struct FieldSelectionModelTests {
+@Suite(.timeLimit(.minutes(2))) struct FieldSelectionModelTests {
     static func keep(_ value: JSONValue, _ paths: [[Substring]]) -> JSONValue {
         switch value {
         case .array(let items): return .array(items.map { keep($0, paths) })

@@ -5,7 +5,7 @@ import SimHTTP
 @testable import FakeMailchimp
 
 /// `fields` / `exclude_fields` trim responses, as on the real API (reference §5).
-@Suite struct FieldSelectionTests {
+@Suite(.timeLimit(.minutes(2))) struct FieldSelectionTests {
     static let key = "0123456789abcdef0123456789abcdef-us6"
     let fake: FakeMailchimp
 

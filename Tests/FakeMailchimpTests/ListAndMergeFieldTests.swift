@@ -4,7 +4,7 @@ import SimCore
 import SimHTTP
 @testable import FakeMailchimp
 
-@Suite struct ListAndMergeFieldTests {
+@Suite(.timeLimit(.minutes(2))) struct ListAndMergeFieldTests {
     static let list = MailchimpFixture.list
     static let validList: JSONValue = [
         "name": "Launch", "permission_reminder": "You signed up.", "email_type_option": false,

@@ -7,7 +7,7 @@ import SimHTTP
 /// `count`/`offset` paging of member and segment-member listings: whichever way a listing is
 /// paged (continuing pages use keyset cursors, others `OFFSET`), the pages are slices of one
 /// stable order and `total_items` is the whole listing.
-@Suite struct ListingPagingTests {
+@Suite(.timeLimit(.minutes(2))) struct ListingPagingTests {
     static let list = MailchimpFixture.list
 
     func emails(_ fixture: MailchimpFixture, _ path: String) async -> (emails: [String], total: Int64?) {

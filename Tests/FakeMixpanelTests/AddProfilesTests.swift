@@ -5,7 +5,7 @@ import SimHTTP
 @testable import FakeMixpanel
 
 /// `addProfiles` seeds profiles exactly as a world's profiles are seeded at init.
-@Suite struct AddProfilesTests {
+@Suite(.timeLimit(.minutes(2))) struct AddProfilesTests {
     static let cohorts: [MixpanelWorld.Cohort] = [
         .init(id: 1, name: "In", definition: .property(name: "segment", op: .equals, value: "in")),
         .init(id: 2, name: "Not in", definition: .not(.property(name: "segment", op: .equals, value: "in"))),

@@ -5,7 +5,7 @@ import SimCore
 
 /// Cohorts decided by profile properties alone are evaluated by streaming the profile table; the
 /// result must be the general evaluation's, on a world that mixes every kind of user.
-@Suite struct CohortStreamingTests {
+@Suite(.timeLimit(.minutes(2))) struct CohortStreamingTests {
     static let definitions: [CohortDefinition] = [
         .property(name: "segment", op: .equals, value: "in"),
         .property(name: "visits", op: .equals, value: .double(3)),
@@ -85,7 +85,7 @@ import SimCore
 }
 
 /// After profile writes only, a profile-decided membership is updated from the cached one.
-@Suite struct CohortMembershipUpdateTests {
+@Suite(.timeLimit(.minutes(2))) struct CohortMembershipUpdateTests {
     static let updates: [JSONValue] = [
         ["$token": "tok", "$distinct_id": "b", "$set": ["segment": "in"]],
         ["$token": "tok", "$distinct_id": "a", "$set": ["segment": "out"]],

@@ -5,7 +5,7 @@ import SimCore
 
 /// `/engage` pages copy stored properties byte for byte; the result must be the canonical
 /// encoding of the same values, as if they had been decoded, filtered and encoded again.
-@Suite struct EngageRenderingTests {
+@Suite(.timeLimit(.minutes(2))) struct EngageRenderingTests {
     private static let keys = ["$email", "$first_name", "$last_seen", "$user_id", "A", "plan", "zoë", "$a\"q", "$last_seem", "$last_seen0"]
 
     private static func expected(_ properties: [String: JSONValue], names: [String]?, lastSeen: String?) -> String {

@@ -6,7 +6,7 @@ import SimHTTP
 
 /// `/engage` sessions hold ids and render pages on demand, yet show the snapshot they were created
 /// from (A19); only the most recently used sessions are kept.
-@Suite struct EngageSessionTests {
+@Suite(.timeLimit(.minutes(2))) struct EngageSessionTests {
     static let cohort = MixpanelWorld.Cohort(id: 1, name: "In", definition: .property(name: "segment", op: .equals, value: "in"))
 
     static func profiles(_ count: Int) -> [MixpanelWorld.Profile] {

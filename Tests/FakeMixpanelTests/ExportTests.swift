@@ -4,7 +4,7 @@ import SimCore
 import SimHTTP
 @testable import FakeMixpanel
 
-@Suite struct ExportTests {
+@Suite(.timeLimit(.minutes(2))) struct ExportTests {
     func export(_ fake: FakeMixpanel, _ query: String) async -> [JSONValue] {
         let response = await fake.handle(Fixture.request("GET", "https://data.mixpanel.com/api/2.0/export?project_id=7&" + query))
         return response.bodyText.split(separator: "\n").compactMap { try? JSONValue(parsing: String($0)) }

@@ -4,7 +4,7 @@ import SimCore
 import SimHTTP
 @testable import FakeMixpanel
 
-@Suite struct FakeMixpanelQueryTests {
+@Suite(.timeLimit(.minutes(2))) struct FakeMixpanelQueryTests {
     let fake: FakeMixpanel
 
     init() throws {

@@ -4,7 +4,7 @@ import SimCore
 import SimHTTP
 @testable import FakeMixpanel
 
-@Suite struct IdentityOriginalTests {
+@Suite(.timeLimit(.minutes(2))) struct IdentityOriginalTests {
     @Test func identifyMergesAnonymousIntoUserAndRetroactivelyAttributesEvents() throws {
         let fake = try Fixture.fake()
         try fake.track(event: "Visit", properties: ["distinct_id": .string(Fixture.anon1)])
@@ -132,7 +132,7 @@ import SimHTTP
     }
 }
 
-@Suite struct WorldValidationTests {
+@Suite(.timeLimit(.minutes(2))) struct WorldValidationTests {
     @Test func anInvalidWorldEventIsReportedNotDropped() throws {
         #expect(throws: InvalidWorldEvent.self) {
             try Fixture.fake(events: [.init(name: "$identify", time: Fixture.start, properties: ["distinct_id": "u1"])])

@@ -4,7 +4,7 @@ import SimCore
 import SimHTTP
 @testable import FakeMixpanel
 
-@Suite struct IdentitySimplifiedTests {
+@Suite(.timeLimit(.minutes(2))) struct IdentitySimplifiedTests {
     @Test func deviceOnlyEventsUseThePrefixedIdAndLinkOnFirstEventWithBoth() throws {
         let fake = try Fixture.fake(.simplified)
         #expect(try fake.track(event: "Visit", properties: ["$device_id": "D1"]).distinctID == "$device:D1")

@@ -4,7 +4,7 @@ import SimCore
 import SimHTTP
 @testable import FakeMixpanel
 
-@Suite struct IngestionTests {
+@Suite(.timeLimit(.minutes(2))) struct IngestionTests {
     let fake: FakeMixpanel
     let now = Fixture.seconds(Fixture.start)
 

@@ -4,7 +4,7 @@ import SimCore
 import SimHTTP
 @testable import FakeMixpanel
 
-@Suite struct MTUTests {
+@Suite(.timeLimit(.minutes(2))) struct MTUTests {
     static let march = SimTime(iso8601: "2026-03-10T10:00:00Z")!
 
     func event(_ name: String, _ id: String, at time: SimTime = MTUTests.march, extra: [String: JSONValue] = [:]) -> MixpanelWorld.Event {

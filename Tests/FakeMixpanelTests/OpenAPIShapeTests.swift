@@ -210,7 +210,7 @@ struct OpenAPISpec: Sendable {
     }
 }
 
-@Suite struct OpenAPIShapeTests {
+@Suite(.timeLimit(.minutes(2))) struct OpenAPIShapeTests {
     let fake: FakeMixpanel
     let now = Fixture.seconds(Fixture.start)
 

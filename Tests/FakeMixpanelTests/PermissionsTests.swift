@@ -4,7 +4,7 @@ import SimCore
 import SimHTTP
 @testable import FakeMixpanel
 
-@Suite struct PermissionsTests {
+@Suite(.timeLimit(.minutes(2))) struct PermissionsTests {
     let fake: FakeMixpanel
     init() throws { fake = try Fixture.fake() }
 

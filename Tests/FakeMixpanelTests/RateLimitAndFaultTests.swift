@@ -4,7 +4,7 @@ import SimCore
 import SimHTTP
 @testable import FakeMixpanel
 
-@Suite struct RateLimitAndFaultTests {
+@Suite(.timeLimit(.minutes(2))) struct RateLimitAndFaultTests {
     func cohorts(_ fake: FakeMixpanel) async -> HTTPResponse {
         await fake.handle(Fixture.request("GET", "https://mixpanel.com/api/2.0/cohorts/list?project_id=7"))
     }

@@ -6,7 +6,7 @@ import SimHTTP
 
 /// The official Python SDK posts `data=<json>&verbose=1&ip=0` as one form body and requires
 /// `{"status": 1, "error": null}` back; replying `1` makes it raise.
-@Suite struct SDKWireFormatTests {
+@Suite(.timeLimit(.minutes(2))) struct SDKWireFormatTests {
     func fake() throws -> FakeMixpanel {
         try FakeMixpanel(world: MixpanelWorld(projectID: 7, token: "tok", idMerge: .simplified,
                                               serviceAccounts: [.init(username: "sa", secret: "pw", role: .admin)]),

@@ -2,7 +2,7 @@ import Testing
 import SimCore
 @testable import FakeMixpanel
 
-@Suite struct SelectorExpressionTests {
+@Suite(.timeLimit(.minutes(2))) struct SelectorExpressionTests {
     let profile: [String: JSONValue] = ["$email": "a@example.com", "plan": "pro", "visits": 5, "groups": ["beta", "eu"]]
 
     @Test(arguments: [
