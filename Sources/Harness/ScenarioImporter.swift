@@ -5,8 +5,9 @@ import Yams
 
 /// Turns what a customer can hand over — a Mixpanel profile export (Engage JSON), a Mailchimp
 /// audience export (CSV), optionally the cohort definition and the engine's run history — into
-/// a scenario file a support engineer can replay. Emails are pseudonymised consistently (the
-/// same address gives the same pseudonym in every input) unless `keepEmails` is set.
+/// a scenario file a support engineer can replay. Every personal value is pseudonymised
+/// consistently across the inputs (``ImportPseudonyms``): addresses unless `keepEmails`, ids that
+/// are addresses or phone numbers, and every string property not listed in `keep`.
 public struct ScenarioImporter: Sendable {
     /// One Mailchimp export file; `status` is used when the CSV has no status column (Mailchimp
     /// exports one file per status: subscribed, unsubscribed, cleaned).
@@ -21,12 +22,17 @@ public struct ScenarioImporter: Sendable {
     }
 
     public var keepEmails: Bool
+    /// Property names whose values are kept verbatim (`--keep`).
+    public var keep: Set<String>
     public var seed: UInt64
 
-    public init(keepEmails: Bool = false, seed: UInt64 = 1) {
+    public init(keepEmails: Bool = false, keep: Set<String> = [], seed: UInt64 = 1) {
         self.keepEmails = keepEmails
+        self.keep = keep
         self.seed = seed
     }
+
+    var pseudonyms: ImportPseudonyms { ImportPseudonyms(keepEmails: keepEmails, keep: keep) }
 
     /// A problem with an input file.
     public struct ImportError: Error, CustomStringConvertible, Equatable {
@@ -42,20 +48,21 @@ public struct ScenarioImporter: Sendable {
         let profiles = try parseProfiles(profilesJSON, file: profilesFile)
         var members: [(email: String, status: String, tags: [String])] = []
         for (file, contents) in audienceFiles { members += try parseAudience(contents, file: file) }
-        let definition = try cohortDefinition.map { try Yams.compose(yaml: $0) } ?? nil
+        let definition = try cohortDefinition.map { try Yams.compose(yaml: $0) }?.map(pseudonyms.definition)
         var lines = [
             "name: \(quote(name))",
             "description: >",
             "  Imported from a customer report: \(profiles.count) Mixpanel profile(s) from \(profilesFile), "
                 + "\(members.count) Mailchimp contact(s) from \(audienceFiles.map(\.file.path).joined(separator: ", "))."
-                + (keepEmails ? "" : " Emails are pseudonymised."),
+                + " Personal values are pseudonymised" + (keepEmails ? " (emails kept)" : "")
+                + (keep.isEmpty ? "." : "; kept verbatim: " + keep.sorted().joined(separator: ", ") + "."),
             "tags: [imported]",
             "seed: \(seed)",
             "mixpanel:",
             "  profiles:",
         ]
         if let history, !history.isEmpty {
-            lines.insert(contentsOf: ["# Engine run history as reported:"] + history.split(separator: "\n").map { "#   " + $0 }, at: 0)
+            lines.insert(contentsOf: ["# Engine run history as reported:"] + history.split(separator: "\n").map { "#   " + pseudonyms.addresses(in: String($0)) }, at: 0)
         }
         for profile in profiles {
             lines.append("    - distinct_id: \(quote(profile.id))")
@@ -81,12 +88,7 @@ public struct ScenarioImporter: Sendable {
 
     /// The pseudonym of an address: stable per lower-cased address; a capitalised first letter
     /// survives, so case-only duplicates stay visible.
-    public func pseudonym(_ email: String) -> String {
-        guard !keepEmails else { return email }
-        let trimmed = email.trimmingWhitespace()
-        let base = "user-" + StableHash.hex(seed: 0, length: 8, "email", trimmed.lowercased()) + "@example.com"
-        return trimmed.first?.isUppercase == true ? "U" + base.dropFirst() : base
-    }
+    public func pseudonym(_ email: String) -> String { pseudonyms.email(email) }
 
     private func parseProfiles(_ data: Data, file: String) throws -> [(id: String, properties: [String: JSONValue])] {
         let text = String(decoding: data, as: UTF8.self)
@@ -106,9 +108,18 @@ public struct ScenarioImporter: Sendable {
                 throw ImportError(file: file, message: "profile \(index + 1) has no $distinct_id")
             }
             var properties = item["$properties"]?.objectValue ?? [:]
-            if let email = properties["$email"]?.stringValue { properties["$email"] = .string(pseudonym(email)) }
             for key in ["$last_seen", "$city", "$region", "$country_code", "$timezone", "$geo_source"] { properties.removeValue(forKey: key) }
-            return (id, properties)
+            var safe: [String: JSONValue] = [:]
+            for (key, value) in properties {
+                // $email keeps its form (an address, or a non-address that stays invalid) so the
+                // engine's eligibility rules see what the customer's data had.
+                if key == "$email", let email = value.stringValue {
+                    safe[key] = .string(email.contains("@") ? pseudonym(email) : (keep.contains(key) ? email : pseudonyms.text(email)))
+                } else {
+                    safe[key] = pseudonyms.value(value, property: key)
+                }
+            }
+            return (pseudonyms.distinctID(id), safe)
         }
     }
 

@@ -10,7 +10,9 @@ extension CohortSim {
             discussion: """
             --profiles takes an Engage API response, a JSON array of profiles or NDJSON. --audience-csv takes a \
             Mailchimp export CSV (repeatable); when a file has no status column, give it as PATH:STATUS or let its \
-            name say it (subscribed_members_export.csv). Emails are pseudonymised consistently unless --keep-emails.
+            name say it (subscribed_members_export.csv). Every personal value is pseudonymised consistently: emails \
+            (unless --keep-emails), distinct ids that are addresses or phone numbers, and every string property \
+            value not named with --keep (e.g. --keep plan --keep country, for properties a cohort compares).
             """)
 
         @Option(help: "Mixpanel profile export (Engage JSON).") var profiles: String
@@ -21,6 +23,8 @@ extension CohortSim {
         @Option(help: "Scenario name.") var name = "Imported customer report"
         @Option(name: .shortAndLong, help: "Write the scenario here (default: standard output).") var output: String?
         @Flag(help: "Keep real email addresses (default: pseudonymise).") var keepEmails = false
+        @Option(help: ArgumentHelp("A property whose values are kept verbatim (repeatable); all others are pseudonymised.", valueName: "property"))
+        var keep: [String] = []
 
         mutating func run() async throws {
             func read(_ path: String) throws -> Data {
@@ -36,7 +40,7 @@ extension CohortSim {
                 }
                 return (ScenarioImporter.AudienceFile(path: path, status: status), String(decoding: try read(path), as: UTF8.self))
             }
-            let importer = ScenarioImporter(keepEmails: keepEmails)
+            let importer = ScenarioImporter(keepEmails: keepEmails, keep: Set(keep))
             let yaml: String
             do {
                 yaml = try importer.makeScenario(
