@@ -1,14 +1,16 @@
 import Foundation
 
-/// When goldens are written.
+/// When outcomes are written for review. Nothing here ever replaces or creates a golden: every
+/// write is a `.pending` file that `cohortsim review` shows and `accept` / `reject` settle, and a
+/// run that wrote one fails (a recording is never a pass).
 public enum RecordMode: String, Sendable, CaseIterable {
-    /// Never write; a missing golden is a failure (CI).
+    /// Write nothing; a missing golden and a mismatch are failures (CI).
     case never
-    /// Write goldens that do not exist yet (local default).
+    /// A scenario without a golden gets a pending one (local default); a mismatch only fails.
     case missing
-    /// Write a pending file beside each golden that does not match, for `cohortsim review` / `accept`.
+    /// A golden that does not match gets a pending outcome beside it; a missing golden only fails.
     case failed
-    /// Write a pending file beside every golden whose outcome differs, and new goldens.
+    /// Both: pending outcomes for mismatches and pending goldens for new scenarios.
     case all
 
     /// `never` when the environment has `CI=true`, else `missing`.
@@ -24,7 +26,7 @@ public enum GoldenVerdict: Equatable, Sendable {
     case mismatch(diff: String)
     /// No golden exists and the mode does not allow writing one.
     case missing
-    /// A new golden was written; not a pass until compared on a later run.
+    /// No golden existed; the outcome was written as a pending golden, not a pass until accepted.
     case recorded
     /// The golden did not match and the actual outcome was written beside it as `.pending`.
     case pending(diff: String)
@@ -48,13 +50,12 @@ public struct GoldenStore: Sendable {
     public func check(scenarioID: String, actual: String, mode: RecordMode) throws -> GoldenVerdict {
         let path = path(for: scenarioID)
         guard let expected = read(path) else {
-            guard mode != .never else { return .missing }
-            try write(actual, to: path)
-            try? FileManager.default.removeItem(atPath: pendingPath(for: scenarioID))
+            guard mode == .missing || mode == .all else { return .missing }
+            try write(actual, to: pendingPath(for: scenarioID))
             return .recorded
         }
         if expected == actual {
-            try? FileManager.default.removeItem(atPath: pendingPath(for: scenarioID))
+            try removePending(scenarioID)
             return .passed
         }
         let diff = UnifiedDiff.diff(expected: expected, actual: actual, expectedLabel: path, actualLabel: "actual outcome of \(scenarioID)")
@@ -89,6 +90,21 @@ public struct GoldenStore: Sendable {
         try write(text, to: path(for: scenarioID))
         try FileManager.default.removeItem(atPath: pending)
         return true
+    }
+
+    /// Deletes a pending outcome, leaving the golden (if any) as it was. Returns `false` when
+    /// nothing was pending.
+    @discardableResult
+    public func reject(_ scenarioID: String) throws -> Bool {
+        guard FileManager.default.fileExists(atPath: pendingPath(for: scenarioID)) else { return false }
+        try FileManager.default.removeItem(atPath: pendingPath(for: scenarioID))
+        return true
+    }
+
+    /// A stale pending outcome of a scenario that now matches its golden.
+    private func removePending(_ scenarioID: String) throws {
+        let pending = pendingPath(for: scenarioID)
+        if FileManager.default.fileExists(atPath: pending) { try FileManager.default.removeItem(atPath: pending) }
     }
 
     /// Goldens that no scenario in `scenarioIDs` produces.

@@ -8,7 +8,7 @@ struct CohortSim: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "cohortsim",
         abstract: "Prove a Mixpanel → Mailchimp cohort export correct against faithful fakes.",
-        subcommands: [Run.self, Review.self, Accept.self, CheckDeterminism.self, Fuzz.self, Serve.self, Sync.self, Import.self, Bench.self])
+        subcommands: [Run.self, Review.self, Accept.self, Reject.self, CheckDeterminism.self, Fuzz.self, Serve.self, Sync.self, Import.self, Bench.self])
 }
 
 /// Where scenarios and goldens live.

@@ -5,7 +5,7 @@ import Harness
 extension CohortSim {
     /// `cohortsim review`: shows each pending golden as a diff against the golden it would replace.
     struct Review: AsyncParsableCommand {
-        static let configuration = CommandConfiguration(abstract: "Show pending goldens (written by --record failed|all) as diffs.")
+        static let configuration = CommandConfiguration(abstract: "Show pending goldens (written by --record missing|failed|all) as diffs.")
 
         @OptionGroup var locations: SuiteLocations
 
@@ -22,7 +22,27 @@ extension CohortSim {
                 print(terminal.bold("==== \(id)"))
                 print(terminal.diff(diff.isEmpty ? "(identical to the golden)\n" : diff), terminator: "")
             }
-            print("\(ids.count) pending; accept with `cohortsim accept [NAME ...]`")
+            print("\(ids.count) pending; accept with `cohortsim accept [NAME ...]`, or reject with `cohortsim reject [NAME ...]`")
+        }
+    }
+
+    /// `cohortsim reject`: deletes pending outcomes; the goldens stay as they were.
+    struct Reject: AsyncParsableCommand {
+        static let configuration = CommandConfiguration(abstract: "Reject pending goldens (all, or the named scenario ids): delete them, keep the goldens.")
+
+        @OptionGroup var locations: SuiteLocations
+
+        @Argument(help: "Scenario ids to reject (default: all pending).")
+        var names: [String] = []
+
+        mutating func run() async throws {
+            let store = GoldenStore(root: locations.goldens)
+            let ids = names.isEmpty ? store.pendingIDs() : names
+            guard !ids.isEmpty else { print("No pending goldens."); return }
+            for id in ids {
+                guard try store.reject(id) else { throw invalidInput("no pending golden for '\(id)'") }
+                print("rejected \(store.pendingPath(for: id))")
+            }
         }
     }
 

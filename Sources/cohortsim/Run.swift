@@ -7,14 +7,14 @@ extension CohortSim {
     struct Run: AsyncParsableCommand {
         static let configuration = CommandConfiguration(
             abstract: "Replay scenarios and compare their outcomes with the goldens.",
-            discussion: "Exit status: 0 all passed, 1 a scenario failed (or a golden was recorded), 2 invalid input.")
+            discussion: "Exit status: 0 all passed, 1 a scenario failed (or an outcome was written for review), 2 invalid input.")
 
         @Argument(help: "Scenario files or folders (default: the scenario root).")
         var paths: [String] = []
 
         @OptionGroup var locations: SuiteLocations
 
-        @Option(help: "When to write goldens: never, missing, failed or all (default: missing; never when CI=true). failed/all write .pending files for `cohortsim review` and `accept`.")
+        @Option(help: "What to write for review: never, missing (pending goldens for new scenarios), failed (pending outcomes beside mismatching goldens) or all (both). Default: missing; never when CI=true. Settle them with `cohortsim review`, `accept` and `reject`.")
         var record: String?
 
         @Option(help: "Only scenarios whose id, path or name matches this regular expression.")
@@ -98,7 +98,7 @@ extension CohortSim {
             case .mismatch: return t.red("FAIL") + " \(result.scenarioID): outcome differs from golden" + suffix
             case .pending: return t.red("FAIL") + " \(result.scenarioID): outcome differs; pending golden written (cohortsim review)" + suffix
             case .missing: return t.red("FAIL") + " \(result.scenarioID): no golden (run with --record missing to create it)"
-            case .recorded: return t.yellow("REC ") + " \(result.scenarioID): new golden written — review it, then re-run" + suffix
+            case .recorded: return t.yellow("REC ") + " \(result.scenarioID): new golden written as pending — `cohortsim review`, then `accept` or `reject`" + suffix
             case nil: return t.red("FAIL") + " \(result.scenarioID)"
             }
         }

@@ -3,9 +3,15 @@ import Testing
 @testable import Harness
 
 @Suite(.timeLimit(.minutes(2))) struct GoldenTests {
+    /// A golden as a reviewer leaves it: recorded as pending, then accepted.
+    private func seed(_ store: GoldenStore, _ id: String, _ text: String) throws {
+        #expect(try store.check(scenarioID: id, actual: text, mode: .missing) == .recorded)
+        #expect(try store.accept(id))
+    }
+
     @Test func matchingGoldenPasses() throws {
         let store = GoldenStore(root: try temporaryFolder())
-        _ = try store.check(scenarioID: "a/b", actual: "x\n", mode: .missing)
+        try seed(store, "a/b", "x\n")
         #expect(try store.check(scenarioID: "a/b", actual: "x\n", mode: .never) == .passed)
     }
 
@@ -15,15 +21,43 @@ import Testing
         #expect(!FileManager.default.fileExists(atPath: store.path(for: "new")))
     }
 
-    @Test func missingGoldenIsRecordedUnderMissing() throws {
+    @Test func aNewGoldenIsPendingUntilAcceptedAndNeverAPass() throws {
         let store = GoldenStore(root: try temporaryFolder())
         #expect(try store.check(scenarioID: "dir/new", actual: "x\n", mode: .missing) == .recorded)
-        #expect(try String(contentsOfFile: store.path(for: "dir/new"), encoding: .utf8) == "x\n")
+        #expect(!FileManager.default.fileExists(atPath: store.path(for: "dir/new")), "no golden before review")
+        #expect(store.pendingIDs() == ["dir/new"])
+        #expect(store.pendingDiff(for: "dir/new")?.contains("+x\n") == true)
+        // Still not a pass on the next run: the golden does not exist until accepted.
+        #expect(try store.check(scenarioID: "dir/new", actual: "x\n", mode: .missing) == .recorded)
+        #expect(try store.accept("dir/new"))
+        #expect(try store.check(scenarioID: "dir/new", actual: "x\n", mode: .never) == .passed)
+    }
+
+    @Test(arguments: [(RecordMode.never, false, false), (.missing, true, false), (.failed, false, true), (.all, true, true)])
+    func eachRecordModeWritesWhatItSays(_ mode: RecordMode, writesNew: Bool, writesMismatch: Bool) throws {
+        let store = GoldenStore(root: try temporaryFolder())
+        try seed(store, "old", "a\n")
+        let new = try store.check(scenarioID: "new", actual: "n\n", mode: mode)
+        let changed = try store.check(scenarioID: "old", actual: "b\n", mode: mode)
+        #expect((new == .recorded) == writesNew && (new == .missing) == !writesNew)
+        if case .pending = changed { #expect(writesMismatch) } else { #expect(!writesMismatch) }
+        #expect(store.pendingIDs() == ([writesNew ? "new" : nil, writesMismatch ? "old" : nil].compactMap { $0 }))
+        #expect(try String(contentsOfFile: store.path(for: "old"), encoding: .utf8) == "a\n", "no mode replaces a golden")
+    }
+
+    @Test func rejectDeletesThePendingOutcomeAndKeepsTheGolden() throws {
+        let store = GoldenStore(root: try temporaryFolder())
+        try seed(store, "s", "a\n")
+        _ = try store.check(scenarioID: "s", actual: "b\n", mode: .failed)
+        #expect(try store.reject("s"))
+        #expect(store.pendingIDs().isEmpty)
+        #expect(try String(contentsOfFile: store.path(for: "s"), encoding: .utf8) == "a\n")
+        #expect(try !store.reject("s"))
     }
 
     @Test func mismatchShowsAUnifiedDiffAndKeepsTheGolden() throws {
         let store = GoldenStore(root: try temporaryFolder())
-        _ = try store.check(scenarioID: "s", actual: "one\ntwo\nthree\n", mode: .missing)
+        try seed(store, "s", "one\ntwo\nthree\n")
         let verdict = try store.check(scenarioID: "s", actual: "one\n2\nthree\n", mode: .missing)
         guard case .mismatch(let diff) = verdict else { Issue.record("expected a mismatch, got \(verdict)"); return }
         #expect(diff.contains("-two\n+2\n"))
@@ -33,7 +67,7 @@ import Testing
 
     @Test func failedModeWritesAPendingFileAndKeepsTheGolden() throws {
         let store = GoldenStore(root: try temporaryFolder())
-        _ = try store.check(scenarioID: "d/s", actual: "old\n", mode: .missing)
+        try seed(store, "d/s", "old\n")
         #expect(try store.check(scenarioID: "d/s", actual: "old\n", mode: .failed) == .passed)
         guard case .pending = try store.check(scenarioID: "d/s", actual: "new\n", mode: .failed) else { Issue.record("expected pending"); return }
         #expect(try String(contentsOfFile: store.path(for: "d/s"), encoding: .utf8) == "old\n")
@@ -43,7 +77,7 @@ import Testing
 
     @Test func acceptReplacesTheGoldenWithThePendingOutcome() throws {
         let store = GoldenStore(root: try temporaryFolder())
-        _ = try store.check(scenarioID: "s", actual: "a\n", mode: .missing)
+        try seed(store, "s", "a\n")
         _ = try store.check(scenarioID: "s", actual: "b\n", mode: .all)
         #expect(try store.accept("s"))
         #expect(try String(contentsOfFile: store.path(for: "s"), encoding: .utf8) == "b\n")
@@ -54,8 +88,8 @@ import Testing
 
     @Test func goldensWithoutAScenarioAreOrphans() throws {
         let store = GoldenStore(root: try temporaryFolder())
-        _ = try store.check(scenarioID: "kept", actual: "a\n", mode: .missing)
-        _ = try store.check(scenarioID: "old/gone", actual: "a\n", mode: .missing)
+        try seed(store, "kept", "a\n")
+        try seed(store, "old/gone", "a\n")
         #expect(store.orphans(scenarioIDs: ["kept"]) == ["old/gone"])
     }
 
