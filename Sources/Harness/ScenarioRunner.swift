@@ -72,11 +72,15 @@ public struct ScenarioRunner: Sendable {
             if let failure = await world.engine.scheduleFailure {
                 failures.append("\(scenario.file): the engine's schedule failed: \(failure)")
             }
+            let stateChanges = try await world.engine.stateChanges()
+            let runs = try await world.engine.runs(includingChanges: true)
             let document = try OutcomeRenderer(scenario: scenario, timeline: timeline,
                                                audiences: try world.mailchimp.dump(), syncs: try await world.engine.syncs(),
-                                               stateChanges: try await world.engine.stateChanges(),
-                                               runs: try await world.engine.runs(includingChanges: true), journal: world.journal.journal,
+                                               stateChanges: stateChanges, runs: runs, journal: world.journal.journal,
                                                cohorts: try world.cohortLines(), mixpanel: try await world.mixpanelLines()).render()
+            let texts = [("the outcome document", document)] + runs.map { ("run \($0.number)'s error", $0.error) }
+                + stateChanges.enumerated().map { ("state change \($0.offset + 1)'s reason", $0.element.reason) }
+            failures += SecretScan(scenario).leaks(in: texts).map { "\(scenario.file): \($0)" }
             try await observer?.end(world, document: document)
             return ScenarioOutcome(document: document, expectationFailures: failures)
         }

@@ -144,4 +144,24 @@ struct JUnitParse {
         #expect(figures.resyncRequests <= figures.resyncLowerBound + 5)
         #expect(figures.peakRSSBytes > 0)
     }
+
+    /// A configured secret anywhere in the outcome (here a cohort named after the service
+    /// account's secret) fails the scenario, naming where and only the secret's first characters.
+    @Test func aSecretInTheOutcomeFailsTheScenario() async throws {
+        let leaky = try scenario("""
+            name: leaky
+            mixpanel:
+              service_account: {username: ops, secret: "s3cr3t-value-42"}
+              cohorts:
+                - {id: 7, name: "s3cr3t-value-42", definition: {ids: []}}
+            steps:
+              - connect: {}
+            """)
+        let result = try await ScenarioRunner().run(leaky)
+        #expect(result.expectationFailures.contains { $0.contains("a configured secret (s3cr…) appears in the outcome document") })
+        #expect(!result.expectationFailures.joined().contains("s3cr3t-value-42"), "the report never repeats the secret")
+        var clean = leaky
+        clean.mixpanel.cohorts[0].name = "Buyers"
+        #expect(try await ScenarioRunner().run(clean).expectationFailures.isEmpty)
+    }
 }

@@ -164,13 +164,9 @@ extension InvariantChecker {
 
     /// no-secret-in-output: the report and the run records never carry a key or secret.
     func checkSecrets(_ document: String, runs: [RunReport]) {
-        var secrets = [scenario.mailchimp.apiKey, String(scenario.mailchimp.apiKey.split(separator: "-").first ?? "")]
-        secrets += scenario.mixpanel.serviceAccounts.map(\.secret)
-        let texts = [document] + runs.sorted { $0.number < $1.number }.map(\.error)
-        for secret in Set(secrets) where secret.count >= 8 {
-            if texts.contains(where: { $0.contains(secret) }) {
-                record(.noSecretInOutput, step: nil, now: scenario.start, "a secret (\(secret.prefix(4))…) appears in the output")
-            }
+        let texts = [("the outcome document", document)] + runs.sorted { $0.number < $1.number }.map { ("run \($0.number)'s error", $0.error) }
+        for leak in SecretScan(scenario).leaks(in: texts) {
+            record(.noSecretInOutput, step: nil, now: scenario.start, leak)
         }
     }
 
