@@ -75,14 +75,15 @@ extension CohortSim.Sync {
 
         mutating func run() async throws {
             let engine = try options.engine()
+            // Never print a secret, even if a run's error or a reason quoted one.
             for report in try await engine.runs(includingChanges: members) {
-                print(HistoryFormat.line(report))
+                print(try await engine.redacting(HistoryFormat.line(report)))
                 if members {
-                    for change in report.changes { print("  \(change.action.rawValue) \(change.distinctID) \(change.email) \(change.reason)") }
+                    for change in report.changes { print(try await engine.redacting("  \(change.action.rawValue) \(change.distinctID) \(change.email) \(change.reason)")) }
                 }
             }
             for change in try await engine.stateChanges() {
-                print("\(change.at) sync \(change.syncID) \(change.state.rawValue)" + (change.reason.isEmpty ? "" : ": \(change.reason)"))
+                print(try await engine.redacting("\(change.at) sync \(change.syncID) \(change.state.rawValue)" + (change.reason.isEmpty ? "" : ": \(change.reason)")))
             }
         }
     }

@@ -115,4 +115,15 @@ import SimHTTP
         ])
         #expect(changes[1].at == Self.start(.hours(2)))
     }
+
+    /// `sync history` prints through `redacting`: the stored key (whole and bare) and the
+    /// service-account secret never appear.
+    @Test func historyTextIsRedactedOfTheEnginesSecrets() async throws {
+        let fixture = try EngineFixture(configure: { $0.mixpanel.secret = "mp-service-secret-1" })
+        let key = "0123456789abcdef0123456789abcdef-us6"
+        #expect(await fixture.engine.connect(apiKey: key) == .connected(dataCenter: "us6"))
+        let text = "failed: 401 for 0123456789abcdef0123456789abcdef-us6 (0123456789abcdef0123456789abcdef), secret mp-service-secret-1"
+        let redacted = try await fixture.engine.redacting(text)
+        #expect(redacted == "failed: 401 for <api-key> (<api-key>), secret <secret>")
+    }
 }
