@@ -33,7 +33,7 @@ extension CohortSim.Sync {
         static let configuration = CommandConfiguration(abstract: "Export a cohort to an audience, once or as a dynamic sync (every 2 h, run by `daemon`).")
         @OptionGroup var options: SyncOptions
         @Option(help: "Cohort id.") var cohort: Int64
-        @Option(help: "Cohort name (names the tag; default: looked up in the report of the first run).") var cohortName: String?
+        @Option(help: "Cohort name for the tag (default: the cohort's name in Mixpanel).") var cohortName: String?
         @Option(help: "Mailchimp audience (list) id.") var audience: String
         @Option(help: "one-time or dynamic.") var mode = "one-time"
         @Flag(help: "Show what the export would change, without changing anything.") var dryRun = false
@@ -47,8 +47,16 @@ extension CohortSim.Sync {
                 for change in report.changes { print("  \(change.action.rawValue) \(change.distinctID) \(change.email) \(change.reason)") }
                 return
             }
-            let report = try await engine.startExport(cohortID: cohort, cohortName: cohortName ?? "Mixpanel cohort \(cohort)",
-                                                      audienceID: audience, mode: exportMode)
+            // The tag takes the cohort's real name, from Mixpanel, unless --cohort-name gives one.
+            let name: String
+            if let cohortName {
+                name = cohortName
+            } else if let listed = try await engine.cohortName(cohortID: cohort) {
+                name = listed
+            } else {
+                throw invalidInput("cohort \(cohort) is not one of the project's saved cohorts (POST /api/query/cohorts/list)")
+            }
+            let report = try await engine.startExport(cohortID: cohort, cohortName: name, audienceID: audience, mode: exportMode)
             print(HistoryFormat.line(report))
             if report.outcome != .succeeded { throw ExitCode(1) }
         }

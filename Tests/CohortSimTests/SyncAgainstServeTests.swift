@@ -71,12 +71,15 @@ import SimCore
         #expect(connectOutput.contains("Connected (us6)"))
         let (_, preview) = try cohortsim(["sync", "export", "--cohort", "501", "--audience", audience, "--dry-run"], environment: environment)
         #expect(preview.contains("would add 3, remove 0"))
-        let (exported, exportOutput) = try cohortsim(["sync", "export", "--cohort", "501", "--cohort-name", "Power Users",
+        // No --cohort-name: the tag takes the cohort's name from Mixpanel's cohort list.
+        let (exported, exportOutput) = try cohortsim(["sync", "export", "--cohort", "501",
                                                       "--audience", audience, "--mode", "dynamic"], environment: environment)
         #expect(exported == 0, "\(exportOutput)")
         #expect(exportOutput.contains("succeeded; cohort 3, exported 3, added 3"))
         let (_, status) = try cohortsim(["sync", "status"], environment: environment)
-        #expect(status.contains("tag \"Power Users\", Active"))
+        #expect(status.contains("tag \"Power Users\", Active"), "\(status)")
+        let (unknown, unknownOutput) = try cohortsim(["sync", "export", "--cohort", "999", "--audience", audience], environment: environment)
+        #expect(unknown == 2 && unknownOutput.contains("cohort 999 is not one of the project's saved cohorts"), "\(unknownOutput)")
         let (_, history) = try cohortsim(["sync", "history", "--members"], environment: environment)
         #expect(history.contains("add bob Bob@Example.com"))
         #expect(!history.contains(mailchimp["api_key"]!.stringValue!))

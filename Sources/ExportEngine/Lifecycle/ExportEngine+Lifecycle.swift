@@ -64,3 +64,12 @@ extension ExportEngine {
         return text
     }
 }
+
+extension ExportEngine {
+    /// The cohort's name as Mixpanel lists it (`/query/cohorts/list`), `nil` when no saved cohort
+    /// has that id: what names the tag when the caller does not (`cohortsim sync export`).
+    public func cohortName(cohortID: Int64) async throws -> String? {
+        let mixpanel = MixpanelClient(access: configuration.mixpanel, sender: sender(counter: { }))
+        return try await mixpanel.cohorts()[cohortID]?.name
+    }
+}
