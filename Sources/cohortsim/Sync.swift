@@ -67,7 +67,7 @@ extension CohortSim.Sync {
         @OptionGroup var options: SyncOptions
 
         mutating func run() async throws {
-            let engine = try options.engine()
+            let engine = try options.engine(needsMixpanel: false)
             print(try await engine.connectionStatus())
             for sync in try await engine.syncs() {
                 print("sync \(sync.id): cohort \(sync.cohortID) -> audience \(sync.audienceID), \(sync.mode.rawValue), tag \"\(sync.tagName)\", \(sync.state)"
@@ -82,7 +82,7 @@ extension CohortSim.Sync {
         @Flag(help: "Also list every member change (add / remove / no-op / skip / reject).") var members = false
 
         mutating func run() async throws {
-            let engine = try options.engine()
+            let engine = try options.engine(needsMixpanel: false)
             // Never print a secret, even if a run's error or a reason quoted one.
             for report in try await engine.runs(includingChanges: members) {
                 print(try await engine.redacting(HistoryFormat.line(report)))

@@ -10,7 +10,7 @@ import Yams
 /// from its flag, else its environment variable, else the config file, else the default (the
 /// real services).
 struct SyncOptions: ParsableArguments {
-    @Option(help: "The engine's SQLite state file.")
+    @Option(help: "The engine's SQLite state file (default cohortsim-state.sqlite in the current folder; env COHORTSIM_STATE).")
     var state: String?
 
     @Option(help: "A YAML config file with any of: state, project_id, service_account_username, service_account_secret, mixpanel_query_url, mixpanel_ingest_url, mailchimp_base_url, status_if_new, existing_contacts.")
@@ -40,19 +40,23 @@ struct SyncOptions: ParsableArguments {
     @Option(help: "How existing contacts are handled: list-statuses (default; never updates them, reads their statuses) or update-existing (opt-in: statuses from the batch-subscribe reply; relies on the unconfirmed assumption U25 that Mailchimp then leaves statuses alone, else unsubscribed contacts are re-subscribed) (env COHORTSIM_EXISTING_CONTACTS).")
     var existingContacts: String?
 
-    /// The resolved settings, or a clear error naming what is missing.
-    func resolve() throws -> (configuration: EngineConfiguration, statePath: String) {
+    /// The resolved settings, or a clear error naming what is missing. Without
+    /// `needsMixpanel` (commands that only read the state file: `status`, `history`) missing
+    /// Mixpanel credentials are not an error; nothing then talks to Mixpanel.
+    func resolve(needsMixpanel: Bool = true) throws -> (configuration: EngineConfiguration, statePath: String) {
         let env = ProcessInfo.processInfo.environment
         let file = try loadConfig()
         func value(_ flag: String?, _ envName: String, _ key: String) -> String? {
             flag ?? env[envName] ?? file[key]
         }
-        guard let projectText = projectID.map(String.init) ?? value(nil, "MIXPANEL_PROJECT_ID", "project_id"),
-              let project = Int64(projectText) else {
+        let projectText = projectID.map(String.init) ?? value(nil, "MIXPANEL_PROJECT_ID", "project_id")
+        if let projectText, Int64(projectText) == nil { throw invalidInput("the Mixpanel project id must be a number (got '\(projectText)')") }
+        guard let project = projectText.flatMap(Int64.init) ?? (needsMixpanel ? nil : 0) else {
             throw invalidInput("a Mixpanel project id is required (--project-id, MIXPANEL_PROJECT_ID or project_id in --config)")
         }
-        guard let username = value(serviceAccountUsername, "MIXPANEL_SERVICE_ACCOUNT_USERNAME", "service_account_username"),
-              let secret = value(serviceAccountSecret, "MIXPANEL_SERVICE_ACCOUNT_SECRET", "service_account_secret") else {
+        let givenUsername = value(serviceAccountUsername, "MIXPANEL_SERVICE_ACCOUNT_USERNAME", "service_account_username")
+        let givenSecret = value(serviceAccountSecret, "MIXPANEL_SERVICE_ACCOUNT_SECRET", "service_account_secret")
+        guard let username = givenUsername ?? (needsMixpanel ? nil : ""), let secret = givenSecret ?? (needsMixpanel ? nil : "") else {
             throw invalidInput("Mixpanel service-account credentials are required (--service-account-username/--service-account-secret or MIXPANEL_SERVICE_ACCOUNT_USERNAME/MIXPANEL_SERVICE_ACCOUNT_SECRET)")
         }
         let status = value(statusIfNew, "COHORTSIM_STATUS_IF_NEW", "status_if_new") ?? "subscribed"
@@ -71,9 +75,10 @@ struct SyncOptions: ParsableArguments {
         return (configuration, value(state, "COHORTSIM_STATE", "state") ?? "cohortsim-state.sqlite")
     }
 
-    /// Opens the engine on the real clock and AsyncHTTPClient.
-    func engine() throws -> ExportEngine {
-        let (configuration, path) = try resolve()
+    /// Opens the engine on the real clock and AsyncHTTPClient (`needsMixpanel: false` for
+    /// commands that only read its state).
+    func engine(needsMixpanel: Bool = true) throws -> ExportEngine {
+        let (configuration, path) = try resolve(needsMixpanel: needsMixpanel)
         return try ExportEngine(configuration: configuration, transport: AsyncHTTPClientTransport(), clock: SystemClock(),
                                 seed: StableHash.fnv1a64(path), databasePath: path)
     }

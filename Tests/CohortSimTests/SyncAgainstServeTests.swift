@@ -80,7 +80,12 @@ import SimCore
         #expect(status.contains("tag \"Power Users\", Active"), "\(status)")
         let (unknown, unknownOutput) = try cohortsim(["sync", "export", "--cohort", "999", "--audience", audience], environment: environment)
         #expect(unknown == 2 && unknownOutput.contains("cohort 999 is not one of the project's saved cohorts"), "\(unknownOutput)")
-        let (_, history) = try cohortsim(["sync", "history", "--members"], environment: environment)
+        // Read-only commands need only the state file, not Mixpanel credentials.
+        let stateOnly = ["COHORTSIM_STATE": state]
+        let (statusCode, stateOnlyStatus) = try cohortsim(["sync", "status"], environment: stateOnly)
+        #expect(statusCode == 0 && stateOnlyStatus.contains("tag \"Power Users\", Active"), "\(stateOnlyStatus)")
+        let (historyCode, history) = try cohortsim(["sync", "history", "--members"], environment: stateOnly)
+        #expect(historyCode == 0, "\(history)")
         #expect(history.contains("add bob Bob@Example.com"))
         #expect(!history.contains(mailchimp["api_key"]!.stringValue!))
         let (stopped, _) = try cohortsim(["sync", "disconnect"], environment: environment)
