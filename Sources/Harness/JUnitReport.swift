@@ -11,22 +11,26 @@ public enum JUnitReport {
                 let (message, text) = failure(result)
                 body = "\n      <failure message=\"\(escape(message))\">\(escape(text))</failure>\n    "
             }
-            cases.append("    <testcase classname=\"\(escape(classname.isEmpty ? "scenarios" : "scenarios." + classname))\" name=\"\(escape(name))\" file=\"\(escape(result.file))\">\(body)</testcase>")
+            cases.append("    <testcase classname=\"\(escape(classname.isEmpty ? "scenarios" : "scenarios." + classname))\" name=\"\(escape(name))\" file=\"\(escape(result.file))\" time=\"\(seconds(result.seconds))\">\(body)</testcase>")
         }
         for orphan in summary.orphans {
             cases.append("    <testcase classname=\"goldens\" name=\"\(escape(orphan))\">\n      <failure message=\"orphaned golden\">No scenario produces golden/\(escape(orphan)).golden; delete it or restore its scenario.</failure>\n    </testcase>")
         }
         let tests = summary.results.count + summary.orphans.count
+        let total = seconds(summary.results.map(\.seconds).reduce(0, +))
         return """
         <?xml version="1.0" encoding="UTF-8"?>
         <testsuites name="\(escape(suiteName))" tests="\(tests)" failures="\(summary.failed)">
-          <testsuite name="\(escape(suiteName))" tests="\(tests)" failures="\(summary.failed)" skipped="0">
+          <testsuite name="\(escape(suiteName))" tests="\(tests)" failures="\(summary.failed)" skipped="0" time="\(total)">
         \(cases.joined(separator: "\n"))
           </testsuite>
         </testsuites>
 
         """
     }
+
+    /// Seconds with millisecond precision, as JUnit readers expect.
+    static func seconds(_ value: Double) -> String { String(format: "%.3f", value) }
 
     /// A one-line message and the full text for a failed result.
     public static func failure(_ result: SuiteRunner.Result) -> (String, String) {

@@ -11,6 +11,13 @@ public struct SuiteRunner: Sendable {
         public var verdict: GoldenVerdict?
         /// A step that could not be carried out, a failed inline expectation, or a harness failure.
         public var error: String?
+        /// Wall-clock seconds the replay took, for JUnit's `time` only: never part of an outcome,
+        /// and ignored by `==` (the same suite gives equal results at any speed or parallelism).
+        public var seconds: Double = 0
+
+        public static func == (a: Result, b: Result) -> Bool {
+            a.scenarioID == b.scenarioID && a.file == b.file && a.seed == b.seed && a.verdict == b.verdict && a.error == b.error
+        }
 
         public var passed: Bool { verdict == .passed && error == nil }
         public var recorded: Bool { verdict == .recorded && error == nil }
@@ -136,6 +143,12 @@ public struct SuiteRunner: Sendable {
     /// Runs one scenario and checks its golden.
     public func run(_ scenario: Scenario) async -> Result {
         var result = Result(scenarioID: scenario.id, file: scenario.file, seed: scenario.seed, verdict: nil, error: nil)
+        let clock = ContinuousClock()
+        let started = clock.now
+        defer {
+            let elapsed = clock.now - started
+            result.seconds = Double(elapsed.components.seconds) + Double(elapsed.components.attoseconds) / 1e18
+        }
         do {
             let outcome = try await ScenarioRunner().run(scenario)
             result.verdict = try goldens.check(scenarioID: scenario.id, actual: outcome.document, mode: mode)

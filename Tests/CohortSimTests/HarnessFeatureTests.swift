@@ -43,13 +43,15 @@ import Testing
         let serial = await runner.run(scenarios, jobs: 1)
         let parallel = await runner.run(scenarios, jobs: 2)
         #expect(serial == parallel)
-        #expect(JUnitReport.xml(.init(results: serial)) == JUnitReport.xml(.init(results: parallel)))
+        // Identical but for the wall-clock `time` attributes.
+        func untimed(_ xml: String) -> String { xml.replacingOccurrences(of: #"time="[0-9.]+""#, with: "time=\"\"", options: .regularExpression) }
+        #expect(untimed(JUnitReport.xml(.init(results: serial))) == untimed(JUnitReport.xml(.init(results: parallel))))
         #expect(serial.allSatisfy { $0.passed }, "\(serial.filter { !$0.passed }.map(\.scenarioID))")
     }
 
     @Test func junitReportParsesBackWithOneCasePerScenario() throws {
         let results: [SuiteRunner.Result] = [
-            .init(scenarioID: "a/ok", file: "scenarios/a/ok.yaml", seed: 1, verdict: .passed, error: nil),
+            .init(scenarioID: "a/ok", file: "scenarios/a/ok.yaml", seed: 1, verdict: .passed, error: nil, seconds: 1.25),
             .init(scenarioID: "a/bad", file: "scenarios/a/bad.yaml", seed: 1, verdict: .mismatch(diff: "-x <y>\n+z & w\n"), error: nil),
         ]
         let xml = JUnitReport.xml(.init(results: results, orphans: ["stale/old"]))
@@ -58,6 +60,8 @@ import Testing
         #expect(parsed.failures == 2)
         #expect(parsed.failureTexts.first?.contains("-x <y>\n+z & w") == true)
         #expect(parsed.suiteFailures == "2")
+        #expect(xml.contains(#"name="ok" file="scenarios/a/ok.yaml" time="1.250""#), "each case carries its time")
+        #expect(xml.contains(#"skipped="0" time="1.250""#), "the suite carries the total")
     }
 
     @Test func failedInlineExpectationFailsTheScenarioWithItsLine() async throws {
