@@ -145,10 +145,6 @@ public struct SuiteRunner: Sendable {
         var result = Result(scenarioID: scenario.id, file: scenario.file, seed: scenario.seed, verdict: nil, error: nil)
         let clock = ContinuousClock()
         let started = clock.now
-        defer {
-            let elapsed = clock.now - started
-            result.seconds = Double(elapsed.components.seconds) + Double(elapsed.components.attoseconds) / 1e18
-        }
         do {
             let outcome = try await ScenarioRunner().run(scenario)
             result.verdict = try goldens.check(scenarioID: scenario.id, actual: outcome.document, mode: mode)
@@ -156,6 +152,8 @@ public struct SuiteRunner: Sendable {
         } catch {
             result.error = "\(error)"
         }
+        let elapsed = clock.now - started
+        result.seconds = Double(elapsed.components.seconds) + Double(elapsed.components.attoseconds) / 1e18
         return result
     }
 

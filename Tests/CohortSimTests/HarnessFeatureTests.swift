@@ -43,6 +43,7 @@ import Testing
         let serial = await runner.run(scenarios, jobs: 1)
         let parallel = await runner.run(scenarios, jobs: 2)
         #expect(serial == parallel)
+        #expect(serial.allSatisfy { $0.seconds > 0 }, "each result carries the time its replay took")
         // Identical but for the wall-clock `time` attributes.
         func untimed(_ xml: String) -> String { xml.replacingOccurrences(of: #"time="[0-9.]+""#, with: "time=\"\"", options: .regularExpression) }
         #expect(untimed(JUnitReport.xml(.init(results: serial))) == untimed(JUnitReport.xml(.init(results: parallel))))
