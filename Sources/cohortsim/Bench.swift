@@ -6,7 +6,8 @@ extension CohortSim {
     /// `cohortsim bench`: export throughput, memory and request economy on a synthetic world.
     struct Bench: AsyncParsableCommand {
         static let configuration = CommandConfiguration(
-            abstract: "Export a synthetic world of N profiles through the in-process fakes, then re-sync with 1% churn.")
+            abstract: "Export a synthetic world of N profiles through the in-process fakes, then re-sync with 1% churn.",
+            discussion: "Example:\n  cohortsim bench --profiles 200000 --json")
 
         @Option(help: "Number of profiles.") var profiles = 1_000_000
         @Flag(help: "Print one JSON object.") var json = false

@@ -7,7 +7,8 @@ extension CohortSim {
     struct CheckDeterminism: AsyncParsableCommand {
         static let configuration = CommandConfiguration(
             commandName: "check-determinism",
-            abstract: "Run each scenario twice in-process and once over loopback HTTP; report the first divergence.")
+            abstract: "Run each scenario twice in-process and once over loopback HTTP; report the first divergence.",
+            discussion: "Example:\n  cohortsim check-determinism\n  cohortsim check-determinism scenarios/faults\n  cohortsim check-determinism --fuzz-seed 7 --fuzz-seed 8")
 
         @Argument(help: "Scenario files or folders (default: the scenario root).")
         var paths: [String] = []

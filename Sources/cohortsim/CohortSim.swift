@@ -8,6 +8,7 @@ struct CohortSim: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "cohortsim",
         abstract: "Prove a Mixpanel → Mailchimp cohort export correct against faithful fakes.",
+            discussion: "Example:\n  cohortsim run                 # the scenario suite\n  cohortsim help fuzz           # any command's options and an example",
         subcommands: [Run.self, Review.self, Accept.self, Reject.self, CheckDeterminism.self, Fuzz.self, Serve.self, Sync.self, Import.self, Bench.self])
 }
 

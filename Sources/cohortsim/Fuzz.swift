@@ -12,6 +12,10 @@ extension CohortSim {
             discussion: """
                 Seeds are --base, --base+1, … (never the clock); --corpus seeds run first. The same seed gives the same \
                 world, run and report every time. Exit status: 0 no violation, 1 a violation, 2 invalid options.
+
+                Example:
+                  cohortsim fuzz --seeds 1000 --jobs 2
+                  cohortsim fuzz --seed 99 --size medium      # one seed; a violation is shrunk to fuzz-findings/
                 """)
 
         @Option(help: "Run only this seed (and shrink its violation).")

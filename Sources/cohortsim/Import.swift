@@ -13,6 +13,9 @@ extension CohortSim {
             name say it (subscribed_members_export.csv). Every personal value is pseudonymised consistently: emails \
             (unless --keep-emails), distinct ids that are addresses or phone numbers, and every string property \
             value not named with --keep (e.g. --keep plan --keep country, for properties a cohort compares).
+
+            Example:
+              cohortsim import --profiles engage.json --audience-csv subscribed_members_export.csv --keep plan -o scenarios/tickets/4711.yaml
             """)
 
         @Option(help: "Mixpanel profile export (Engage JSON).") var profiles: String

@@ -5,7 +5,8 @@ import Harness
 extension CohortSim {
     /// `cohortsim review`: shows each pending golden as a diff against the golden it would replace.
     struct Review: AsyncParsableCommand {
-        static let configuration = CommandConfiguration(abstract: "Show pending goldens (written by --record missing|failed|all) as diffs.")
+        static let configuration = CommandConfiguration(abstract: "Show pending goldens (written by --record missing|failed|all) as diffs.",
+            discussion: "Example:\n  cohortsim review dynamic/join-and-leave")
 
         @OptionGroup var locations: SuiteLocations
 
@@ -28,7 +29,8 @@ extension CohortSim {
 
     /// `cohortsim reject`: deletes pending outcomes; the goldens stay as they were.
     struct Reject: AsyncParsableCommand {
-        static let configuration = CommandConfiguration(abstract: "Reject pending goldens (all, or the named scenario ids): delete them, keep the goldens.")
+        static let configuration = CommandConfiguration(abstract: "Reject pending goldens (all, or the named scenario ids): delete them, keep the goldens.",
+            discussion: "Example:\n  cohortsim reject dynamic/join-and-leave")
 
         @OptionGroup var locations: SuiteLocations
 
@@ -48,7 +50,8 @@ extension CohortSim {
 
     /// `cohortsim accept`: replaces goldens with their pending outcomes.
     struct Accept: AsyncParsableCommand {
-        static let configuration = CommandConfiguration(abstract: "Accept pending goldens (all, or the named scenario ids).")
+        static let configuration = CommandConfiguration(abstract: "Accept pending goldens (all, or the named scenario ids).",
+            discussion: "Example:\n  cohortsim accept dynamic/join-and-leave")
 
         @OptionGroup var locations: SuiteLocations
 

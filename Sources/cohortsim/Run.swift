@@ -7,7 +7,7 @@ extension CohortSim {
     struct Run: AsyncParsableCommand {
         static let configuration = CommandConfiguration(
             abstract: "Replay scenarios and compare their outcomes with the goldens.",
-            discussion: "Exit status: 0 all passed, 1 a scenario failed (or an outcome was written for review), 2 invalid input.")
+            discussion: "Exit status: 0 all passed, 1 a scenario failed (or an outcome was written for review), 2 invalid input.\n\nExample:\n  cohortsim run --jobs 2\n  cohortsim run scenarios/dynamic --record failed")
 
         @Argument(help: "Scenario files or folders (default: the scenario root).")
         var paths: [String] = []

@@ -8,13 +8,15 @@ extension CohortSim {
     struct Sync: AsyncParsableCommand {
         static let configuration = CommandConfiguration(
             abstract: "Run the export engine against Mixpanel and Mailchimp (or the fakes from `cohortsim serve`).",
+            discussion: "Example:\n  cohortsim sync status        # the README walks through connect, export, status and history against `serve`",
             subcommands: [Connect.self, Export.self, Status.self, History.self, Stop.self, Resume.self, Disconnect.self, Daemon.self])
     }
 }
 
 extension CohortSim.Sync {
     struct Connect: AsyncParsableCommand {
-        static let configuration = CommandConfiguration(abstract: "Connect a Mailchimp account by API key (validated with /ping).")
+        static let configuration = CommandConfiguration(abstract: "Connect a Mailchimp account by API key (validated with /ping).",
+            discussion: "Example:\n  MAILCHIMP_API_KEY=0123456789abcdef0123456789abcdef-us6 cohortsim sync connect")
         @OptionGroup var options: SyncOptions
         @Option(help: "The Mailchimp API key, <key>-<dc> (env MAILCHIMP_API_KEY; prefer the environment).")
         var apiKey: String?
@@ -30,7 +32,8 @@ extension CohortSim.Sync {
     }
 
     struct Export: AsyncParsableCommand {
-        static let configuration = CommandConfiguration(abstract: "Export a cohort to an audience, once or as a dynamic sync (every 2 h, run by `daemon`).")
+        static let configuration = CommandConfiguration(abstract: "Export a cohort to an audience, once or as a dynamic sync (every 2 h, run by `daemon`).",
+            discussion: "Example:\n  cohortsim sync export --cohort 501 --audience 659bd53fee --mode dynamic\n  cohortsim sync export --cohort 501 --audience 659bd53fee --dry-run")
         @OptionGroup var options: SyncOptions
         @Option(help: "Cohort id.") var cohort: Int64
         @Option(help: "Cohort name for the tag (default: the cohort's name in Mixpanel).") var cohortName: String?
@@ -63,7 +66,8 @@ extension CohortSim.Sync {
     }
 
     struct Status: AsyncParsableCommand {
-        static let configuration = CommandConfiguration(abstract: "Show the connection and every sync's state.")
+        static let configuration = CommandConfiguration(abstract: "Show the connection and every sync's state.",
+            discussion: "Example:\n  COHORTSIM_STATE=cohortsim-state.sqlite cohortsim sync status")
         @OptionGroup var options: SyncOptions
 
         mutating func run() async throws {
@@ -77,7 +81,8 @@ extension CohortSim.Sync {
     }
 
     struct History: AsyncParsableCommand {
-        static let configuration = CommandConfiguration(abstract: "Show recorded runs, newest last, then every sync state change with its reason.")
+        static let configuration = CommandConfiguration(abstract: "Show recorded runs, newest last, then every sync state change with its reason.",
+            discussion: "Example:\n  cohortsim sync history --members")
         @OptionGroup var options: SyncOptions
         @Flag(help: "Also list every member change (add / remove / no-op / skip / reject).") var members = false
 
@@ -97,7 +102,8 @@ extension CohortSim.Sync {
     }
 
     struct Stop: AsyncParsableCommand {
-        static let configuration = CommandConfiguration(abstract: "Stop a dynamic sync (Mailchimp is left as it is).")
+        static let configuration = CommandConfiguration(abstract: "Stop a dynamic sync (Mailchimp is left as it is).",
+            discussion: "Example:\n  cohortsim sync stop --sync 1\n\nExample:\n  cohortsim sync resume --sync 1")
         @OptionGroup var options: SyncOptions
         @Option(help: "Sync id (see `status`).") var sync: Int64
 
@@ -109,7 +115,8 @@ extension CohortSim.Sync {
 
     struct Resume: AsyncParsableCommand {
         static let configuration = CommandConfiguration(
-            abstract: "Resume a paused sync once its cause is fixed: it runs now, as a full reconcile (exit 1 if it pauses again).")
+            abstract: "Resume a paused sync once its cause is fixed: it runs now, as a full reconcile (exit 1 if it pauses again).",
+            discussion: "Example:\n  cohortsim sync disconnect")
         @OptionGroup var options: SyncOptions
         @Option(help: "Sync id (see `status`).") var sync: Int64
 
@@ -125,7 +132,8 @@ extension CohortSim.Sync {
     }
 
     struct Disconnect: AsyncParsableCommand {
-        static let configuration = CommandConfiguration(abstract: "Forget the Mailchimp key and stop every sync.")
+        static let configuration = CommandConfiguration(abstract: "Forget the Mailchimp key and stop every sync.",
+            discussion: "Example:\n  cohortsim sync daemon")
         @OptionGroup var options: SyncOptions
 
         mutating func run() async throws {
@@ -135,7 +143,8 @@ extension CohortSim.Sync {
     }
 
     struct Daemon: AsyncParsableCommand {
-        static let configuration = CommandConfiguration(abstract: "Run due dynamic syncs until SIGINT/SIGTERM (recovering interrupted runs first).")
+        static let configuration = CommandConfiguration(abstract: "Run due dynamic syncs until SIGINT/SIGTERM (recovering interrupted runs first).",
+                                                        discussion: "Example:\n  cohortsim sync daemon --state /var/lib/cohortsim/state.sqlite")
         @OptionGroup var options: SyncOptions
 
         mutating func run() async throws {

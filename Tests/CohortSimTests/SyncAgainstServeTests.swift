@@ -21,6 +21,29 @@ import SimCore
         return (process.terminationStatus, String(decoding: data, as: UTF8.self))
     }
 
+    /// Every command's `--help` shows at least one example, and the list below is every command
+    /// the root help names (a new command fails here until it has one).
+    @Test func everyCommandsHelpHasAnExample() throws {
+        let commands = [[], ["run"], ["review"], ["accept"], ["reject"], ["check-determinism"], ["fuzz"], ["serve"], ["import"], ["bench"],
+                        ["sync"], ["sync", "connect"], ["sync", "export"], ["sync", "status"], ["sync", "history"], ["sync", "stop"],
+                        ["sync", "resume"], ["sync", "disconnect"], ["sync", "daemon"]]
+        let (_, root) = try cohortsim(["--help"], environment: [:])
+        let (_, sync) = try cohortsim(["sync", "--help"], environment: [:])
+        func listed(_ help: String) -> [String] {
+            guard let section = help.components(separatedBy: "SUBCOMMANDS:").last else { return [] }
+            return section.split(separator: "\n").compactMap { line in
+                line.hasPrefix("  ") && !line.hasPrefix("   ") ? line.split(separator: " ").first.map(String.init) : nil
+            }.filter { $0 != "See" }
+        }
+        #expect(Set(listed(root)) == Set(commands.filter { $0.count == 1 }.map { $0[0] }), "\(listed(root))")
+        #expect(Set(listed(sync)) == Set(commands.filter { $0.count == 2 }.map { $0[1] }), "\(listed(sync))")
+        for command in commands {
+            let (status, help) = try cohortsim(command + ["--help"], environment: [:])
+            #expect(status == 0 && help.contains("Example:\n  cohortsim") || help.contains("Example:\n  MAILCHIMP_API_KEY") || help.contains("Example:\n  COHORTSIM_STATE"),
+                    "cohortsim \(command.joined(separator: " ")) --help has no example")
+        }
+    }
+
     @Test func aConfigFileWithATypoOrABadValueIsRefusedByName() throws {
         let directory = FileManager.default.temporaryDirectory.appendingPathComponent("cohortsim-config-\(getpid())")
         try FileManager.default.createDirectory(at: directory, withIntermediateDirectories: true)
