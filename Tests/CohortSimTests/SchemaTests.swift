@@ -55,4 +55,27 @@ import SimCore
         }
         #expect(unbounded.isEmpty, "suites without .timeLimit: \(unbounded)")
     }
+
+    /// The guide's example outcome is the checked-in golden it names, byte for byte, and its
+    /// error examples are what the parser says (after the file:line:column prefix).
+    @Test func theGuidesExamplesAreWhatTheCodeProduces() throws {
+        let guide = try String(contentsOfFile: "\(packageRoot)/docs/scenarios.md", encoding: .utf8)
+        let golden = try String(contentsOfFile: "\(packageRoot)/golden/export/one-time-basic.golden", encoding: .utf8)
+        #expect(guide.contains("```\n" + golden + "```"), "docs/scenarios.md's example outcome differs from golden/export/one-time-basic.golden")
+        let cases = [
+            "steps:\n  - connect: {}\n  - export: {cohrt: A, audience: B}\n",
+            "steps:\n  - connect: {}\n  - export: {cohort: A}\n",
+            "seed: seven\n",
+            "steps:\n  - connect: {}\n  - export: {cohort: A, audience: B, mode: weekly}\n",
+            "steps:\n  - connect: {}\n    wait: 2h\n",
+        ]
+        for yaml in cases {
+            do {
+                _ = try ScenarioParser.parse("name: x\n" + yaml, file: "x.yaml", id: "x")
+                Issue.record("no error for \(yaml)")
+            } catch let error as ScenarioError {
+                #expect(guide.contains(": " + error.message), "docs/scenarios.md lacks the parser's message: \(error.message)")
+            }
+        }
+    }
 }
