@@ -59,7 +59,7 @@ public enum ScenarioParser {
         }
         let mixpanel = try top["mixpanel"].map { try parseMixpanel($0, start: start) } ?? defaultMixpanel()
         let mailchimp = try top["mailchimp"].map(parseMailchimp) ?? MailchimpWorld(apiKey: defaultAPIKey)
-        let steps = try top.required("steps").sequence().map(StepParser.parse)
+        let steps = try top.required("steps").sequence().map { try StepParser.parse($0, start: start) }
         var scenario = Scenario(file: file, id: id, name: try top.required("name").string(),
                                 description: try top["description"]?.string() ?? "",
                                 tags: try top["tags"]?.sequence().map { try $0.string() } ?? [],

@@ -4,15 +4,17 @@ import SimCore
 
 /// Reads one timeline step: a mapping with exactly one step kind as its key.
 enum StepParser {
-    static func parse(_ node: YAMLNode) throws -> Step {
+    /// `start` is the scenario's start: a step time may be an offset from it, as in
+    /// `mixpanel.events[].time`.
+    static func parse(_ node: YAMLNode, start: SimTime) throws -> Step {
         let map = try node.mapping(allowed: Step.kinds)
         guard map.keys.count == 1, let kind = map.keys.first, let body = map[kind] else {
             throw node.error("\(node.path) must have exactly one step kind (\(Step.kinds.joined(separator: ", ")))")
         }
-        return Step(line: node.line, action: try action(kind, body))
+        return Step(line: node.line, action: try action(kind, body, start: start))
     }
 
-    private static func action(_ kind: String, _ body: YAMLNode) throws -> Step.Action {
+    private static func action(_ kind: String, _ body: YAMLNode, start: SimTime) throws -> Step.Action {
         switch kind {
         case "connect":
             if case .scalar = body.node, (try? body.string()) == "" { return .connect(apiKey: nil) }
@@ -53,10 +55,7 @@ enum StepParser {
             if let id = map["distinct_id"] { properties["distinct_id"] = .string(try id.string()) }
             if let id = map["user_id"] { properties["$user_id"] = .string(try id.string()) }
             if let id = map["device_id"] { properties["$device_id"] = .string(try id.string()) }
-            let time = try map["time"].map { node -> SimTime in
-                guard let t = SimTime(iso8601: try node.string()) else { throw node.error("time must be an ISO 8601 time") }
-                return t
-            }
+            let time = try map["time"]?.time(relativeTo: start)
             return .track(event: try map.required("event").string(), properties: properties, time: time)
         case "contact":
             let map = try body.mapping(allowed: ["audience", "email", "action", "to"])

@@ -1,3 +1,4 @@
+import SimCore
 import Testing
 @testable import Harness
 
@@ -101,5 +102,24 @@ import Testing
         #expect(parsed.mixpanel.profiles[0].distinctID == "42")
         #expect(parsed.mixpanel.profiles[0].properties["plan"] == .string("7"))
         #expect(parsed.mixpanel.profiles[0].properties["visits"] == .int(7))
+    }
+
+    /// `track.time` takes what `mixpanel.events[].time` takes: an ISO time or an offset from `start`.
+    @Test func trackTimeTakesAnOffsetFromTheStartLikeWorldEvents() throws {
+        let parsed = try ScenarioParser.parse("""
+            name: t
+            start: 2026-03-10T00:00:00Z
+            steps:
+              - track: {event: Purchase, distinct_id: pia, time: -2d}
+              - track: {event: Purchase, distinct_id: pia, time: 2026-03-01T12:00:00Z}
+            """, file: "t.yaml", id: "t")
+        guard case .track(_, _, let first) = parsed.steps[0].action, case .track(_, _, let second) = parsed.steps[1].action else {
+            Issue.record("expected two track steps"); return
+        }
+        #expect(first == SimTime(iso8601: "2026-03-08T00:00:00Z"))
+        #expect(second == SimTime(iso8601: "2026-03-01T12:00:00Z"))
+        #expect(throws: ScenarioError.self) {
+            try ScenarioParser.parse("name: t\nsteps:\n  - track: {event: P, distinct_id: p, time: yesterday}\n", file: "t.yaml", id: "t")
+        }
     }
 }
