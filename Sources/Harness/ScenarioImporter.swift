@@ -25,11 +25,15 @@ public struct ScenarioImporter: Sendable {
     /// Property names whose values are kept verbatim (`--keep`).
     public var keep: Set<String>
     public var seed: UInt64
+    /// The project's ID merge mode (`original` or `simplified`), which no export carries; `nil`
+    /// leaves the scenario's default.
+    public var idMerge: String?
 
-    public init(keepEmails: Bool = false, keep: Set<String> = [], seed: UInt64 = 1) {
+    public init(keepEmails: Bool = false, keep: Set<String> = [], seed: UInt64 = 1, idMerge: String? = nil) {
         self.keepEmails = keepEmails
         self.keep = keep
         self.seed = seed
+        self.idMerge = idMerge
     }
 
     var pseudonyms: ImportPseudonyms { ImportPseudonyms(keepEmails: keepEmails, keep: keep) }
@@ -44,8 +48,9 @@ public struct ScenarioImporter: Sendable {
     /// The scenario YAML.
     public func makeScenario(name: String, profilesJSON: Data, profilesFile: String, audienceName: String,
                              audienceFiles: [(file: AudienceFile, contents: String)], cohortDefinition: String?,
-                             history: String?) throws -> String {
+                             history: String?, events: (file: String, contents: String)? = nil) throws -> String {
         let profiles = try parseProfiles(profilesJSON, file: profilesFile)
+        let imported = try events.map { try parseEvents($0.contents, file: $0.file) } ?? []
         var members: [(email: String, status: String, tags: [String])] = []
         for (file, contents) in audienceFiles { members += try parseAudience(contents, file: file) }
         let definition = try cohortDefinition.map { try Yams.compose(yaml: $0) }?.map(pseudonyms.definition)
@@ -59,14 +64,27 @@ public struct ScenarioImporter: Sendable {
             "tags: [imported]",
             "seed: \(seed)",
             "mixpanel:",
-            "  profiles:",
         ]
+        if let idMerge {
+            guard ["original", "simplified"].contains(idMerge) else {
+                throw ImportError(file: "--id-merge", message: "must be original or simplified, not '\(idMerge)'")
+            }
+            lines.append("  id_merge: \(idMerge)")
+        }
+        lines.append("  profiles:")
         if let history, !history.isEmpty {
             lines.insert(contentsOf: ["# Engine run history as reported:"] + history.split(separator: "\n").map { "#   " + pseudonyms.addresses(in: String($0)) }, at: 0)
         }
         for profile in profiles {
             lines.append("    - distinct_id: \(quote(profile.id))")
             lines.append("      properties: \(flow(profile.properties))")
+        }
+        if !imported.isEmpty {
+            lines.append("  events:")
+            for event in imported {
+                lines.append("    - {event: \(quote(event.name)), distinct_id: \(quote(event.distinctID)), time: \(quote(event.time.iso8601))"
+                             + (event.properties.isEmpty ? "" : ", properties: \(flow(event.properties))") + "}")
+            }
         }
         lines.append("  cohorts:")
         lines.append("    - id: 1")
@@ -120,6 +138,36 @@ public struct ScenarioImporter: Sendable {
                 }
             }
             return (pseudonyms.distinctID(id), safe)
+        }
+    }
+
+    /// A Mixpanel raw export (`/api/2.0/export`, one JSON event per line): each event's name,
+    /// `distinct_id`, `time` (seconds, or milliseconds when it is that large) and other
+    /// properties, pseudonymised like the profiles'.
+    private func parseEvents(_ contents: String, file: String) throws -> [(name: String, distinctID: String, time: SimTime, properties: [String: JSONValue])] {
+        try contents.split(separator: "\n").enumerated().compactMap { index, line in
+            guard !String(line).trimmingWhitespace().isEmpty else { return nil }
+            let value: JSONValue
+            do { value = try JSONValue(parsing: String(line)) } catch {
+                throw ImportError(file: file, message: "line \(index + 1) is not JSON (expected a Mixpanel raw export, one event per line)")
+            }
+            guard let name = value["event"]?.stringValue, var properties = value["properties"]?.objectValue else {
+                throw ImportError(file: file, message: "line \(index + 1) has no event name or properties")
+            }
+            guard let id = properties.removeValue(forKey: "distinct_id")?.stringValue else {
+                throw ImportError(file: file, message: "line \(index + 1) has no distinct_id")
+            }
+            guard let stamp = properties.removeValue(forKey: "time")?.intValue else {
+                throw ImportError(file: file, message: "line \(index + 1) has no numeric time")
+            }
+            let time = stamp > 100_000_000_000 ? SimTime(milliseconds: stamp) : SimTime(seconds: stamp)
+            // Ingestion metadata Mixpanel adds is not the customer's data.
+            for key in ["$insert_id", "mp_processing_time_ms", "$mp_api_endpoint", "$mp_api_timestamp_ms", "mp_lib", "$lib_version"] {
+                properties.removeValue(forKey: key)
+            }
+            var safe: [String: JSONValue] = [:]
+            for (key, value) in properties { safe[key] = pseudonyms.value(value, property: key) }
+            return (name, pseudonyms.distinctID(id), time, safe)
         }
     }
 

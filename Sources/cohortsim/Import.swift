@@ -22,6 +22,8 @@ extension CohortSim {
         @Option(help: "Mailchimp audience export CSV, optionally PATH:STATUS.") var audienceCsv: [String] = []
         @Option(help: "Cohort definition as YAML in the scenario format (default: the imported profiles' ids).") var cohortDefinition: String?
         @Option(help: "The engine's run history (text from `cohortsim sync history`), kept as comments.") var history: String?
+        @Option(help: "Mixpanel raw event export (one JSON event per line, as /api/2.0/export gives it).") var events: String?
+        @Option(help: "The project's ID merge mode, original or simplified (no export says which).") var idMerge: String?
         @Option(help: "Audience name in the scenario.") var audienceName = "Imported Audience"
         @Option(help: "Scenario name.") var name = "Imported customer report"
         @Option(name: .shortAndLong, help: "Write the scenario here (default: standard output).") var output: String?
@@ -43,13 +45,14 @@ extension CohortSim {
                 }
                 return (ScenarioImporter.AudienceFile(path: path, status: status), String(decoding: try read(path), as: UTF8.self))
             }
-            let importer = ScenarioImporter(keepEmails: keepEmails, keep: Set(keep))
+            let importer = ScenarioImporter(keepEmails: keepEmails, keep: Set(keep), idMerge: idMerge)
             let yaml: String
             do {
                 yaml = try importer.makeScenario(
                     name: name, profilesJSON: try read(profiles), profilesFile: profiles, audienceName: audienceName,
                     audienceFiles: files, cohortDefinition: try cohortDefinition.map { String(decoding: try read($0), as: UTF8.self) },
-                    history: try history.map { String(decoding: try read($0), as: UTF8.self) })
+                    history: try history.map { String(decoding: try read($0), as: UTF8.self) },
+                    events: try events.map { (file: $0, contents: String(decoding: try read($0), as: UTF8.self)) })
                 _ = try ScenarioParser.parse(yaml, file: output ?? "imported.yaml", id: "imported")
             } catch {
                 throw invalidInput("\(error)")

@@ -1,4 +1,5 @@
 import Foundation
+import SimCore
 import Testing
 @testable import Harness
 
@@ -99,5 +100,34 @@ import Testing
         // --keep keeps the named properties verbatim, and only those.
         let kept = try make(ScenarioImporter(keep: ["plan"]))
         #expect(kept.contains("\"pro\"") && !kept.contains("Carol"))
+    }
+
+    /// Events from a raw export come in pseudonymised like the profiles (the same ids), with the
+    /// ID merge mode given, and a behavioural cohort over them still selects the same user.
+    @Test func rawExportEventsAndTheIDMergeModeAreImported() async throws {
+        let profiles = Data(#"[{"$distinct_id": "carol@acme-corp.com", "$properties": {"$email": "carol@acme-corp.com"}}, {"$distinct_id": "u2", "$properties": {"$email": "dan@acme-corp.com"}}]"#.utf8)
+        let events = """
+        {"event": "Purchase", "properties": {"distinct_id": "carol@acme-corp.com", "time": 1772442000, "$insert_id": "x1", "item": "Red shoes for Carol"}}
+        {"event": "Purchase", "properties": {"distinct_id": "carol@acme-corp.com", "time": 1772445600000}}
+
+        """
+        let yaml = try ScenarioImporter(idMerge: "original").makeScenario(
+            name: "Ticket 5", profilesJSON: profiles, profilesFile: "engage.json", audienceName: "A", audienceFiles: [],
+            cohortDefinition: "did: {event: Purchase, at_least: 2, within_days: 3650}\n", history: nil,
+            events: (file: "export.ndjson", contents: events))
+        #expect(!yaml.contains("carol") && !yaml.contains("Carol") && !yaml.contains("x1"))
+        let parsed = try ScenarioParser.parse(yaml, file: "i.yaml", id: "i")
+        #expect(parsed.mixpanel.idMerge == .original)
+        #expect(parsed.mixpanel.events.count == 2)
+        #expect(Set(parsed.mixpanel.events.compactMap { $0.properties["distinct_id"]?.stringValue }) == [parsed.mixpanel.profiles[0].distinctID])
+        #expect(parsed.mixpanel.events.map(\.time.iso8601) == ["2026-03-02T09:00:00Z", "2026-03-02T10:00:00Z"])
+        var run = parsed
+        run.start = SimTime(iso8601: "2026-03-03T00:00:00Z")!
+        let outcome = try await ScenarioRunner().run(run)
+        #expect(outcome.document.contains("cohort 1 \"Imported Cohort\": 1 member"), "\(outcome.document.prefix(800))")
+        #expect(throws: ScenarioImporter.ImportError.self) {
+            try ScenarioImporter().makeScenario(name: "x", profilesJSON: profiles, profilesFile: "e.json", audienceName: "A", audienceFiles: [],
+                                                cohortDefinition: nil, history: nil, events: (file: "bad.ndjson", contents: "not json\n"))
+        }
     }
 }
