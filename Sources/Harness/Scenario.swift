@@ -92,6 +92,8 @@ public struct Step: Sendable, Equatable {
         case newAPIKey(String)
         /// Resume the latest paused sync of a cohort to an audience (after its cause is fixed).
         case resume(cohort: String, audience: String)
+        /// A dry run of an export: what it would change now, with no write and no record.
+        case preview(cohort: String, audience: String)
         /// The audience is deleted in Mailchimp.
         case deleteAudience(audience: String)
         /// Arm a crash: the engine's next run dies at this point, as if its process were killed.
@@ -120,5 +122,5 @@ public struct Step: Sendable, Equatable {
     public static let kinds = ["connect", "disconnect", "export", "stop_export", "wait", "set_profile",
                                "delete_profile", "rename_cohort", "delete_cohort", "expect", "track", "contact", "campaign",
                                "revoke_api_key", "delete_audience", "crash", "restart", "import_engagement",
-                               "new_api_key", "resume"]
+                               "new_api_key", "resume", "preview"]
 }

@@ -211,6 +211,7 @@ final class World: Sendable {
         case .revokeAPIKey: return revokeAPIKey()
         case .newAPIKey(let key): return try newAPIKey(key)
         case .resume(let cohort, let audience): return try await resume(cohort: cohort, audience: audience)
+        case .preview(let cohort, let audience): return try await preview(cohort: cohort, audience: audience)
         case .deleteAudience(let audience): return try deleteAudience(audience)
         case .crash(let point): return await crash(at: point)
         case .restart: return try await restart()

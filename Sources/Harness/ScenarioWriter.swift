@@ -186,6 +186,7 @@ public enum ScenarioWriter {
         case .importEngagement(let audience): ("import_engagement", map([("audience", text(audience))], flow: true))
         case .newAPIKey(let key): ("new_api_key", map([("api_key", text(key))], flow: true))
         case .resume(let cohort, let audience): ("resume", map([("cohort", text(cohort)), ("audience", text(audience))], flow: true))
+        case .preview(let cohort, let audience): ("preview", map([("cohort", text(cohort)), ("audience", text(audience))], flow: true))
         }
         return map([(kind, body)], flow: false)
     }

@@ -82,6 +82,9 @@ enum StepParser {
         case "resume":
             let map = try body.mapping(allowed: ["cohort", "audience"])
             return .resume(cohort: try map.required("cohort").string(), audience: try map.required("audience").string())
+        case "preview":
+            let map = try body.mapping(allowed: ["cohort", "audience"])
+            return .preview(cohort: try map.required("cohort").string(), audience: try map.required("audience").string())
         case "delete_audience":
             let map = try body.mapping(allowed: ["audience"])
             return .deleteAudience(audience: try map.required("audience").string())

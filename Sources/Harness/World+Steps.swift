@@ -52,6 +52,19 @@ extension World {
         return "Mailchimp API key \(maskSecret(key)) created"
     }
 
+    /// The `preview` step: the engine's dry run, its counts and change list in one line.
+    func preview(cohort: String, audience: String) async throws -> String {
+        let (cohortID, _) = try resolveCohort(cohort)
+        let audienceID = try resolveAudience(audience)
+        let report: RunReport
+        do { report = try await engine.previewExport(cohortID: cohortID, audienceID: audienceID) } catch let error as EngineError {
+            return "preview of cohort \(cohortID) to audience \(audienceID): refused (\(error.message))"
+        }
+        let changes = report.changes.map { "\($0.action.rawValue) \($0.email.isEmpty ? $0.distinctID : $0.email)" }.joined(separator: ", ")
+        return "preview of cohort \(cohortID) to audience \(audienceID): would add \(report.added), remove \(report.removed), leave \(report.unchanged) unchanged, skip \(report.skipped.values.reduce(0, +))"
+            + (changes.isEmpty ? "" : " [\(changes)]")
+    }
+
     /// The `delete_audience` step.
     func deleteAudience(_ audience: String) throws -> String {
         let list = try resolveAudience(audience)

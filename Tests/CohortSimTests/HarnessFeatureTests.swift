@@ -169,4 +169,25 @@ struct JUnitParse {
         clean.mixpanel.cohorts[0].name = "Buyers"
         #expect(try await ScenarioRunner().run(clean).expectationFailures.isEmpty)
     }
+
+    /// The `preview` step is the engine's dry run: counts and changes in the timeline, no write to
+    /// Mailchimp and no run recorded.
+    @Test func aPreviewStepShowsTheChangesAndWritesNothing() async throws {
+        let document = try await outcome("""
+            name: preview
+            mixpanel:
+              profiles: [{distinct_id: a, properties: {$email: a@example.com}}, {distinct_id: b, properties: {}}]
+              cohorts: [{id: 1, name: All, definition: {ids: [a, b]}}]
+            mailchimp:
+              audiences: [{name: News}]
+            steps:
+              - connect: {}
+              - preview: {cohort: All, audience: News}
+            """)
+        #expect(document.contains("preview of cohort 1 to audience"), "\(document)")
+        #expect(document.contains("would add 1, remove 0, leave 0 unchanged, skip 0 [add a@example.com]"), "\(document)")
+        #expect(document.contains("audience \"News\" ("), "\(document)")
+        #expect(document.contains("): 0 contacts"), "nothing written")
+        #expect(!document.contains("run 1:"), "nothing recorded")
+    }
 }
