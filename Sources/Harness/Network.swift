@@ -16,7 +16,8 @@ struct Fakes: Sendable {
         mailchimp = try FakeMailchimp(world: scenario.mailchimp, seed: scenario.seed, clock: clock,
                                       databasePath: directory.map { $0 + "/mailchimp.sqlite" }, faults: scenario.mailchimpFaults)
         mixpanel = try FakeMixpanel(world: scenario.mixpanel, seed: scenario.seed, clock: clock,
-                                    databasePath: directory.map { $0 + "/mixpanel.sqlite" }, mtu: scenario.mixpanelOptions.mtu,
+                                    databasePath: directory.map { $0 + "/mixpanel.sqlite" }, identity: scenario.mixpanelOptions.identity,
+                                    mtu: scenario.mixpanelOptions.mtu,
                                     queryRateLimit: scenario.mixpanelOptions.queryRateLimit, faults: scenario.mixpanelOptions.faults)
     }
 }

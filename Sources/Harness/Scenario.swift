@@ -45,6 +45,8 @@ public struct Scenario: Sendable, Equatable {
 /// Fake Mixpanel options a scenario may set.
 public struct MixpanelOptions: Sendable, Equatable {
     public var mtu = MTUSettings()
+    /// The identity rules' switches (A1–A8, docs/fidelity.md "Identity").
+    public var identity = IdentitySettings()
     public var queryRateLimit = false
     public var faults: [FaultRule] = []
 }

@@ -10,7 +10,7 @@ public enum ScenarioParser {
     /// Keys accepted at each level; the JSON Schema in `docs/scenario.schema.json` mirrors them.
     public static let topLevelKeys = ["name", "description", "tags", "seed", "start", "engine", "mixpanel", "mailchimp", "steps"]
     public static let mixpanelKeys = ["project_id", "token", "id_merge", "service_account", "profiles", "events", "cohorts",
-                                      "mtu", "rate_limits", "faults"]
+                                      "mtu", "identity", "rate_limits", "faults"]
     public static let mailchimpKeys = ["api_key", "account_name", "fake_emails", "audiences", "faults", "sabotage"]
     public static let engineKeys = ["existing_contacts", "status_if_new"]
     static let serviceAccountKeys = ["username", "secret", "role"]
@@ -66,6 +66,7 @@ public enum ScenarioParser {
                                 seed: seed, start: start, mixpanel: mixpanel, mailchimp: mailchimp, engine: engine, steps: steps)
         if let block = try top["mixpanel"]?.mapping(allowed: mixpanelKeys) {
             if let n = block["mtu"] { scenario.mixpanelOptions.mtu = try WorldOptionsParser.mtu(n) }
+            if let n = block["identity"] { scenario.mixpanelOptions.identity = try WorldOptionsParser.identity(n) }
             if let n = block["rate_limits"] { scenario.mixpanelOptions.queryRateLimit = try n.bool() }
             if let n = block["faults"] { scenario.mixpanelOptions.faults = try WorldOptionsParser.faults(n, start: start) }
         }

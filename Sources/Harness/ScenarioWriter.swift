@@ -67,6 +67,7 @@ public enum ScenarioWriter {
         }
         let options = scenario.mixpanelOptions
         if options.mtu != MTUSettings() { fields.append(("mtu", mtu(options.mtu))) }
+        if options.identity != IdentitySettings() { fields.append(("identity", identity(options.identity))) }
         if options.queryRateLimit { fields.append(("rate_limits", .scalar(.init("true")))) }
         if !options.faults.isEmpty { fields.append(("faults", faults(options.faults))) }
         return map(fields)
@@ -86,6 +87,12 @@ public enum ScenarioWriter {
         case .any(let parts): return map([("any", .sequence(.init(parts.map(Self.definition), .implicit, .flow)))], flow: true)
         case .not(let part): return map([("not", Self.definition(part))], flow: true)
         }
+    }
+
+    private static func identity(_ settings: IdentitySettings) -> Node {
+        map([("canonical_choice", text(settings.canonicalChoice.rawValue)), ("max_cluster_size", .scalar(.init(String(settings.maxClusterSize)))),
+             ("reidentify", text(settings.reidentify.rawValue)), ("device_conflict", text(settings.deviceConflict.rawValue)),
+             ("device_profiles", text(settings.deviceProfiles.rawValue))])
     }
 
     private static func mtu(_ settings: MTUSettings) -> Node {

@@ -41,6 +41,24 @@ enum WorldOptionsParser {
         }
     }
 
+    static let identityKeys = ["canonical_choice", "max_cluster_size", "reidentify", "device_conflict", "device_profiles"]
+
+    /// The fake Mixpanel's identity switches; values are the settings' case names.
+    static func identity(_ node: YAMLNode) throws -> IdentitySettings {
+        let map = try node.mapping(allowed: identityKeys)
+        var settings = IdentitySettings()
+        if let n = map["canonical_choice"] { settings.canonicalChoice = .init(rawValue: try n.choice(IdentitySettings.CanonicalChoice.allCases.map(\.rawValue)))! }
+        if let n = map["max_cluster_size"] {
+            let size = try n.int()
+            guard size >= 2 else { throw n.error("\(n.path) must be at least 2, found \(size)") }
+            settings.maxClusterSize = Int(size)
+        }
+        if let n = map["reidentify"] { settings.reidentify = .init(rawValue: try n.choice(IdentitySettings.Reidentify.allCases.map(\.rawValue)))! }
+        if let n = map["device_conflict"] { settings.deviceConflict = .init(rawValue: try n.choice(IdentitySettings.DeviceConflict.allCases.map(\.rawValue)))! }
+        if let n = map["device_profiles"] { settings.deviceProfiles = .init(rawValue: try n.choice(IdentitySettings.DeviceProfiles.allCases.map(\.rawValue)))! }
+        return settings
+    }
+
     static func mtu(_ node: YAMLNode) throws -> MTUSettings {
         let map = try node.mapping(allowed: mtuKeys)
         var settings = MTUSettings()

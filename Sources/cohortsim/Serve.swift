@@ -8,7 +8,7 @@ extension CohortSim {
     struct Serve: AsyncParsableCommand {
         static let configuration = CommandConfiguration(
             abstract: "Serve the fake Mailchimp and fake Mixpanel seeded from a scenario's world, on 127.0.0.1.",
-            discussion: "Prints the base URLs and credentials (one JSON line with --json), then serves until SIGINT/SIGTERM. Time runs on the real clock from the moment the server starts.\n\nExample:\n  cohortsim serve --scenario scenarios/export/one-time-basic.yaml --mailchimp-port 18081 --mixpanel-port 18082")
+            discussion: "Prints the base URLs and credentials (one JSON line with --json), then serves until SIGINT/SIGTERM. Time runs on the real clock from the moment the server starts; the scenario's faults, MTU and identity switches and rate limits apply, fault windows moved to begin when the server does.\n\nExample:\n  cohortsim serve --scenario scenarios/export/one-time-basic.yaml --mailchimp-port 18081 --mixpanel-port 18082")
 
         @Option(help: "The scenario whose world seeds the fakes.")
         var scenario: String

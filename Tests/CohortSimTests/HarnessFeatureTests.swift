@@ -190,4 +190,25 @@ struct JUnitParse {
         #expect(document.contains("): 0 contacts"), "nothing written")
         #expect(!document.contains("run 1:"), "nothing recorded")
     }
+
+    /// `mixpanel.identity` reaches the fake: with a cluster cap of 2 the second alias is refused.
+    @Test func identitySwitchesFromTheScenarioReachTheFake() async throws {
+        let capped = """
+            name: cluster cap
+            mixpanel:
+              id_merge: original
+              identity: {max_cluster_size: 2, canonical_choice: oldest}
+              profiles: [{distinct_id: u, properties: {$email: u@example.com}}]
+            steps:
+              - track: {event: $create_alias, distinct_id: u, properties: {alias: a1}}
+              - track: {event: $create_alias, distinct_id: u, properties: {alias: a2}}
+            """
+        #expect(try await outcome(capped).contains("step 2 (line 8): track $create_alias: stored as u, merge refused (errManyIDs)"))
+        #expect(try await outcome(capped.replacingOccurrences(of: "max_cluster_size: 2, ", with: "")).contains("step 2 (line 8): track $create_alias: stored as u, merged"))
+        let parsed = try scenario(capped)
+        #expect(parsed.mixpanelOptions.identity.maxClusterSize == 2 && parsed.mixpanelOptions.identity.canonicalChoice == .oldest)
+        let reread = try ScenarioParser.parse(try ScenarioWriter.yaml(parsed), file: "w.yaml", id: "w")
+        #expect(reread.mixpanelOptions.identity == parsed.mixpanelOptions.identity, "the writer keeps the switches")
+        #expect(throws: ScenarioError.self) { try scenario("name: x\nmixpanel: {identity: {reidentify: sometimes}}\nsteps: []\n") }
+    }
 }
