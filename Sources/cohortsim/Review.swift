@@ -38,12 +38,8 @@ extension CohortSim {
         var names: [String] = []
 
         mutating func run() async throws {
-            let store = GoldenStore(root: locations.goldens)
-            let ids = names.isEmpty ? store.pendingIDs() : names
-            guard !ids.isEmpty else { print("No pending goldens."); return }
-            for id in ids {
-                guard try store.reject(id) else { throw invalidInput("no pending golden for '\(id)'") }
-                print("rejected \(store.pendingPath(for: id))")
+            try settlePending(names, in: GoldenStore(root: locations.goldens)) { store, id in
+                try store.reject(id) ? "rejected \(store.pendingPath(for: id))" : nil
             }
         }
     }
@@ -59,13 +55,20 @@ extension CohortSim {
         var names: [String] = []
 
         mutating func run() async throws {
-            let store = GoldenStore(root: locations.goldens)
-            let ids = names.isEmpty ? store.pendingIDs() : names
-            guard !ids.isEmpty else { print("No pending goldens."); return }
-            for id in ids {
-                guard try store.accept(id) else { throw invalidInput("no pending golden for '\(id)'") }
-                print("accepted \(store.path(for: id))")
+            try settlePending(names, in: GoldenStore(root: locations.goldens)) { store, id in
+                try store.accept(id) ? "accepted \(store.path(for: id))" : nil
             }
         }
+    }
+}
+
+/// Applies `settle` (accept or reject) to the named pending goldens, or to all of them, printing
+/// what it did; a name with nothing pending is invalid input.
+private func settlePending(_ names: [String], in store: GoldenStore, _ settle: (GoldenStore, String) throws -> String?) throws {
+    let ids = names.isEmpty ? store.pendingIDs() : names
+    guard !ids.isEmpty else { print("No pending goldens."); return }
+    for id in ids {
+        guard let done = try settle(store, id) else { throw invalidInput("no pending golden for '\(id)'") }
+        print(done)
     }
 }

@@ -1,13 +1,22 @@
 import GRDB
 import SimCore
 
+// Rows of the engine's tables, decoded by GRDB through each record's `CodingKeys` (the
+// column names), then turned into domain values that reject unknown stored values.
+
 /// A row of `sync`, as stored; ``info()`` turns it into the domain value.
-struct SyncRecord: FetchableRecord {
-    enum Columns {
-        static let id = Column("id"), cohortID = Column("cohort_id"), audienceID = Column("audience_id")
-        static let mode = Column("mode"), state = Column("state"), reason = Column("reason")
-        static let tagName = Column("tag_name"), tagID = Column("tag_id"), nextRun = Column("next_run")
-        static let mergeFields = Column("merge_fields")
+struct SyncRecord: Decodable, FetchableRecord {
+    enum CodingKeys: String, CodingKey {
+        case id
+        case cohortID = "cohort_id"
+        case audienceID = "audience_id"
+        case mode
+        case state
+        case reason
+        case tagName = "tag_name"
+        case tagID = "tag_id"
+        case nextRun = "next_run"
+        case mergeFields = "merge_fields"
     }
 
     var id: Int64
@@ -21,19 +30,6 @@ struct SyncRecord: FetchableRecord {
     var nextRun: Int64?
     var mergeFields: String?
 
-    init(row: Row) {
-        id = row[Columns.id]
-        cohortID = row[Columns.cohortID]
-        audienceID = row[Columns.audienceID]
-        mode = row[Columns.mode]
-        state = row[Columns.state]
-        reason = row[Columns.reason]
-        tagName = row[Columns.tagName]
-        tagID = row[Columns.tagID]
-        nextRun = row[Columns.nextRun]
-        mergeFields = row[Columns.mergeFields]
-    }
-
     /// The sync; an unknown mode or state in the database is an error, never a default.
     func info() throws -> SyncInfo {
         SyncInfo(id: id, cohortID: cohortID, audienceID: audienceID,
@@ -45,14 +41,25 @@ struct SyncRecord: FetchableRecord {
 }
 
 /// A row of `run`: one recorded run's report.
-struct RunRecord: FetchableRecord {
-    enum Columns {
-        static let number = Column("number"), syncID = Column("sync_id"), trigger = Column("trigger")
-        static let started = Column("started"), finished = Column("finished"), outcome = Column("outcome")
-        static let error = Column("error"), fullReconcile = Column("full_reconcile"), cohortSize = Column("cohort_size")
-        static let exported = Column("exported"), added = Column("added"), removed = Column("removed")
-        static let unchanged = Column("unchanged"), skipped = Column("skipped"), rejected = Column("rejected")
-        static let mailchimpRequests = Column("mailchimp_requests"), mixpanelRequests = Column("mixpanel_requests")
+struct RunRecord: Decodable, FetchableRecord {
+    enum CodingKeys: String, CodingKey {
+        case number
+        case syncID = "sync_id"
+        case trigger
+        case started
+        case finished
+        case outcome
+        case error
+        case fullReconcile = "full_reconcile"
+        case cohortSize = "cohort_size"
+        case exported
+        case added
+        case removed
+        case unchanged
+        case skipped
+        case rejected
+        case mailchimpRequests = "mailchimp_requests"
+        case mixpanelRequests = "mixpanel_requests"
     }
 
     var number: Int64
@@ -72,26 +79,6 @@ struct RunRecord: FetchableRecord {
     var rejected: String
     var mailchimpRequests: Int
     var mixpanelRequests: Int
-
-    init(row: Row) {
-        number = row[Columns.number]
-        syncID = row[Columns.syncID]
-        trigger = row[Columns.trigger]
-        started = row[Columns.started]
-        finished = row[Columns.finished]
-        outcome = row[Columns.outcome]
-        error = row[Columns.error]
-        fullReconcile = row[Columns.fullReconcile]
-        cohortSize = row[Columns.cohortSize]
-        exported = row[Columns.exported]
-        added = row[Columns.added]
-        removed = row[Columns.removed]
-        unchanged = row[Columns.unchanged]
-        skipped = row[Columns.skipped]
-        rejected = row[Columns.rejected]
-        mailchimpRequests = row[Columns.mailchimpRequests]
-        mixpanelRequests = row[Columns.mixpanelRequests]
-    }
 
     /// The report, without its change list; unknown domain values are errors.
     func report() throws -> RunReport {
@@ -115,9 +102,12 @@ struct RunRecord: FetchableRecord {
 }
 
 /// A row of `run_member` (or of a derived no-op list): one member's change in a run.
-struct MemberChangeRecord: FetchableRecord {
-    enum Columns {
-        static let action = Column("action"), distinctID = Column("distinct_id"), email = Column("email"), reason = Column("reason")
+struct MemberChangeRecord: Decodable, FetchableRecord {
+    enum CodingKeys: String, CodingKey {
+        case action
+        case distinctID = "distinct_id"
+        case email
+        case reason
     }
 
     var action: String
@@ -125,24 +115,22 @@ struct MemberChangeRecord: FetchableRecord {
     var email: String
     var reason: String
 
-    init(row: Row) {
-        action = row[Columns.action]
-        distinctID = row[Columns.distinctID]
-        email = row[Columns.email]
-        reason = row[Columns.reason]
-    }
-
     func change() throws -> MemberChange {
         MemberChange(action: try SyncStore.domainValue(action, column: "run_member.action"), distinctID: distinctID, email: email, reason: reason)
     }
 }
 
 /// A row of `pending_run`: a run that started and has not been recorded (yet).
-struct PendingRunRecord: FetchableRecord {
-    enum Columns {
-        static let number = Column("number"), syncID = Column("sync_id"), trigger = Column("trigger")
-        static let started = Column("started"), stage = Column("stage"), stageAt = Column("stage_at")
-        static let mailchimpRequests = Column("mailchimp_requests"), mixpanelRequests = Column("mixpanel_requests")
+struct PendingRunRecord: Decodable, FetchableRecord {
+    enum CodingKeys: String, CodingKey {
+        case number
+        case syncID = "sync_id"
+        case trigger
+        case started
+        case stage
+        case stageAt = "stage_at"
+        case mailchimpRequests = "mailchimp_requests"
+        case mixpanelRequests = "mixpanel_requests"
     }
 
     var number: Int64
@@ -154,17 +142,6 @@ struct PendingRunRecord: FetchableRecord {
     var mailchimpRequests: Int
     var mixpanelRequests: Int
 
-    init(row: Row) {
-        number = row[Columns.number]
-        syncID = row[Columns.syncID]
-        trigger = row[Columns.trigger]
-        started = row[Columns.started]
-        stage = row[Columns.stage]
-        stageAt = row[Columns.stageAt]
-        mailchimpRequests = row[Columns.mailchimpRequests]
-        mixpanelRequests = row[Columns.mixpanelRequests]
-    }
-
     func pendingRun() throws -> PendingRun {
         PendingRun(number: number, syncID: syncID, trigger: try SyncStore.domainValue(trigger, column: "pending_run.trigger"),
                    started: SimTime(milliseconds: started), stage: stage, stageAt: SimTime(milliseconds: stageAt),
@@ -173,14 +150,23 @@ struct PendingRunRecord: FetchableRecord {
 }
 
 /// A row of `engagement_run`: one engagement import's report.
-struct EngagementRunRecord: FetchableRecord {
-    enum Columns {
-        static let number = Column("number"), audienceID = Column("audience_id"), started = Column("started")
-        static let since = Column("since"), until = Column("until"), finished = Column("finished")
-        static let outcome = Column("outcome"), error = Column("error"), campaigns = Column("campaigns")
-        static let events = Column("events"), imported = Column("imported"), unattributed = Column("unattributed")
-        static let refused = Column("refused")
-        static let mailchimpRequests = Column("mailchimp_requests"), mixpanelRequests = Column("mixpanel_requests")
+struct EngagementRunRecord: Decodable, FetchableRecord {
+    enum CodingKeys: String, CodingKey {
+        case number
+        case audienceID = "audience_id"
+        case started
+        case since
+        case until
+        case finished
+        case outcome
+        case error
+        case campaigns
+        case events
+        case imported
+        case unattributed
+        case refused
+        case mailchimpRequests = "mailchimp_requests"
+        case mixpanelRequests = "mixpanel_requests"
     }
 
     var number: Int64
@@ -198,24 +184,6 @@ struct EngagementRunRecord: FetchableRecord {
     var refused: Int
     var mailchimpRequests: Int
     var mixpanelRequests: Int
-
-    init(row: Row) {
-        number = row[Columns.number]
-        audienceID = row[Columns.audienceID]
-        started = row[Columns.started]
-        since = row[Columns.since]
-        until = row[Columns.until]
-        finished = row[Columns.finished]
-        outcome = row[Columns.outcome]
-        error = row[Columns.error]
-        campaigns = row[Columns.campaigns]
-        events = row[Columns.events]
-        imported = row[Columns.imported]
-        unattributed = row[Columns.unattributed]
-        refused = row[Columns.refused]
-        mailchimpRequests = row[Columns.mailchimpRequests]
-        mixpanelRequests = row[Columns.mixpanelRequests]
-    }
 
     func report() throws -> EngagementReport {
         var report = EngagementReport(audienceID: audienceID, started: SimTime(milliseconds: started),
@@ -236,9 +204,12 @@ struct EngagementRunRecord: FetchableRecord {
 }
 
 /// A row of `sync_event`: one state change of a sync, with its reason.
-struct SyncEventRecord: FetchableRecord {
-    enum Columns {
-        static let syncID = Column("sync_id"), at = Column("at"), state = Column("state"), reason = Column("reason")
+struct SyncEventRecord: Decodable, FetchableRecord {
+    enum CodingKeys: String, CodingKey {
+        case syncID = "sync_id"
+        case at
+        case state
+        case reason
     }
 
     var syncID: Int64
@@ -246,29 +217,19 @@ struct SyncEventRecord: FetchableRecord {
     var state: String
     var reason: String
 
-    init(row: Row) {
-        syncID = row[Columns.syncID]
-        at = row[Columns.at]
-        state = row[Columns.state]
-        reason = row[Columns.reason]
-    }
-
     func change() throws -> SyncStateChange {
         SyncStateChange(syncID: syncID, at: SimTime(milliseconds: at), state: try SyncStore.domainValue(state, column: "sync_event.state"), reason: reason)
     }
 }
 
 /// A row of `skip_list`: an address the audience refused, and why.
-struct SkipListRecord: FetchableRecord {
-    enum Columns {
-        static let emailKey = Column("email_key"), reason = Column("reason")
+struct SkipListRecord: Decodable, FetchableRecord {
+    enum CodingKeys: String, CodingKey {
+        case emailKey = "email_key"
+        case reason
     }
 
     var emailKey: String
     var reason: String
 
-    init(row: Row) {
-        emailKey = row[Columns.emailKey]
-        reason = row[Columns.reason]
-    }
 }

@@ -10,8 +10,8 @@ struct FuzzRandom {
     /// `true` with probability `p`.
     mutating func chance(_ p: Double) -> Bool { generator.nextUnit() < p }
 
-    // Seeded: draws from `generator`, never the system source. wall-clock ok
-    mutating func int(_ range: ClosedRange<Int>) -> Int { Int.random(in: range, using: &generator) }
+    /// Seeded: draws from `generator`, never the system source.
+    mutating func int(_ range: ClosedRange<Int>) -> Int { Int.random(in: range, using: &generator) } // wall-clock ok: seeded generator
 
     mutating func pick<T>(_ items: [T]) -> T {
         precondition(!items.isEmpty, "pick from an empty list")

@@ -47,7 +47,7 @@ actor InvariantChecker: ReplayObserver {
     /// Engagement imports already reported under events-accepted.
     var refusedReported = Set<Int64>()
     /// When the events were last compared for the re-import check.
-    var lastImportCheck = SimTime(milliseconds: Int64.min / 2)
+    var lastImportCheck: SimTime
     /// Audiences (by id) with activity, or newly exported contacts, that no import step has
     /// read yet, with the time of the latest. Imports are per audience: importing one says nothing
     /// about another (small seed 1092), so the re-import check waits until this is empty. An
@@ -74,6 +74,7 @@ actor InvariantChecker: ReplayObserver {
     init(scenario: Scenario) {
         self.scenario = scenario
         lastChange = scenario.start
+        lastImportCheck = scenario.start
         let profileAddresses = Set(scenario.mixpanel.profiles.compactMap { $0.properties["$email"]?.stringValue?.trimmingWhitespace().lowercased() })
         var anonymous = Set<String>()
         for event in scenario.mixpanel.events {
