@@ -31,8 +31,12 @@ public struct EngineConfiguration: Sendable, Equatable {
     public var syncInterval: SimDuration
     /// A snapshot older than this forces a full reconcile.
     public var snapshotLifetime: SimDuration
-    /// Most Mailchimp requests in flight at once (Mailchimp allows 10 per account).
+    /// Most Mailchimp requests in flight at once, across every run (Mailchimp allows 10 per user).
     public var maxConcurrentRequests: Int
+    /// Count later pages of an `/engage` session against the query API's 60 an hour (the
+    /// default: the service's rule is undocumented, docs/fidelity.md "Query limits"). Turn off
+    /// only once Mixpanel confirms pages of an open session are not queries of their own.
+    public var meterSessionPages: Bool
     /// Refuse to connect unless the Mixpanel service account is an `owner` or `admin` of the
     /// project (`GET /api/app/projects/{projectId}/service-accounts`). Turn off only for a
     /// Mixpanel that cannot answer that call.
@@ -59,7 +63,7 @@ public struct EngineConfiguration: Sendable, Equatable {
 
     public init(mixpanel: MixpanelAccess, mailchimpBaseURL: String? = nil, statusIfNew: String = "subscribed",
                 syncInterval: SimDuration = .hours(2), snapshotLifetime: SimDuration = .days(3),
-                maxConcurrentRequests: Int = 9, requireAdminRole: Bool = true,
+                maxConcurrentRequests: Int = 9, meterSessionPages: Bool = true, requireAdminRole: Bool = true,
                 existingContacts: ExistingContactHandling = .listStatuses, statusLookupLimit: Int = 9,
                 engagementLookback: SimDuration = .days(30), importEngagementAfterDynamicRuns: Bool = true,
                 maxCohortSize: Int = EngineConfiguration.mixpanelCohortSizeLimit, crashPoints: Set<CrashPoint> = []) {
@@ -69,6 +73,7 @@ public struct EngineConfiguration: Sendable, Equatable {
         self.syncInterval = syncInterval
         self.snapshotLifetime = snapshotLifetime
         self.maxConcurrentRequests = maxConcurrentRequests
+        self.meterSessionPages = meterSessionPages
         self.requireAdminRole = requireAdminRole
         self.existingContacts = existingContacts
         self.statusLookupLimit = statusLookupLimit

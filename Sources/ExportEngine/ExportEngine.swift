@@ -37,6 +37,10 @@ public actor ExportEngine {
     private var crashPoints: Set<CrashPoint>
     /// Set when a simulated crash killed this instance: it does nothing more.
     private(set) var crash: SimulatedCrash?
+    /// Paces every Mixpanel query of the engine within the project's limits.
+    let queryPacer: QueryPacer
+    /// Keeps every Mailchimp request of the engine within the account's connections, per API key.
+    private var connectionGates: [String: ConnectionGate] = [:]
 
     /// Opens (or creates) the engine's state at `databasePath` (`nil`: in memory). Background
     /// work runs on `executor` when given (a simulation), else on the global executor.
@@ -51,6 +55,7 @@ public actor ExportEngine {
         self.clock = clock
         self.seed = seed
         crashPoints = configuration.crashPoints
+        queryPacer = QueryPacer(clock: clock)
         store = try SyncStore(path: databasePath)
     }
 
@@ -172,7 +177,7 @@ public actor ExportEngine {
             // A stop or disconnect that landed during an earlier run of this pass cancels this one.
             guard try stored("read sync \(sync.id)", { try store.sync(sync.id) })?.state == .active else { continue }
             do {
-                _ = try await run(syncID: sync.id, trigger: .scheduled)
+                _ = try await run(syncID: sync.id, trigger: .scheduled, slot: sync.nextRun)
             } catch is SimulatedCrash {
                 return
             }
@@ -253,10 +258,10 @@ public actor ExportEngine {
 
     // MARK: Running
 
-    func run(syncID: Int64, trigger: RunTrigger) async throws -> RunReport {
+    func run(syncID: Int64, trigger: RunTrigger, slot: SimTime? = nil) async throws -> RunReport {
         await runLock.acquire()
         do {
-            let report = try await runHoldingLock(syncID: syncID, trigger: trigger)
+            let report = try await runHoldingLock(syncID: syncID, trigger: trigger, slot: slot)
             await runLock.release()
             return report
         } catch {
@@ -271,7 +276,7 @@ public actor ExportEngine {
     /// - Throws: ``EngineError`` when the run cannot be numbered or started (nothing was sent), or
     ///   could not be recorded even as failed (its pending mark stays: the next recovery records it
     ///   `interrupted`); ``SimulatedCrash``.
-    private func runHoldingLock(syncID: Int64, trigger: RunTrigger) async throws -> RunReport {
+    private func runHoldingLock(syncID: Int64, trigger: RunTrigger, slot: SimTime? = nil) async throws -> RunReport {
         if let crash { throw crash }
         let started = clock.now
         let number = try stored("number the next run", store.nextRunNumber)
@@ -279,6 +284,7 @@ public actor ExportEngine {
             throw EngineError("sync \(syncID) does not exist")
         }
         var report = RunReport(number: number, syncID: syncID, trigger: trigger, started: started)
+        report.slot = slot
         guard let connection = try stored("read the Mailchimp connection", store.connection) else {
             report.outcome = .paused
             report.error = "no Mailchimp account connected"
@@ -294,13 +300,16 @@ public actor ExportEngine {
                              mailchimp: mailchimpClient(apiKey: connection.apiKey, counter: { counts.withLock { $0.mailchimp += 1 } },
                                                         beforeAttempt: stillActive(syncID)),
                              mixpanel: MixpanelClient(access: configuration.mixpanel,
-                                                      sender: sender(counter: { counts.withLock { $0.mixpanel += 1 } })),
+                                                      sender: sender(counter: { counts.withLock { $0.mixpanel += 1 } },
+                                                                     beforeAttempt: stillActive(syncID))),
                              store: store, clock: clock)
         runner.checkpoint = checkpoint(run: number, requests: { counts.withLock { ($0.mailchimp, $0.mixpanel) } })
         do {
             var result = try await runner.perform(into: report)
             result.report.finished = clock.now
             (result.report.mailchimpRequests, result.report.mixpanelRequests) = counts.withLock { ($0.mailchimp, $0.mixpanel) }
+            result.report.slot = slot
+            result.report.slotsSkipped = sync.mode == .dynamic && result.newState == nil ? nextSlot(after: result.report).skipped : 0
             try runner.checkpoint(.beforeRecord)
             report = result.report
             try record(result, sync: sync, started: started)
@@ -312,7 +321,8 @@ public actor ExportEngine {
             (report.mailchimpRequests, report.mixpanelRequests) = counts.withLock { ($0.mailchimp, $0.mixpanel) }
             report.outcome = .failed
             report.error = "could not record the run: \(error)"
-            try recordFailure(report, sync: sync, started: started)
+            report.slotsSkipped = sync.mode == .dynamic ? nextSlot(after: report).skipped : 0
+            try recordFailure(report, sync: sync)
             return report
         }
         if sync.mode == .dynamic, configuration.importEngagementAfterDynamicRuns, report.outcome == .succeeded,
@@ -325,11 +335,27 @@ public actor ExportEngine {
     /// Records a run whose own record could not be written, as `failed` with that error and no
     /// snapshot change, and schedules its sync as ``record(_:sync:started:)`` would have (only
     /// while the sync is still active).
-    private func recordFailure(_ report: RunReport, sync: SyncInfo, started: SimTime) throws {
+    private func recordFailure(_ report: RunReport, sync: SyncInfo) throws {
         try stored("record run \(report.number) as failed (\(report.error))") {
             try store.finish(run: report, cohortID: sync.cohortID, audienceID: sync.audienceID)
-            try store.settleActive(sync: sync.id, mode: sync.mode, nextRun: started.adding(configuration.syncInterval), at: clock.now)
+            try store.settleActive(sync: sync.id, mode: sync.mode, nextRun: nextSlot(after: report).time, at: clock.now)
         }
+    }
+
+    /// When a dynamic sync runs next after `report`, and how many of its slots that skips.
+    ///
+    /// Slots fall every ``EngineConfiguration/syncInterval`` from the run's own slot (from its
+    /// start when it had none: a first, resumed or recovery run). A run that is still going when
+    /// its next slot comes does not start a second run of the sync: that slot is skipped, and
+    /// the next run is at the first slot at or after the run finished (docs/architecture.md,
+    /// "Runs take time"). Anchoring at the slot keeps a run that started late from moving the
+    /// schedule.
+    func nextSlot(after report: RunReport) -> (time: SimTime, skipped: Int) {
+        let anchor = report.slot ?? report.started
+        let interval = configuration.syncInterval.milliseconds
+        let elapsed = report.finished.duration(since: anchor).milliseconds
+        let steps = max(1, (elapsed + interval - 1) / interval)
+        return (anchor.adding(SimDuration(milliseconds: steps * interval)), Int(steps - 1))
     }
 
     /// Runs `body`, wrapping a store error in an ``EngineError`` that says what the engine was doing.
@@ -353,7 +379,7 @@ public actor ExportEngine {
         if let state = result.newState {
             try store.setState(sync: sync.id, state, nextRun: nil, at: clock.now)
         } else if sync.mode == .dynamic {
-            try store.setState(sync: sync.id, .active, nextRun: started.adding(configuration.syncInterval), at: clock.now)
+            try store.setState(sync: sync.id, .active, nextRun: nextSlot(after: result.report).time, at: clock.now)
         } else {
             try store.setState(sync: sync.id, .finished, nextRun: nil, at: clock.now)
         }
@@ -406,14 +432,34 @@ public actor ExportEngine {
         }
     }
 
+    /// A sender for Mixpanel: its queries pass the engine's ``QueryPacer`` (later pages of an
+    /// `/engage` session too, unless ``EngineConfiguration/meterSessionPages`` is off).
     func sender(counter: @escaping @Sendable () -> Void, beforeAttempt: @escaping @Sendable () throws -> Void = {}) -> APISender {
-        APISender(transport: transport, clock: clock, seed: seed, onSend: counter, beforeAttempt: beforeAttempt)
+        let pacer = queryPacer, meterPages = configuration.meterSessionPages
+        return APISender(transport: transport, clock: clock, seed: seed, onSend: counter, beforeAttempt: beforeAttempt) { request in
+            guard request.path.contains("/query/") || request.path.contains("/2.0/") else { return nil }
+            if !meterPages, URLCoding.decodeForm(String(decoding: request.body, as: UTF8.self)).contains(where: { $0.name == "session_id" }) {
+                return nil
+            }
+            return pacer
+        }
     }
 
+    /// A client for Mailchimp with `apiKey`: every request passes the key's ``ConnectionGate``.
     func mailchimpClient(apiKey: String, counter: @escaping @Sendable () -> Void,
                          beforeAttempt: @escaping @Sendable () throws -> Void = {}) -> MailchimpClient {
-        MailchimpClient(baseURL: MailchimpClient.baseURL(apiKey: apiKey, override: configuration.mailchimpBaseURL),
-                        apiKey: apiKey, sender: sender(counter: counter, beforeAttempt: beforeAttempt))
+        let gate = connectionGate(apiKey: apiKey)
+        var sender = APISender(transport: transport, clock: clock, seed: seed, onSend: counter, beforeAttempt: beforeAttempt)
+        sender.gate = { _ in gate }
+        return MailchimpClient(baseURL: MailchimpClient.baseURL(apiKey: apiKey, override: configuration.mailchimpBaseURL),
+                               apiKey: apiKey, sender: sender)
+    }
+
+    private func connectionGate(apiKey: String) -> ConnectionGate {
+        if let gate = connectionGates[apiKey] { return gate }
+        let gate = ConnectionGate(ceiling: configuration.maxConcurrentRequests, clock: clock)
+        connectionGates[apiKey] = gate
+        return gate
     }
 
     /// Throws ``SyncEndedDuringRun`` once `syncID` is no longer active: stop, disconnect or a newer

@@ -30,6 +30,10 @@ public final class FakeMailchimp: HTTPHandler {
     /// Keys created after the account's own (``addAPIKey(_:)``), each working until revoked.
     private let addedKeys = Mutex<[String: Bool]>([:])
     private let injector: FaultInjector
+    /// Service times (``MailchimpLatency/standard`` in scenarios; off by default for direct use).
+    let latency: LatencyModel
+    /// Connections the account's other apps hold (they count towards the same 10).
+    let otherClients: [OtherClientLoad]
     private let routes: RouteTable<FakeMailchimp>
     /// Where recent listing pages ended (keyset paging under `count`/`offset`).
     let listingCursors = ListingCursors()
@@ -38,10 +42,15 @@ public final class FakeMailchimp: HTTPHandler {
     ///
     /// `faults` are applied to every authenticated, admitted request (seeded with `seed`): a
     /// status fault answers with Mailchimp's real body for that status, a delay keeps the request
-    /// in flight (so it counts towards the 10-connection limit) before it is handled.
+    /// in flight (so it counts towards the 10-connection limit) before it is handled. `latency`
+    /// holds every answer for its service time after the request was handled (an admitted
+    /// request keeps its connection meanwhile); off unless given, since a direct caller's clock
+    /// may have nobody to move it.
     public init(world: MailchimpWorld, seed: UInt64, clock: any SimClock, databasePath: String? = nil,
-                faults: [FaultRule] = []) throws {
+                faults: [FaultRule] = [], latency: LatencyModel = .off, otherClients: [OtherClientLoad] = []) throws {
         injector = FaultInjector(rules: faults, seed: seed)
+        self.latency = latency
+        self.otherClients = otherClients
         apiKey = world.apiKey
         dataCenter = MailchimpKey.dataCenter(of: world.apiKey) ?? "us1"
         self.seed = seed
@@ -55,24 +64,34 @@ public final class FakeMailchimp: HTTPHandler {
     }
 
     public func handle(_ request: HTTPRequest) async -> HTTPResponse {
-        let instance = RequestInstance(seed: seed, request: request, arrival: clock.now)
+        let arrival = clock.now
+        let instance = RequestInstance(seed: seed, request: request, arrival: arrival)
+        func paced(_ response: HTTPResponse) async -> HTTPResponse {
+            await latency.pace(request, response, arrival: arrival, seed: seed, clock: clock)
+        }
         guard request.path == "/3.0" || request.path.hasPrefix("/3.0/") else {
-            return MailchimpProblem.notFound.response(instance: instance)
+            return await paced(MailchimpProblem.notFound.response(instance: instance))
         }
         if request.path.hasPrefix(BatchRoutes.resultsPrefix) {
             // A signed storage link on the real service: no API key, no connection limit.
             do { try await runDueBatches() } catch { return MailchimpProblem.internalError.response(instance: instance) }
-            return await dispatch(request, instance: instance)
+            return await paced(await dispatch(request, instance: instance))
         }
-        if let problem = authenticate(request) { return problem.response(instance: instance) }
+        if let problem = authenticate(request) { return await paced(problem.response(instance: instance)) }
+        let busy = otherClients.reduce(0) { $0 + $1.connections(at: arrival) }
         let admitted = inFlight.withLock { count -> Bool in
-            guard count < Self.connectionLimit else { return false }
+            guard count + busy < Self.connectionLimit else { return false }
             count += 1
             return true
         }
-        guard admitted else { return MailchimpProblem.tooManyRequests.response(instance: instance) }
+        guard admitted else { return await paced(MailchimpProblem.tooManyRequests.response(instance: instance)) }
         defer { inFlight.withLock { $0 -= 1 } }
-        return await injector.apply(request, clock: clock, errorBody: { status in
+        return await paced(await handleAdmitted(request, instance: instance))
+    }
+
+    /// An authenticated request within the connection limit: faults, then the route.
+    private func handleAdmitted(_ request: HTTPRequest, instance: RequestInstance) async -> HTTPResponse {
+        await injector.apply(request, clock: clock, errorBody: { status in
             MailchimpProblem.fault(status: status).response(instance: instance)
         }) {
             if let name = request.headers["X-Trigger-Error"], let problem = MailchimpProblem.triggered(name) {

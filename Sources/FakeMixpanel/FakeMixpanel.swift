@@ -11,7 +11,7 @@ import Synchronization
 /// Behaviour follows `shared/reference/mixpanel.md`; decisions on its ambiguities and known
 /// divergences are listed in `docs/fidelity.md`.
 public final class FakeMixpanel: HTTPHandler {
-    /// Rows per `/engage` page; fixed, as on the real service.
+    /// Rows per `/engage` page on the real service (fixed there; see ``QuerySettings/pageSize``).
     public static let pageSize = 1000
 
     public let projectID: Int64
@@ -43,6 +43,12 @@ public final class FakeMixpanel: HTTPHandler {
     let identity: Mutex<IdentityState>
     /// Query API limits (§6.2), when switched on.
     let rateLimiter: QueryRateLimiter?
+    /// Limits, session metering and page size of the query API.
+    let querySettings: QuerySettings
+    /// Ingestion volume per rolling minute (§6.2).
+    let ingestionMeter = IngestionMeter()
+    /// Service times (``MixpanelLatency/standard`` in scenarios; off by default for direct use).
+    let latency: LatencyModel
     let faults: FaultInjector
     private let routes: RouteTable<FakeMixpanel>
 
@@ -50,12 +56,15 @@ public final class FakeMixpanel: HTTPHandler {
     /// the same identity resolution as live events.
     ///
     /// - Parameters:
-    ///   - queryRateLimit: enforce 60 queries per hour and 5 concurrent per project (off by default).
+    ///   - query: the query API's limits (60 per hour and 5 concurrent per project; off by
+    ///     default for direct use), session metering and page size.
     ///   - faults: scenario-controlled faults, answered with the real error bodies of each API.
+    ///   - latency: service times, applied after a request is handled (it holds its rate-limit
+    ///     slot meanwhile); off unless given, since a direct caller's clock may have nobody to move it.
     public init(world: MixpanelWorld, seed: UInt64, clock: any SimClock, databasePath: String? = nil,
                 identity identitySettings: IdentitySettings = IdentitySettings(), mtu: MTUSettings = MTUSettings(),
-                ingestion: IngestionSettings = IngestionSettings(), queryRateLimit: Bool = false,
-                faults: [FaultRule] = []) throws {
+                ingestion: IngestionSettings = IngestionSettings(), query: QuerySettings = QuerySettings(),
+                faults: [FaultRule] = [], latency: LatencyModel = .off) throws {
         projectID = world.projectID
         token = world.token
         idMerge = world.idMerge
@@ -67,7 +76,9 @@ public final class FakeMixpanel: HTTPHandler {
         self.clock = clock
         created = clock.now
         identity = Mutex(IdentityState(graph: IdentityGraph(mode: world.idMerge, settings: identitySettings, seed: seed)))
-        rateLimiter = queryRateLimit ? QueryRateLimiter() : nil
+        rateLimiter = query.rateLimited ? QueryRateLimiter() : nil
+        querySettings = query
+        self.latency = latency
         self.faults = FaultInjector(rules: faults, seed: seed)
         database = try SQLiteDatabase.open(path: databasePath, durability: .scratch, schema: "fake-mixpanel", migrations: MixpanelSchema.migrations)
         var routes = RouteTable<FakeMixpanel>()
@@ -83,18 +94,31 @@ public final class FakeMixpanel: HTTPHandler {
     }
 
     public func handle(_ request: HTTPRequest) async -> HTTPResponse {
+        let arrival = clock.now
         let family = APIFamily(path: request.path)
-        guard let permit = rateLimiter?.admit(family: family, projectID: projectID, at: clock.now) else {
-            return await route(request, family: family)
+        func paced(_ response: HTTPResponse) async -> HTTPResponse {
+            await latency.pace(request, response, arrival: arrival, seed: seed, clock: clock)
+        }
+        if family.isIngestion, let refusal = ingestionMeter.refusal(request, family: family, at: arrival) {
+            return await paced(refusal)
+        }
+        let metered = family.isRateLimitedQuery && (querySettings.sessionPagesCount || !Self.continuesSession(request))
+        guard metered, let permit = rateLimiter?.admit(projectID: projectID, at: arrival) else {
+            return await paced(await route(request, family: family))
         }
         switch permit {
         case .refused(let message):
-            return family.errorResponse(status: 429, message: message, for: request)
+            return await paced(family.errorResponse(status: 429, message: message, for: request))
         case .admitted(let ticket):
-            let response = await route(request, family: family)
+            let response = await paced(await route(request, family: family))
             rateLimiter?.finish(ticket)
             return response
         }
+    }
+
+    /// Whether `request` asks for a later page of an open `/engage` session.
+    static func continuesSession(_ request: HTTPRequest) -> Bool {
+        EngageQueryRoutes.parameters(request)["session_id"] != nil
     }
 
     /// Answers `request` as the service would with no fault and no rate limit: the harness's own

@@ -12,11 +12,27 @@ public enum Expectation: Sendable, Equatable {
     /// How many contacts carry a tag.
     case tagCount(audience: String, tag: String, count: Int)
     /// Facts about a recorded run (1-based number, in order of completion).
-    case run(number: Int64, outcome: String?, added: Int?, removed: Int?, exported: Int?)
+    case run(RunFacts)
     /// The state of the latest sync of a cohort to an audience: `Active`, `Paused`, `Stopped` or `Finished`.
     case sync(cohort: String, audience: String, state: String)
     /// Total number of runs recorded so far.
     case runCount(Int)
+
+    /// What a `run` expectation checks: the run's number, and each fact given.
+    public struct RunFacts: Sendable, Equatable {
+        public var number: Int64
+        public var outcome: String?
+        public var added: Int?
+        public var removed: Int?
+        public var exported: Int?
+        /// Slots of its sync that came while the run was under way.
+        public var slotsSkipped: Int?
+        /// Whether the run started after its slot.
+        public var late: Bool?
+        /// Bounds on how long the run took, in virtual time.
+        public var lastedAtLeast: SimDuration?
+        public var lastedAtMost: SimDuration?
+    }
 
     /// The keys an `expect:` step accepts, each naming one kind.
     static let kinds = ["member", "tag", "run", "sync", "runs"]
@@ -48,12 +64,22 @@ extension World {
             guard let dump = try mailchimp.dump().first(where: { $0.name == audience || $0.id == audience }) else { return "no audience '\(audience)'" }
             let actual = dump.tags.first { $0.name.lowercased() == tag.lowercased() }?.members ?? 0
             return actual == count ? nil : "tag '\(tag)' is on \(actual) contact(s), expected \(count)"
-        case .run(let number, let outcome, let added, let removed, let exported):
+        case .run(let facts):
+            let number = facts.number
             guard let run = try await engine.runs().first(where: { $0.number == number }) else { return "run \(number) has not happened" }
-            if let outcome, run.outcome.rawValue != outcome { return "run \(number) \(run.outcome.rawValue), expected \(outcome)" }
-            if let added, run.added != added { return "run \(number) added \(run.added), expected \(added)" }
-            if let removed, run.removed != removed { return "run \(number) removed \(run.removed), expected \(removed)" }
-            if let exported, run.exported != exported { return "run \(number) exported \(run.exported), expected \(exported)" }
+            if let outcome = facts.outcome, run.outcome.rawValue != outcome { return "run \(number) \(run.outcome.rawValue), expected \(outcome)" }
+            if let added = facts.added, run.added != added { return "run \(number) added \(run.added), expected \(added)" }
+            if let removed = facts.removed, run.removed != removed { return "run \(number) removed \(run.removed), expected \(removed)" }
+            if let exported = facts.exported, run.exported != exported { return "run \(number) exported \(run.exported), expected \(exported)" }
+            if let skipped = facts.slotsSkipped, run.slotsSkipped != skipped {
+                return "run \(number) skipped \(run.slotsSkipped) slot(s), expected \(skipped)"
+            }
+            if let late = facts.late, (run.lateBy.milliseconds > 0) != late {
+                return late ? "run \(number) started on time, expected late" : "run \(number) started late by \(run.lateBy), expected on time"
+            }
+            let lasted = run.finished.duration(since: run.started)
+            if let least = facts.lastedAtLeast, lasted < least { return "run \(number) lasted \(lasted), expected at least \(least)" }
+            if let most = facts.lastedAtMost, most < lasted { return "run \(number) lasted \(lasted), expected at most \(most)" }
             return nil
         case .sync(let cohort, let audience, let state):
             let cohortID = try resolveCohort(cohort, allowDeleted: true).0

@@ -15,8 +15,9 @@ public struct FakeServers: Sendable {
     /// Starts the fakes seeded from `scenario`'s world on `host` (loopback unless `allowNonLoopback`).
     public static func start(scenario: Scenario, clock: any SimClock, host: String = "127.0.0.1",
                              mailchimpPort: Int = 0, mixpanelPort: Int = 0, allowNonLoopback: Bool = false) async throws -> FakeServers {
-        // The scenario's faults, limits and switches apply as in a replay. Fault windows are
-        // written in scenario time: they are moved to start when the server does.
+        // The scenario's faults, limits, latency and switches apply as in a replay (on the real
+        // clock, latency is real waiting). Windows are written in scenario time: they are moved
+        // to start when the server does.
         let shift = clock.now.duration(since: scenario.start)
         func moved(_ rules: [FaultRule]) -> [FaultRule] {
             rules.map { rule in
@@ -26,10 +27,22 @@ public struct FakeServers: Sendable {
                 return rule
             }
         }
-        let mailchimp = try FakeMailchimp(world: scenario.mailchimp, seed: scenario.seed, clock: clock, faults: moved(scenario.mailchimpFaults))
+        func movedLatency(_ model: LatencyModel) -> LatencyModel {
+            LatencyModel(rules: model.rules.map { rule in
+                var rule = rule
+                rule.from = rule.from?.adding(shift)
+                rule.until = rule.until?.adding(shift)
+                return rule
+            })
+        }
+        let otherClients = scenario.mailchimpOtherClients.map { load in
+            OtherClientLoad(connections: load.connections, from: load.from?.adding(shift), until: load.until?.adding(shift))
+        }
+        let mailchimp = try FakeMailchimp(world: scenario.mailchimp, seed: scenario.seed, clock: clock, faults: moved(scenario.mailchimpFaults),
+                                          latency: movedLatency(scenario.mailchimpLatency), otherClients: otherClients)
         let mixpanel = try FakeMixpanel(world: scenario.mixpanel, seed: scenario.seed, clock: clock, identity: scenario.mixpanelOptions.identity,
-                                        mtu: scenario.mixpanelOptions.mtu, queryRateLimit: scenario.mixpanelOptions.queryRateLimit,
-                                        faults: moved(scenario.mixpanelOptions.faults))
+                                        mtu: scenario.mixpanelOptions.mtu, query: scenario.mixpanelOptions.query,
+                                        faults: moved(scenario.mixpanelOptions.faults), latency: movedLatency(scenario.mixpanelOptions.latency))
         let mailchimpServer = try await LoopbackServer.start(handler: mailchimp, host: host, port: mailchimpPort, allowNonLoopback: allowNonLoopback)
         do {
             let mixpanelServer = try await LoopbackServer.start(handler: mixpanel, host: host, port: mixpanelPort, allowNonLoopback: allowNonLoopback)

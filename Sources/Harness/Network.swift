@@ -14,11 +14,13 @@ struct Fakes: Sendable {
     /// folder for their SQLite files (the benchmark's million-profile worlds).
     init(scenario: Scenario, clock: VirtualClock, directory: String? = nil) throws {
         mailchimp = try FakeMailchimp(world: scenario.mailchimp, seed: scenario.seed, clock: clock,
-                                      databasePath: directory.map { $0 + "/mailchimp.sqlite" }, faults: scenario.mailchimpFaults)
+                                      databasePath: directory.map { $0 + "/mailchimp.sqlite" }, faults: scenario.mailchimpFaults,
+                                      latency: scenario.mailchimpLatency, otherClients: scenario.mailchimpOtherClients)
         mixpanel = try FakeMixpanel(world: scenario.mixpanel, seed: scenario.seed, clock: clock,
                                     databasePath: directory.map { $0 + "/mixpanel.sqlite" }, identity: scenario.mixpanelOptions.identity,
                                     mtu: scenario.mixpanelOptions.mtu,
-                                    queryRateLimit: scenario.mixpanelOptions.queryRateLimit, faults: scenario.mixpanelOptions.faults)
+                                    query: scenario.mixpanelOptions.query, faults: scenario.mixpanelOptions.faults,
+                                    latency: scenario.mixpanelOptions.latency)
     }
 }
 
@@ -36,6 +38,8 @@ struct Network: Sendable {
     let mixpanelIngestURL: String
     let serviceName: @Sendable (HTTPRequest) -> String
     let servers: [LoopbackServer]
+    /// The loopback transport's own HTTP client, shut down by ``stop()``.
+    var client: AsyncHTTPClientTransport? = nil
 
     static func make(_ mode: TransportMode, fakes: Fakes, simulation: Simulation) async throws -> Network {
         switch mode {
@@ -53,15 +57,20 @@ struct Network: Sendable {
             let mailchimpServer = try await LoopbackServer.start(handler: ExternalWorkServer(base: fakes.mailchimp, simulation: simulation))
             let mixpanelServer = try await LoopbackServer.start(handler: ExternalWorkServer(base: fakes.mixpanel, simulation: simulation))
             let mailchimpOrigin = mailchimpServer.baseURL
-            return Network(transport: ExternalWorkTransport(base: AsyncHTTPClientTransport(), simulation: simulation),
+            // A request queued inside the client's pool would hold virtual time still while the
+            // requests it waits for sleep on it: allow far more connections than any limit the
+            // engine or the fakes enforce.
+            let client = AsyncHTTPClientTransport(connectionsPerHost: 256)
+            return Network(transport: ExternalWorkTransport(base: client, simulation: simulation),
                            mailchimpBaseURL: mailchimpOrigin + "/3.0", mixpanelQueryURL: mixpanelServer.baseURL + "/api",
                            mixpanelIngestURL: mixpanelServer.baseURL,
                            serviceName: { $0.origin == mailchimpOrigin ? "mailchimp" : "mixpanel" },
-                           servers: [mailchimpServer, mixpanelServer])
+                           servers: [mailchimpServer, mixpanelServer], client: client)
         }
     }
 
-    func stop() async {
+    func stop() async throws {
+        try await client?.shutdown()
         for server in servers { await server.stop() }
     }
 }
@@ -99,8 +108,9 @@ struct ExternalWorkTransport: HTTPTransport {
 
 /// The loopback server's side of ``ExternalWorkTransport``: while a fake handles a request it
 /// holds virtual time still, except while the fake sleeps on the virtual clock (the clock parks
-/// the request through the task-local ``ExternalWork/current``). The id header is removed, so
-/// the fake sees exactly the request it would see in-process.
+/// the request through the task-local ``ExternalWork/current``). The fake runs on the
+/// simulation's executor and requests begin in send order. The id header is removed, so the
+/// fake sees exactly the request it would see in-process.
 struct ExternalWorkServer: HTTPHandler {
     let base: any HTTPHandler
     let simulation: Simulation
@@ -112,6 +122,13 @@ struct ExternalWorkServer: HTTPHandler {
         let work = simulation.externalWork(id: id)
         work.serverStarted()
         defer { work.serverFinished() }
-        return await ExternalWork.$current.withValue(work) { await base.handle(inner) }
+        // The fake runs on the simulation's executor, as in-process, and simultaneous requests
+        // begin in the order their clients sent them, whatever order the sockets delivered them.
+        await work.awaitTurn()
+        let base = base
+        return await withTaskExecutorPreference(simulation) {
+            work.serverBegan()
+            return await ExternalWork.$current.withValue(work) { await base.handle(inner) }
+        }
     }
 }

@@ -51,6 +51,7 @@ struct OutcomeRenderer {
         }
         lines += ["", "== runs"]
         for run in runs { lines += render(run) }
+        lines += ["", "== limits (peaks over the scenario)"] + LimitUsage(journal: journal).lines
         lines += ["", "== requests"]
         lines += journal.map(\.line)
         return lines.joined(separator: "\n") + "\n"
@@ -58,7 +59,7 @@ struct OutcomeRenderer {
 
     private func render(_ run: RunReport) -> [String] {
         var lines = ["run \(run.number): sync \(run.syncID), \(run.trigger), \(run.started) -> \(run.finished), \(run.outcome.rawValue)"
-                     + (run.fullReconcile ? ", full reconcile" : "")]
+                     + (run.fullReconcile ? ", full reconcile" : "") + (run.scheduleNote.isEmpty ? "" : ", " + run.scheduleNote)]
         if !run.error.isEmpty { lines.append("  error: \(run.error)") }
         lines.append("  cohort \(run.cohortSize), exported \(run.exported), added \(run.added), removed \(run.removed), unchanged \(run.unchanged)")
         if !run.skipped.isEmpty { lines.append("  skipped: " + counts(run.skipped)) }

@@ -22,6 +22,10 @@ public struct Scenario: Sendable, Equatable {
     public var mixpanelOptions = MixpanelOptions()
     /// Faults the fake Mailchimp injects.
     public var mailchimpFaults: [FaultRule] = []
+    /// The fake Mailchimp's service times: the documented estimates unless the scenario overrides them.
+    public var mailchimpLatency = MailchimpLatency.standard
+    /// Connections the Mailchimp user's other apps hold (they count towards the same 10).
+    public var mailchimpOtherClients: [OtherClientLoad] = []
 
     public init(file: String, id: String, name: String, description: String, tags: [String], seed: UInt64, start: SimTime,
                 mixpanel: MixpanelWorld, mailchimp: MailchimpWorld, engine: EngineSettings, steps: [Step]) {
@@ -47,8 +51,20 @@ public struct MixpanelOptions: Sendable, Equatable {
     public var mtu = MTUSettings()
     /// The identity rules' switches (A1–A8, docs/fidelity.md "Identity").
     public var identity = IdentitySettings()
-    public var queryRateLimit = false
+    /// The query API's limits (60 an hour, 5 at once): on unless the scenario switches them off.
+    public var queryRateLimit = true
+    /// Whether later pages of an `/engage` session count as queries (docs/fidelity.md, "Query limits").
+    public var sessionPagesCount = true
+    /// Rows per `/engage` page (1,000 on the real service; smaller only as a test lever).
+    public var pageSize = FakeMixpanel.pageSize
+    /// Service times: the documented estimates unless the scenario overrides them.
+    public var latency = MixpanelLatency.standard
     public var faults: [FaultRule] = []
+
+    /// The fake's query settings.
+    public var query: QuerySettings {
+        QuerySettings(rateLimited: queryRateLimit, sessionPagesCount: sessionPagesCount, pageSize: pageSize)
+    }
 }
 
 /// Engine options a scenario may set.

@@ -10,11 +10,12 @@ public enum ScenarioParser {
     /// Keys accepted at each level; the JSON Schema in `docs/scenario.schema.json` mirrors them.
     public static let topLevelKeys = ["name", "description", "tags", "seed", "start", "engine", "mixpanel", "mailchimp", "steps"]
     public static let mixpanelKeys = ["project_id", "token", "id_merge", "service_account", "profiles", "events", "cohorts",
-                                      "mtu", "identity", "rate_limits", "faults"]
-    public static let mailchimpKeys = ["api_key", "account_name", "fake_emails", "audiences", "faults", "sabotage"]
+                                      "generate_profiles", "mtu", "identity", "rate_limits", "session_pages_count", "page_size", "latency", "faults"]
+    public static let mailchimpKeys = ["api_key", "account_name", "fake_emails", "audiences", "faults", "latency", "other_clients", "sabotage"]
     public static let engineKeys = ["existing_contacts", "status_if_new"]
     static let serviceAccountKeys = ["username", "secret", "role"]
     static let profileKeys = ["distinct_id", "properties"]
+    static let generatedProfileKeys = ["count", "id_prefix", "email_domain", "properties"]
     static let eventKeys = ["event", "distinct_id", "time", "properties"]
     static let cohortKeys = ["id", "name", "description", "definition"]
     static let definitionKeys = ["ids", "property", "did", "all", "any", "not"]
@@ -68,10 +69,25 @@ public enum ScenarioParser {
             if let n = block["mtu"] { scenario.mixpanelOptions.mtu = try WorldOptionsParser.mtu(n) }
             if let n = block["identity"] { scenario.mixpanelOptions.identity = try WorldOptionsParser.identity(n) }
             if let n = block["rate_limits"] { scenario.mixpanelOptions.queryRateLimit = try n.bool() }
+            if let n = block["session_pages_count"] { scenario.mixpanelOptions.sessionPagesCount = try n.bool() }
+            if let n = block["page_size"] {
+                let size = try n.int()
+                guard size >= 1, size <= Int64(FakeMixpanel.pageSize) else {
+                    throw n.error("page_size must be from 1 to \(FakeMixpanel.pageSize) (the real page size), found \(size)")
+                }
+                scenario.mixpanelOptions.pageSize = Int(size)
+            }
+            if let n = block["latency"] {
+                scenario.mixpanelOptions.latency = try WorldOptionsParser.latency(n, defaults: MixpanelLatency.standard, start: start)
+            }
             if let n = block["faults"] { scenario.mixpanelOptions.faults = try WorldOptionsParser.faults(n, start: start) }
         }
-        if let n = try top["mailchimp"]?.mapping(allowed: mailchimpKeys)["faults"] {
-            scenario.mailchimpFaults = try WorldOptionsParser.faults(n, start: start)
+        if let block = try top["mailchimp"]?.mapping(allowed: mailchimpKeys) {
+            if let n = block["faults"] { scenario.mailchimpFaults = try WorldOptionsParser.faults(n, start: start) }
+            if let n = block["latency"] {
+                scenario.mailchimpLatency = try WorldOptionsParser.latency(n, defaults: MailchimpLatency.standard, start: start)
+            }
+            if let n = block["other_clients"] { scenario.mailchimpOtherClients = try WorldOptionsParser.otherClients(n, start: start) }
         }
         return scenario
     }
@@ -111,6 +127,7 @@ public enum ScenarioParser {
             guard let object = properties.objectValue else { throw p["properties"]!.error("properties must be a mapping") }
             return MixpanelWorld.Profile(distinctID: try p.required("distinct_id").string(), properties: object)
         } ?? []
+        if let node = map["generate_profiles"] { world.profiles += try generatedProfiles(node) }
         world.events = try map["events"]?.sequence().map { item in
             let e = try item.mapping(allowed: eventKeys)
             var properties = try e["properties"]?.json().objectValue ?? [:]
@@ -125,6 +142,27 @@ public enum ScenarioParser {
                                         definition: try parseDefinition(try c.required("definition")))
         } ?? []
         return world
+    }
+
+    /// `count` profiles `<id_prefix>00001`… with `$email` `<id>@<email_domain>` and the given
+    /// `properties`: worlds large enough to page and batch without listing every profile.
+    static func generatedProfiles(_ node: YAMLNode) throws -> [MixpanelWorld.Profile] {
+        let map = try node.mapping(allowed: generatedProfileKeys)
+        let countNode = try map.required("count")
+        let count = try countNode.int()
+        guard (1...200_000).contains(count) else { throw countNode.error("count must be from 1 to 200000, found \(count)") }
+        let prefix = try map["id_prefix"]?.string() ?? "user"
+        let domain = try map["email_domain"]?.string() ?? "example.com"
+        let extra = try map["properties"]?.json() ?? .object([:])
+        guard let properties = extra.objectValue else { throw map["properties"]!.error("properties must be a mapping") }
+        let width = max(5, String(count).count)
+        return (1...count).map { index in
+            let number = String(index)
+            let id = prefix + String(repeating: "0", count: width - number.count) + number
+            var values = properties
+            values["$email"] = .string("\(id)@\(domain)")
+            return MixpanelWorld.Profile(distinctID: id, properties: values)
+        }
     }
 
     static func parseDefinition(_ node: YAMLNode) throws -> CohortDefinition {

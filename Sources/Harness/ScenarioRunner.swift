@@ -34,10 +34,12 @@ public struct ScenarioRunner: Sendable {
         let network = try await Network.make(transport, fakes: fakes, simulation: simulation)
         do {
             let outcome = try await replay(scenario, simulation: simulation, fakes: fakes, network: network, observer: observer)
-            await network.stop()
+            try await network.stop()
             return outcome
         } catch {
-            await network.stop()
+            // The replay's own error is the one to report; a failure to shut the loopback
+            // client down on the way out would only hide it.
+            do { try await network.stop() } catch {}
             throw error
         }
     }
@@ -72,6 +74,7 @@ public struct ScenarioRunner: Sendable {
             if let failure = await world.engine.scheduleFailure {
                 failures.append("\(scenario.file): the engine's schedule failed: \(failure)")
             }
+            failures += LimitUsage(journal: world.journal.journal).violations.map { "\(scenario.file): \($0)" }
             let stateChanges = try await world.engine.stateChanges()
             let runs = try await world.engine.runs(includingChanges: true)
             let document = try OutcomeRenderer(scenario: scenario, timeline: timeline,
@@ -223,8 +226,13 @@ final class World: Sendable {
     func cohortLines() throws -> [String] {
         try mixpanel.cohorts().map { cohort in
             let members = try mixpanel.members(ofCohort: cohort.id) ?? []
+            // Past the renderer's detail limit: the first 20, a count and a digest of all.
+            let shown = members.count > OutcomeRenderer.detailLimit
+                ? members.prefix(20).joined(separator: ", ") + ", … \(members.count - 20) more (digest "
+                    + StableHash.hex(seed: 0, length: 16, members.joined(separator: "\n")) + ")"
+                : members.joined(separator: ", ")
             return "cohort \(cohort.id) \"\(cohort.name)\": \(members.count) member" + (members.count == 1 ? "" : "s")
-                + (members.isEmpty ? "" : ": " + members.joined(separator: ", "))
+                + (members.isEmpty ? "" : ": " + shown)
         }
     }
 

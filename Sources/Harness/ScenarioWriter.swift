@@ -25,7 +25,7 @@ public enum ScenarioWriter {
         top.append(("engine", map([("existing_contacts", text(scenario.engine.existingContacts.rawValue)),
                                    ("status_if_new", text(scenario.engine.statusIfNew))])))
         top.append(("mixpanel", try mixpanel(scenario)))
-        top.append(("mailchimp", mailchimp(scenario)))
+        top.append(("mailchimp", try mailchimp(scenario)))
         top.append(("steps", .sequence(.init(try scenario.steps.map { try step($0.action, start: scenario.start) }))))
         return try Yams.serialize(node: map(top), width: -1, allowUnicode: true)
     }
@@ -68,7 +68,10 @@ public enum ScenarioWriter {
         let options = scenario.mixpanelOptions
         if options.mtu != MTUSettings() { fields.append(("mtu", mtu(options.mtu))) }
         if options.identity != IdentitySettings() { fields.append(("identity", identity(options.identity))) }
-        if options.queryRateLimit { fields.append(("rate_limits", .scalar(.init("true")))) }
+        if !options.queryRateLimit { fields.append(("rate_limits", bool(false))) }
+        if !options.sessionPagesCount { fields.append(("session_pages_count", bool(false))) }
+        if options.pageSize != FakeMixpanel.pageSize { fields.append(("page_size", number(Int64(options.pageSize)))) }
+        if let node = try latency(options.latency, defaults: MixpanelLatency.standard) { fields.append(("latency", node)) }
         if !options.faults.isEmpty { fields.append(("faults", faults(options.faults))) }
         return map(fields)
     }
@@ -104,7 +107,7 @@ public enum ScenarioWriter {
              ("count_empty_distinct_id", bool(settings.countEmptyDistinctID))])
     }
 
-    private static func mailchimp(_ scenario: Scenario) -> Node {
+    private static func mailchimp(_ scenario: Scenario) throws -> Node {
         let world = scenario.mailchimp
         var fields: [(String, Node)] = [("api_key", text(world.apiKey)), ("account_name", text(world.accountName))]
         if !world.fakeEmails.isEmpty { fields.append(("fake_emails", .sequence(.init(world.fakeEmails.map(text), .implicit, .flow)))) }
@@ -131,7 +134,37 @@ public enum ScenarioWriter {
             return map(item)
         }))))
         if !scenario.mailchimpFaults.isEmpty { fields.append(("faults", faults(scenario.mailchimpFaults))) }
+        if let node = try latency(scenario.mailchimpLatency, defaults: MailchimpLatency.standard) { fields.append(("latency", node)) }
+        if !scenario.mailchimpOtherClients.isEmpty {
+            fields.append(("other_clients", .sequence(.init(scenario.mailchimpOtherClients.map { load in
+                var item: [(String, Node)] = [("connections", number(Int64(load.connections)))]
+                if let from = load.from { item.append(("from", text(from.iso8601))) }
+                if let until = load.until { item.append(("until", text(until.iso8601))) }
+                return map(item, flow: true)
+            }))))
+        }
         return map(fields)
+    }
+
+    /// `nil` for the service's defaults, `off`, or the rules written before the defaults.
+    private static func latency(_ model: LatencyModel, defaults: LatencyModel) throws -> Node? {
+        if model == defaults { return nil }
+        if model == .off { return text("off") }
+        let extra = model.rules.count - defaults.rules.count
+        guard extra > 0, Array(model.rules.suffix(defaults.rules.count)) == defaults.rules else {
+            throw Unwritable(description: "a latency model that does not extend the service's defaults cannot be written")
+        }
+        return .sequence(.init(model.rules.prefix(extra).map { rule in
+            var fields: [(String, Node)] = []
+            if let method = rule.method { fields.append(("method", text(method))) }
+            if let path = rule.path { fields.append(("path", text(path))) }
+            fields.append(("base", text(rule.base.description)))
+            if rule.perKiB.milliseconds != 0 { fields.append(("per_kib", text(rule.perKiB.description))) }
+            if rule.jitter != 0 { fields.append(("jitter", double(rule.jitter))) }
+            if let from = rule.from { fields.append(("from", text(from.iso8601))) }
+            if let until = rule.until { fields.append(("until", text(until.iso8601))) }
+            return map(fields, flow: true)
+        }))
     }
 
     private static func faults(_ rules: [FaultRule]) -> Node {

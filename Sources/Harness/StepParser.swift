@@ -132,11 +132,14 @@ enum StepParser {
             return .tagCount(audience: try m.required("audience").string(), tag: try m.required("name").string(),
                              count: Int(try m.required("count").int()))
         case "run":
-            let m = try node.mapping(allowed: ["number", "outcome", "added", "removed", "exported"])
-            return .run(number: try m.required("number").int(),
-                        outcome: try m["outcome"]?.choice(["succeeded", "failed", "paused", "interrupted", "cancelled"]),
-                        added: try m["added"].map { Int(try $0.int()) }, removed: try m["removed"].map { Int(try $0.int()) },
-                        exported: try m["exported"].map { Int(try $0.int()) })
+            let m = try node.mapping(allowed: ["number", "outcome", "added", "removed", "exported", "slots_skipped", "late",
+                                               "lasted_at_least", "lasted_at_most"])
+            return .run(.init(number: try m.required("number").int(),
+                              outcome: try m["outcome"]?.choice(["succeeded", "failed", "paused", "interrupted", "cancelled"]),
+                              added: try m["added"].map { Int(try $0.int()) }, removed: try m["removed"].map { Int(try $0.int()) },
+                              exported: try m["exported"].map { Int(try $0.int()) },
+                              slotsSkipped: try m["slots_skipped"].map { Int(try $0.int()) }, late: try m["late"]?.bool(),
+                              lastedAtLeast: try m["lasted_at_least"]?.duration(), lastedAtMost: try m["lasted_at_most"]?.duration()))
         case "sync":
             let m = try node.mapping(allowed: ["cohort", "audience", "state"])
             return .sync(cohort: try m.required("cohort").string(), audience: try m.required("audience").string(),

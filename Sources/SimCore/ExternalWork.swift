@@ -23,6 +23,13 @@ public struct ExternalWork: Sendable {
     /// The server started handling the request: it holds time still even if the client leaves.
     public func serverStarted() { simulation.updateExternal(id) { $0.serverActive = true } }
 
+    /// Waits until every request sent before this one has begun on its server (see
+    /// ``Simulation/awaitServerTurn(_:)``).
+    public func awaitTurn() async { await simulation.awaitServerTurn(id) }
+
+    /// The server began handling the request on the simulation's executor: the next request may.
+    public func serverBegan() { simulation.updateExternal(id) { $0.began = true } }
+
     /// The server returned its response.
     public func serverFinished() { simulation.updateExternal(id) { $0.serverActive = false } }
 

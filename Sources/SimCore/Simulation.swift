@@ -24,6 +24,11 @@ public final class Simulation: TaskExecutor, @unchecked Sendable {
     private var externalPending = 0
     private var externalSequence: UInt64 = 0
     private var finished = false
+    /// The driver thread has returned: jobs enqueued from now on (a loopback server still
+    /// winding down a request) run on the global executor instead of waiting forever.
+    private var drained = false
+    /// Loopback requests that reached their server and wait for earlier requests to begin.
+    private var turnWaiters: [UInt64: CheckedContinuation<Void, Never>] = [:]
 
     /// Where one request out on a real socket stands. It holds virtual time still while it is
     /// not parked and either its client still waits or its server is still handling it.
@@ -34,6 +39,8 @@ public final class Simulation: TaskExecutor, @unchecked Sendable {
         /// The client gave up (its virtual timeout) and is closing the socket: until that is
         /// done, time stands still even though the server may be parked.
         var clientLeaving = false
+        /// The server began handling it on this simulation's executor (see ``awaitServerTurn(_:)``).
+        var began = false
         var pending: Bool { (clientWaiting && clientLeaving) || (!parked && (clientWaiting || serverActive)) }
     }
 
@@ -43,8 +50,12 @@ public final class Simulation: TaskExecutor, @unchecked Sendable {
 
     public func enqueue(_ job: consuming ExecutorJob) {
         let unowned = UnownedJob(job)
-        locked { jobs.append(unowned) }
-        condition.signal()
+        let accepted = locked { () -> Bool in
+            guard !drained else { return false }
+            jobs.append(unowned)
+            return true
+        }
+        if accepted { condition.signal() } else { globalConcurrentExecutor.enqueue(unowned) }
     }
 
     /// Marks the start of a request on a real socket that will resume a task later; the client
@@ -62,16 +73,43 @@ public final class Simulation: TaskExecutor, @unchecked Sendable {
     /// Looks up the request a server received by its ``ExternalWork/id``.
     public func externalWork(id: UInt64) -> ExternalWork { ExternalWork(simulation: self, id: id) }
 
-    /// Applies `change` to request `id`'s state, keeping the pending count in step.
+    /// Applies `change` to request `id`'s state, keeping the pending count in step, and lets
+    /// any server whose turn has come begin.
     func updateExternal(_ id: UInt64, _ change: (inout ExternalState) -> Void) {
-        locked {
+        let ready = locked { () -> [CheckedContinuation<Void, Never>] in
             var state = external[id] ?? ExternalState(clientWaiting: false)
             let wasPending = state.pending
             change(&state)
             externalPending += (state.pending ? 1 : 0) - (wasPending ? 1 : 0)
             if state.clientWaiting || state.serverActive { external[id] = state } else { external[id] = nil }
+            return takeReadyTurns()
         }
         condition.signal()
+        for waiter in ready { waiter.resume() }
+    }
+
+    /// Returns once every request sent before request `id` that its client still waits for has
+    /// begun on its server. Requests sent at the same virtual instant reach the loopback servers
+    /// in whatever order the sockets deliver them; taking turns in send order makes the fakes see
+    /// them in the order the in-process transport hands them over.
+    public func awaitServerTurn(_ id: UInt64) async {
+        await withCheckedContinuation { (continuation: CheckedContinuation<Void, Never>) in
+            let ready = locked { () -> [CheckedContinuation<Void, Never>] in
+                turnWaiters[id] = continuation
+                return takeReadyTurns()
+            }
+            for waiter in ready { waiter.resume() }
+        }
+    }
+
+    /// The waiting servers with no earlier request still on its way; called with the lock held.
+    private func takeReadyTurns() -> [CheckedContinuation<Void, Never>] {
+        guard !turnWaiters.isEmpty else { return [] }
+        let earliestUnstarted = external.lazy.filter { $0.value.clientWaiting && !$0.value.began }.map(\.key).min()
+        // Only the earliest waiter may go: the next one waits until this one has begun.
+        guard let next = turnWaiters.keys.min(), earliestUnstarted.map({ $0 >= next }) ?? true,
+              let waiter = turnWaiters.removeValue(forKey: next) else { return [] }
+        return [waiter]
     }
 
     /// Runs `body` and everything it starts on this simulation until `body` returns.
@@ -84,6 +122,7 @@ public final class Simulation: TaskExecutor, @unchecked Sendable {
                     self.locked { self.finished = true }
                 }
                 self.drive()
+                self.locked { self.drained = true }
                 continuation.resume(with: outcome.get() ?? .failure(SimulationError.stalled(at: self.clock.now)))
             }
             thread.stackSize = 16 << 20

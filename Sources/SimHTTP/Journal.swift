@@ -4,7 +4,10 @@ import Synchronization
 
 /// One exchange the engine made, as it appears in goldens: no headers, no bodies, no secrets.
 public struct JournalEntry: Sendable, Hashable, Comparable {
+    /// When the request was sent.
     public var time: SimTime
+    /// When its answer (or failure) arrived: with latency, requests in flight together overlap.
+    public var end: SimTime
     /// A short service name, e.g. `mailchimp` or `mixpanel`.
     public var service: String
     public var method: String
@@ -12,8 +15,9 @@ public struct JournalEntry: Sendable, Hashable, Comparable {
     /// The response status, or the transport failure (`dropped`, `timeout`).
     public var outcome: String
 
-    public init(time: SimTime, service: String, method: String, path: String, outcome: String) {
+    public init(time: SimTime, end: SimTime? = nil, service: String, method: String, path: String, outcome: String) {
         self.time = time
+        self.end = end ?? time
         self.service = service
         self.method = method
         self.path = path
@@ -22,10 +26,22 @@ public struct JournalEntry: Sendable, Hashable, Comparable {
 
     /// Canonical order: time first, then content, so concurrent requests never reorder a golden.
     public static func < (lhs: JournalEntry, rhs: JournalEntry) -> Bool {
-        (lhs.time, lhs.service, lhs.path, lhs.method, lhs.outcome) < (rhs.time, rhs.service, rhs.path, rhs.method, rhs.outcome)
+        (lhs.time, lhs.service, lhs.path, lhs.method, lhs.outcome, lhs.end) < (rhs.time, rhs.service, rhs.path, rhs.method, rhs.outcome, rhs.end)
     }
 
-    public var line: String { "\(time) \(service) \(method) \(path) -> \(outcome)" }
+    /// `<start> +<seconds>s <service> <METHOD> <path> -> <outcome>`: the start, and how long the
+    /// answer took to arrive.
+    public var line: String { "\(time) +\(Self.seconds(end.duration(since: time))) \(service) \(method) \(path) -> \(outcome)" }
+
+    /// `2.314s`, `0s`, `125.02s`: seconds with the milliseconds that are not zero.
+    static func seconds(_ duration: SimDuration) -> String {
+        let ms = duration.milliseconds
+        let whole = ms / 1000, fraction = ms % 1000
+        guard fraction != 0 else { return "\(whole)s" }
+        var digits = String(String(1000 + fraction).dropFirst())
+        while digits.hasSuffix("0") { digits.removeLast() }
+        return "\(whole).\(digits)s"
+    }
 }
 
 /// Records every exchange that passes through it; wraps any transport.
@@ -55,7 +71,7 @@ public final class JournalingTransport: HTTPTransport {
     }
 
     private func record(_ request: HTTPRequest, _ time: SimTime, _ outcome: String) {
-        let entry = JournalEntry(time: time, service: serviceName(request), method: request.method,
+        let entry = JournalEntry(time: time, end: clock.now, service: serviceName(request), method: request.method,
                                  path: request.path, outcome: outcome)
         entries.withLock { $0.append(entry) }
     }

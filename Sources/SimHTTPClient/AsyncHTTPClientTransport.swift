@@ -13,11 +13,28 @@ public struct AsyncHTTPClientTransport: HTTPTransport {
 
     private let client: HTTPClient
     private let timeout: TimeAmount
+    private let ownsClient: Bool
 
     /// Uses `client` (the shared singleton by default); `timeout` is capped at 120 s.
     public init(client: HTTPClient = .shared, timeout: TimeAmount = .seconds(120)) {
         self.client = client
         self.timeout = min(timeout, Self.maximumTimeout)
+        ownsClient = false
+    }
+
+    /// Uses a client of its own that opens up to `connectionsPerHost` connections to one host
+    /// (the shared client queues past 8); call ``shutdown()`` when done with it.
+    public init(connectionsPerHost: Int, timeout: TimeAmount = .seconds(120)) {
+        var configuration = HTTPClient.Configuration()
+        configuration.connectionPool = .init(idleTimeout: .seconds(60), concurrentHTTP1ConnectionsPerHostSoftLimit: connectionsPerHost)
+        client = HTTPClient(eventLoopGroupProvider: .singleton, configuration: configuration)
+        self.timeout = min(timeout, Self.maximumTimeout)
+        ownsClient = true
+    }
+
+    /// Shuts down the client this transport created; a shared client is left running.
+    public func shutdown() async throws {
+        if ownsClient { try await client.shutdown() }
     }
 
     public func send(_ request: HTTPRequest) async throws -> HTTPResponse {

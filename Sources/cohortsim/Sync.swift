@@ -167,6 +167,7 @@ extension CohortSim.Sync {
 enum HistoryFormat {
     static func line(_ r: RunReport) -> String {
         var text = "run \(r.number): sync \(r.syncID), \(r.trigger), \(r.started) -> \(r.finished), \(r.outcome.rawValue)"
+        if !r.scheduleNote.isEmpty { text += " (\(r.scheduleNote))" }
         text += "; cohort \(r.cohortSize), exported \(r.exported), added \(r.added), removed \(r.removed), unchanged \(r.unchanged)"
         if !r.skipped.isEmpty { text += ", skipped " + r.skipped.keys.sorted().map { "\($0)=\(r.skipped[$0]!)" }.joined(separator: " ") }
         if !r.rejected.isEmpty { text += ", rejected " + r.rejected.keys.sorted().map { "\($0)=\(r.rejected[$0]!)" }.joined(separator: " ") }

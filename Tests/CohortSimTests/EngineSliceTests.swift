@@ -35,8 +35,10 @@ import Testing
             - {distinct_id: b, properties: {$email: b@example.com, plan: pro}}
           cohorts:
             - {id: 1, name: Pro, definition: {property: {name: plan, operator: equals, value: pro}}}
+          latency: off
         mailchimp:
           audiences: [{name: News}]
+          latency: off
         steps:
           - connect: {}
           - export: {cohort: Pro, audience: News, mode: dynamic}
@@ -51,14 +53,17 @@ import Testing
         #expect(text.contains("next run 2026-01-05T13:00:00Z"))
     }
 
+    /// With latency off, every request is answered at once and the slots are the round hours.
     @Test func waitFiresEveryScheduledRunInTimeOrder() async throws {
         let text = try await outcome("""
         name: schedule
         mixpanel:
           profiles: [{distinct_id: a, properties: {$email: a@example.com}}]
           cohorts: [{id: 1, name: All, definition: {ids: [a]}}]
+          latency: off
         mailchimp:
           audiences: [{name: News}]
+          latency: off
         steps:
           - connect: {}
           - export: {cohort: All, audience: News, mode: dynamic}

@@ -79,4 +79,56 @@ private struct Observed: Equatable, Sendable {
         #expect(observed == Observed(outcome: "status 200", at: Self.start.adding(.seconds(50)),
                                      landed: Self.start.adding(.seconds(50))))
     }
+
+    @Test(arguments: [false, true])
+    func simultaneousRequestsReachTheServerInTheOrderTheyWereSent(_ loopback: Bool) async throws {
+        let simulation = Simulation(start: Self.start)
+        let arrivals = Arrivals()
+        let handler = RecordingHandler(clock: simulation.clock, arrivals: arrivals)
+        var server: LoopbackServer?
+        var client: AsyncHTTPClientTransport?
+        let transport: any HTTPTransport
+        let base: String
+        if loopback {
+            let started = try await LoopbackServer.start(handler: ExternalWorkServer(base: handler, simulation: simulation))
+            server = started
+            // More requests than the shared client's 8 connections per host.
+            let own = AsyncHTTPClientTransport(connectionsPerHost: 64)
+            client = own
+            transport = ExternalWorkTransport(base: own, simulation: simulation)
+            base = started.baseURL
+        } else {
+            transport = InProcessTransport(timeout: Network.requestTimeout, clock: simulation.clock, executor: simulation) { _ in handler }
+            base = "https://ordered.example.com"
+        }
+        let statuses = try await simulation.run {
+            try await withThrowingTaskGroup(of: Int.self) { group in
+                for index in 0..<12 {
+                    group.addTask { try await transport.send(HTTPRequest(method: "GET", url: "\(base)/\(index)")).status }
+                }
+                return try await group.reduce(into: [Int]()) { $0.append($1) }
+            }
+        }
+        try await client?.shutdown()
+        await server?.stop()
+        #expect(statuses == Array(repeating: 200, count: 12))
+        #expect(await arrivals.paths == (0..<12).map { "/\($0)" })
+    }
+}
+
+/// Records the order requests reached it, then holds each for a second of virtual time.
+private struct RecordingHandler: HTTPHandler {
+    let clock: VirtualClock
+    let arrivals: Arrivals
+
+    func handle(_ request: HTTPRequest) async -> HTTPResponse {
+        await arrivals.append(request.path)
+        do { try await clock.sleep(for: .seconds(1)) } catch { return HTTPResponse(status: 499) }
+        return .text("done")
+    }
+}
+
+private actor Arrivals {
+    var paths: [String] = []
+    func append(_ path: String) { paths.append(path) }
 }

@@ -12,14 +12,16 @@ enum Fixture {
     static func fake(_ mode: MixpanelWorld.IDMerge = .original, profiles: [MixpanelWorld.Profile] = [],
                      events: [MixpanelWorld.Event] = [], cohorts: [MixpanelWorld.Cohort] = [],
                      identity: IdentitySettings = IdentitySettings(), mtu: MTUSettings = MTUSettings(),
-                     queryRateLimit: Bool = false, faults: [FaultRule] = [],
+                     queryRateLimit: Bool = false, sessionPagesCount: Bool = true, pageSize: Int = FakeMixpanel.pageSize,
+                     faults: [FaultRule] = [], latency: LatencyModel = .off,
                      clock: VirtualClock = VirtualClock(start: start)) throws -> FakeMixpanel {
         let world = MixpanelWorld(projectID: 7, token: "tok", idMerge: mode,
                                   serviceAccounts: [.init(username: "sa", secret: "pw", role: .admin),
                                                     .init(username: "viewer", secret: "pw2", role: .consumer)],
                                   profiles: profiles, events: events, cohorts: cohorts)
         return try FakeMixpanel(world: world, seed: 1, clock: clock, identity: identity, mtu: mtu,
-                                queryRateLimit: queryRateLimit, faults: faults)
+                                query: QuerySettings(rateLimited: queryRateLimit, sessionPagesCount: sessionPagesCount, pageSize: pageSize),
+                                faults: faults, latency: latency)
     }
 
     static func basic(_ credentials: String) -> String { "Basic " + Data(credentials.utf8).base64EncodedString() }

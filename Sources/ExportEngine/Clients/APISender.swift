@@ -20,11 +20,22 @@ public enum APIFailure: Error, Equatable, CustomStringConvertible, Sendable {
     }
 }
 
-/// Sends requests with the engine's retry policy: 429, 5xx and transport errors are retried with
-/// exponential backoff and jitter, at most 5 tries within 60 s, honouring `Retry-After`.
+/// Sends requests with the engine's retry policy.
+///
+/// - 5xx and transport errors (the service is failing): at most 5 tries within 60 s of the first
+///   failure, exponential backoff with seeded jitter (A42, the published webhook policy).
+/// - 429 (a limit says "wait"): the run waits rather than fails, up to ``rateLimitTries`` tries
+///   within ``rateLimitBudget``, honouring `Retry-After`; Mailchimp's backoff starts at 1 s and
+///   is capped at a minute, the Mixpanel query API's (whose window is an hour) starts at a
+///   minute and is capped at 15 minutes.
+///
+/// Each attempt first passes the request's ``RequestGate`` (if any), which paces the engine
+/// within the service's limits.
 struct APISender: Sendable {
     static let maxTries = 5
     static let retryBudget = SimDuration.seconds(60)
+    static let rateLimitTries = 10
+    static let rateLimitBudget = SimDuration.hours(1)
 
     let transport: any HTTPTransport
     let clock: any SimClock
@@ -34,22 +45,53 @@ struct APISender: Sendable {
     /// Asked before every attempt (retries included); throws to send nothing more (the sync the
     /// request is for was stopped while its run was under way).
     var beforeAttempt: @Sendable () throws -> Void = {}
+    /// The gate a request passes before each attempt (`nil`: none).
+    var gate: @Sendable (HTTPRequest) -> (any RequestGate)? = { _ in nil }
+
+    init(transport: any HTTPTransport, clock: any SimClock, seed: UInt64, onSend: @escaping @Sendable () -> Void,
+         beforeAttempt: @escaping @Sendable () throws -> Void = {},
+         gate: @escaping @Sendable (HTTPRequest) -> (any RequestGate)? = { _ in nil }) {
+        self.transport = transport
+        self.clock = clock
+        self.seed = seed
+        self.onSend = onSend
+        self.beforeAttempt = beforeAttempt
+        self.gate = gate
+    }
 
     /// Sends `request`, retrying transient failures. A status in `accepting` is returned as an
     /// answer instead of being thrown (e.g. `/import`'s 400 with per-record failures).
     func send(_ request: HTTPRequest, accepting: Set<Int> = []) async throws -> HTTPResponse {
         let started = clock.now
+        var failingSince: SimTime?
+        var (failures, rateLimited) = (0, 0)
         var lastProblem = ""
-        for attempt in 1...Self.maxTries {
-            try beforeAttempt()
+        let gate = gate(request)
+        while true {
+            try await gate?.enter()
+            do {
+                try beforeAttempt()
+            } catch {
+                await gate?.leave(.ended)
+                throw error
+            }
             onSend()
             var retryAfter: SimDuration?
+            var limited = false
             do {
-                let response = try await transport.send(request)
+                let response: HTTPResponse
+                do {
+                    response = try await transport.send(request)
+                } catch let error as TransportError {
+                    await gate?.leave(error.kind == .timeout ? .timedOut : .ended)
+                    throw error
+                }
+                await gate?.leave(.answered(status: response.status))
                 if response.status < 400 || accepting.contains(response.status) { return response }
                 let (title, detail) = Self.problem(response)
                 if response.status == 429 || response.status >= 500 {
                     lastProblem = "HTTP \(response.status) \(title)"
+                    limited = response.status == 429
                     retryAfter = response.headers["Retry-After"].flatMap { Int64($0.trimmingWhitespace()) }.map(SimDuration.seconds)
                 } else if [401, 403, 404].contains(response.status) {
                     throw APIFailure.fatal(status: response.status, title: title, detail: detail)
@@ -59,20 +101,44 @@ struct APISender: Sendable {
             } catch let error as TransportError {
                 lastProblem = error.kind.rawValue
             }
-            guard attempt < Self.maxTries else { break }
-            let delay = retryAfter ?? backoff(attempt: attempt, request: request)
-            guard clock.now.adding(delay).duration(since: started) <= Self.retryBudget else { break }
+            let delay: SimDuration
+            if limited {
+                rateLimited += 1
+                guard rateLimited < Self.rateLimitTries else { break }
+                delay = retryAfter ?? rateLimitBackoff(attempt: rateLimited, request: request)
+                guard clock.now.adding(delay).duration(since: started) <= Self.rateLimitBudget else { break }
+            } else {
+                failures += 1
+                let since = failingSince ?? clock.now
+                failingSince = since
+                guard failures < Self.maxTries else { break }
+                delay = retryAfter ?? backoff(attempt: failures, request: request)
+                guard clock.now.adding(delay).duration(since: since) <= Self.retryBudget else { break }
+            }
             try await clock.sleep(for: delay)
         }
         throw APIFailure.transient("\(request.method) \(request.path): \(lastProblem) after retries")
     }
 
+    /// After the `attempt`-th 429: Mailchimp 1 s doubling to 60 s; the Mixpanel query API 60 s
+    /// doubling to 15 min; plus up to 1 s of seeded jitter.
+    private func rateLimitBackoff(attempt: Int, request: HTTPRequest) -> SimDuration {
+        let query = request.path.contains("/query/") || request.path.contains("/2.0/")
+        let (first, cap): (Int64, Int64) = query ? (60_000, 900_000) : (1000, 60_000)
+        let nominal = min(cap, first << min(attempt - 1, 20))
+        return SimDuration(milliseconds: nominal + Int64(jitter(attempt: attempt, request: request, salt: "rate-limit")))
+    }
+
     /// 1 s, 2 s, 4 s, 8 s, plus up to 1 s of jitter derived from the seed and the request, so the
     /// delay does not depend on the order concurrent requests fail in.
     private func backoff(attempt: Int, request: HTTPRequest) -> SimDuration {
-        let jitter = StableHash.value(seed: seed, "jitter", request.method, request.path,
-                                      String(StableHash.fnv1a64(String(decoding: request.body, as: UTF8.self))), String(attempt)) % 1000
-        return SimDuration(milliseconds: Int64(1000 << (attempt - 1)) + Int64(jitter))
+        SimDuration(milliseconds: Int64(1000 << (attempt - 1)) + Int64(jitter(attempt: attempt, request: request, salt: "jitter")))
+    }
+
+    /// Up to 999 ms, derived from the seed, the request and the attempt.
+    private func jitter(attempt: Int, request: HTTPRequest, salt: String) -> UInt64 {
+        StableHash.value(seed: seed, salt, request.method, request.path,
+                         String(StableHash.fnv1a64(String(decoding: request.body, as: UTF8.self))), String(attempt)) % 1000
     }
 
     /// Title and detail of an error body: Mailchimp's problem document, Mixpanel's `error`, or the

@@ -42,7 +42,11 @@ extension ExportEngine {
     func importEngagementHoldingLock(audienceID: String) async throws -> EngagementReport {
         let now = clock.now
         let since = try stored("read the engagement cursor of \(audienceID)") { try store.engagementCursor(audienceID: audienceID) }
-        var report = EngagementReport(audienceID: audienceID, started: now, since: since, until: now)
+        // Mailchimp stamps activity in whole seconds: activity of the current second may be
+        // stamped before `now` and still be unread, so the window ends at the second's start and
+        // that second is read again next time (Mixpanel deduplicates re-sent events by $insert_id).
+        let until = SimTime(seconds: now.seconds)
+        var report = EngagementReport(audienceID: audienceID, started: now, since: since, until: until)
         if let connection = try stored("read the Mailchimp connection", store.connection) {
             let counts = Mutex((mailchimp: 0, mixpanel: 0))
             let job = EngagementImport(audienceID: audienceID, configuration: configuration,

@@ -71,6 +71,26 @@ public struct RunReport: Sendable, Equatable {
     public var mailchimpRequests: Int
     public var mixpanelRequests: Int
     public var changes: [MemberChange]
+    /// The slot a scheduled run was for; `nil` for runs a user, a resume or a recovery started.
+    public var slot: SimTime?
+    /// Slots of its sync that came while this run was under way. They are skipped, not run
+    /// late: the sync's next run is at its first slot after this run finished.
+    public var slotsSkipped: Int
+
+    /// How long after its slot the run started: another run of the engine held it up (runs
+    /// take turns). Zero when on time or unscheduled.
+    public var lateBy: SimDuration {
+        guard let slot, started > slot else { return SimDuration(milliseconds: 0) }
+        return started.duration(since: slot)
+    }
+
+    /// `late by 4m10s, 1 slot skipped`, or empty when the run kept its schedule.
+    public var scheduleNote: String {
+        var parts: [String] = []
+        if lateBy.milliseconds > 0 { parts.append("late by \(lateBy)") }
+        if slotsSkipped > 0 { parts.append("\(slotsSkipped) slot\(slotsSkipped == 1 ? "" : "s") skipped") }
+        return parts.joined(separator: ", ")
+    }
 
     public init(number: Int64, syncID: Int64, trigger: RunTrigger, started: SimTime) {
         self.number = number
@@ -91,6 +111,8 @@ public struct RunReport: Sendable, Equatable {
         self.mailchimpRequests = 0
         self.mixpanelRequests = 0
         self.changes = []
+        self.slot = nil
+        self.slotsSkipped = 0
     }
 }
 

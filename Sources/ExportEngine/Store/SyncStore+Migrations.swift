@@ -113,5 +113,13 @@ extension SyncStore {
                     state TEXT NOT NULL, reason TEXT NOT NULL);
                 """)
         }),
+        ("v8", { db in
+            // Runs take time: the slot a scheduled run was for (NULL: not scheduled), and the
+            // slots of its sync that came while it was under way (skipped, ExportEngine.nextSlot).
+            try db.execute(sql: """
+                ALTER TABLE run ADD COLUMN slot INTEGER;
+                ALTER TABLE run ADD COLUMN slots_skipped INTEGER NOT NULL DEFAULT 0;
+                """)
+        }),
     ]
 }

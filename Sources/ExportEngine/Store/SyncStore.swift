@@ -156,13 +156,14 @@ struct SyncStore: Sendable {
             try db.cachedStatement(sql: "DELETE FROM pending_run WHERE number = ?").execute(arguments: [report.number])
             try db.cachedStatement(sql: """
                 INSERT INTO run (number, sync_id, trigger, started, finished, outcome, error, full_reconcile, cohort_size,
-                                 exported, added, removed, unchanged, skipped, rejected, mailchimp_requests, mixpanel_requests)
-                VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
+                                 exported, added, removed, unchanged, skipped, rejected, mailchimp_requests, mixpanel_requests,
+                                 slot, slots_skipped)
+                VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
                 """).execute(arguments: [report.number, report.syncID, report.trigger.rawValue, report.started.milliseconds,
                                  report.finished.milliseconds, report.outcome.rawValue, report.error, report.fullReconcile,
                                  report.cohortSize, report.exported, report.added, report.removed, report.unchanged,
                                  Self.encode(report.skipped), Self.encode(report.rejected), report.mailchimpRequests,
-                                 report.mixpanelRequests])
+                                 report.mixpanelRequests, report.slot?.milliseconds, report.slotsSkipped])
             switch changes {
             case .none: break
             case .skips: try Self.recordChanges(db, number: report.number, parts: RunStaging.changeParts(skipsOnly: true))

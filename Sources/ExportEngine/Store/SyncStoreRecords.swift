@@ -60,6 +60,8 @@ struct RunRecord: Decodable, FetchableRecord {
         case rejected
         case mailchimpRequests = "mailchimp_requests"
         case mixpanelRequests = "mixpanel_requests"
+        case slot
+        case slotsSkipped = "slots_skipped"
     }
 
     var number: Int64
@@ -79,6 +81,8 @@ struct RunRecord: Decodable, FetchableRecord {
     var rejected: String
     var mailchimpRequests: Int
     var mixpanelRequests: Int
+    var slot: Int64?
+    var slotsSkipped: Int
 
     /// The report, without its change list; unknown domain values are errors.
     func report() throws -> RunReport {
@@ -97,6 +101,8 @@ struct RunRecord: Decodable, FetchableRecord {
         report.rejected = try SyncStore.decode(rejected)
         report.mailchimpRequests = mailchimpRequests
         report.mixpanelRequests = mixpanelRequests
+        report.slot = slot.map(SimTime.init(milliseconds:))
+        report.slotsSkipped = slotsSkipped
         return report
     }
 }

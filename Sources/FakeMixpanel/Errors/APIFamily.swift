@@ -26,6 +26,9 @@ enum APIFamily: Sendable, Equatable {
     /// Whether the query rate limits (§6.2) apply: `/engage` and `/cohorts/list` queries.
     var isRateLimitedQuery: Bool { self == .query }
 
+    /// Whether the ingestion volume limit (§6.2) applies: `/import`, `/track`, `/engage` updates.
+    var isIngestion: Bool { self == .importAPI || self == .ingestion }
+
     /// The family's error body for `status` and `message`.
     func errorResponse(status: Int, message: String, for request: HTTPRequest) -> HTTPResponse {
         switch self {
@@ -47,7 +50,7 @@ enum APIFamily: Sendable, Equatable {
         switch (self, status) {
         case (.query, 429): return QueryRateLimiter.message(projectID: projectID, running: 1, lastHour: 61)
         case (.query, 400): return "Timeout Error."
-        case (.importAPI, 429): return "Project exceeded rate limits. Please retry the request with exponential backoff."
+        case (.importAPI, 429): return IngestionMeter.message
         case (.importAPI, 413): return "request exceeds max limit of 2097152 bytes"
         case (_, 401): return "Invalid credentials"
         default: return Self.reason(status)

@@ -2,7 +2,7 @@ import SimCore
 import Synchronization
 
 /// The query API's per-project limits (§6.2): 60 queries per rolling hour and 5 at once.
-/// Off unless the fake is created with `queryRateLimit: true`.
+/// Off unless the fake is created with ``QuerySettings/rateLimited``.
 final class QueryRateLimiter: Sendable {
     /// What ``admit(family:projectID:at:)`` decided.
     enum Permit: Sendable {
@@ -23,10 +23,9 @@ final class QueryRateLimiter: Sendable {
 
     private let state = Mutex(State())
 
-    /// Admits or refuses a request; requests outside the query family pass with no ticket.
-    func admit(family: APIFamily, projectID: Int64, at now: SimTime) -> Permit? {
-        guard family.isRateLimitedQuery else { return nil }
-        return state.withLock { s in
+    /// Admits or refuses a metered query.
+    func admit(projectID: Int64, at now: SimTime) -> Permit? {
+        state.withLock { s in
             s.started.removeAll { $0 <= now.adding(.hours(-1)) }
             if s.running.count >= Self.concurrent || s.started.count >= Self.perHour {
                 return .refused(Self.message(projectID: projectID, running: s.running.count + 1, lastHour: s.started.count + 1))

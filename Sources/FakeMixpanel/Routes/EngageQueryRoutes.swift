@@ -50,11 +50,11 @@ enum EngageQueryRoutes {
             }
         }
         let (sessionID, session) = try self.session(fake, params)
-        let start = page * FakeMixpanel.pageSize
-        let positions = start < session.total ? start..<min(session.total, start + FakeMixpanel.pageSize) : 0..<0
+        let start = page * fake.querySettings.pageSize
+        let positions = start < session.total ? start..<min(session.total, start + fake.querySettings.pageSize) : 0..<0
         // The canonical encoding of {page, page_size, results, session_id, status, total}, keys
         // in order, with the results already encoded by `render`.
-        var body = Array(#"{"page":\#(page),"page_size":\#(FakeMixpanel.pageSize),"results":"#.utf8)
+        var body = Array(#"{"page":\#(page),"page_size":\#(fake.querySettings.pageSize),"results":"#.utf8)
         body += try render(fake, session, positions)
         body += Array(#","session_id":"#.utf8) + JSONValue.string(sessionID).canonicalBytes
         body += Array(#","status":"ok","total":\#(session.total)}"#.utf8)

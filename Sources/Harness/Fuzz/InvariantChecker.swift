@@ -123,7 +123,9 @@ actor InvariantChecker: ReplayObserver {
         case .importEngagement(let audience):
             try await checkEvents(world, step: step, now: now, reimport: true)
             let id = audienceIDs[audience] ?? audience
-            if let latest = activityAwaitingImport[id], latest < now { activityAwaitingImport[id] = nil }
+            // The import read activity stamped (in Mailchimp's whole seconds) before its window's end.
+            let until = try await world.engine.engagementReports().last { $0.audienceID == id }?.until ?? now
+            if let latest = activityAwaitingImport[id], SimTime(seconds: latest.seconds) < until { activityAwaitingImport[id] = nil }
         case .campaign(let audience, _, _, _): awaitImport(audienceIDs[audience] ?? audience, since: now)
         default: break
         }

@@ -1,0 +1,33 @@
+import Foundation
+import SimCore
+import SimHTTP
+import Synchronization
+
+/// The ingestion API's volume limit (§6.2): 2 GB of uncompressed JSON per project in any rolling
+/// minute (about 30,000 events a second). A request that would pass it is refused with 429 and
+/// the API's rate-limit message; a gzip body counts at its uncompressed size.
+final class IngestionMeter: Sendable {
+    static let bytesPerMinute = 2 * 1024 * 1024 * 1024
+
+    private let accepted = Mutex<[(time: SimTime, bytes: Int)]>([])
+
+    /// The 429 for `request`, or `nil` when it fits within the last minute's volume (then counted).
+    func refusal(_ request: HTTPRequest, family: APIFamily, at now: SimTime) -> HTTPResponse? {
+        let bytes: Int
+        switch PayloadDecoder.body(request) {
+        case .success(let body): bytes = body.count
+        case .failure: return nil  // the route answers the undecodable body with its own 400
+        }
+        let admitted = accepted.withLock { window -> Bool in
+            window.removeAll { $0.time <= now.adding(.minutes(-1)) }
+            guard window.reduce(0, { $0 + $1.bytes }) + bytes <= Self.bytesPerMinute else { return false }
+            window.append((now, bytes))
+            return true
+        }
+        guard !admitted else { return nil }
+        return family.errorResponse(status: 429, message: Self.message, for: request)
+    }
+
+    /// The ingestion API's 429 text (mixpanel.md §5.2).
+    static let message = "Project exceeded rate limits. Please retry the request with exponential backoff."
+}
