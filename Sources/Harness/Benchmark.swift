@@ -96,20 +96,15 @@ public struct Benchmark: Sendable {
     }
 
     private func run(in directory: String) async throws -> Figures {
-        let scenario = scenario()
-        let simulation = Simulation(start: scenario.start)
-        let fakes = try Fakes(scenario: scenario, clock: simulation.clock, directory: directory)
-        for chunk in stride(from: 0, to: profiles, by: Self.seedChunk) {
-            try fakes.mixpanel.addProfiles(Self.profiles(in: chunk..<min(profiles, chunk + Self.seedChunk)))
-        }
-        let network = try await Network.make(.inProcess, fakes: fakes, simulation: simulation)
-        let account = scenario.mixpanel.serviceAccounts[0]
-        let configuration = EngineConfiguration(
-            mixpanel: .init(projectID: scenario.mixpanel.projectID, username: account.username, secret: account.secret,
-                            queryURL: network.mixpanelQueryURL, ingestURL: network.mixpanelIngestURL),
-            mailchimpBaseURL: network.mailchimpBaseURL)
-        let engine = try ExportEngine(configuration: configuration, transport: network.transport, clock: simulation.clock,
-                                      seed: seed, databasePath: directory + "/engine.sqlite", executor: simulation)
+        var timeless = scenario()
+        // Throughput of the code, not of the services: no modelled service time and no query
+        // limit (the capacity benchmark, `bench --capacity`, measures those).
+        timeless.mailchimpLatency = .off
+        timeless.mixpanelOptions.latency = .off
+        timeless.mixpanelOptions.queryRateLimit = false
+        let scenario = timeless
+        let rig = try await BenchRig(scenario: scenario, directory: directory, profiles: profiles, seed: seed)
+        let (simulation, fakes, engine) = (rig.simulation, rig.fakes, rig.engine)
         let profiles = self.profiles
         return try await simulation.run {
             _ = await engine.connect(apiKey: scenario.mailchimp.apiKey)

@@ -15,6 +15,7 @@ import Testing
         }
         expected.pageSize = page["page_size"]?.intValue.map(Int.init)
         expected.sessionID = page["session_id"]?.stringValue
+        expected.total = page["total"]?.intValue.map(Int.init)
         return expected
     }
 

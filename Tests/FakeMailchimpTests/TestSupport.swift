@@ -12,13 +12,14 @@ struct MailchimpFixture {
     let clock: any SimClock
 
     init(members: [MailchimpWorld.Member] = [], mergeFields: [String] = ["FNAME", "LNAME", "ADDRESS", "PHONE"],
-         faults: [FaultRule] = [], clock: (any SimClock)? = nil) throws {
+         faults: [FaultRule] = [], latency: LatencyModel = .off, otherClients: [OtherClientLoad] = [],
+         clock: (any SimClock)? = nil) throws {
         let clock = clock ?? VirtualClock(start: Self.start)
         let world = MailchimpWorld(apiKey: Self.key, audiences: [
             .init(id: Self.list, name: "News", members: members, mergeFields: mergeFields),
         ])
         self.clock = clock
-        fake = try FakeMailchimp(world: world, seed: 1, clock: clock, faults: faults)
+        fake = try FakeMailchimp(world: world, seed: 1, clock: clock, faults: faults, latency: latency, otherClients: otherClients)
     }
 
     func request(_ method: String, _ path: String, _ body: JSONValue? = nil, key: String = key,

@@ -50,6 +50,8 @@ struct EngagePage: Sendable, Equatable {
     var profiles: [EngageProfile] = []
     var pageSize: Int?
     var sessionID: String?
+    /// The session's number of profiles, as page 0 gives it.
+    var total: Int?
 
     /// Decodes a page; `nil` when the body is not a JSON object or a field's value is not JSON.
     /// Missing or mistyped fields read as absent, as they would through ``JSONValue``'s accessors.
@@ -65,6 +67,7 @@ struct EngagePage: Sendable, Equatable {
                     // A value that is not JSON fails the page too; one of another type reads as absent.
                     case "page_size": page.pageSize = try JSONValue(parsing: slice).intValue.map(Int.init)
                     case "session_id": page.sessionID = try JSONValue(parsing: slice).stringValue
+                    case "total": page.total = try JSONValue(parsing: slice).intValue.map(Int.init)
                     default: break
                     }
                 }

@@ -9,7 +9,13 @@ import Synchronization
 final class IngestionMeter: Sendable {
     static let bytesPerMinute = 2 * 1024 * 1024 * 1024
 
+    /// The volume allowed in any rolling minute (the real limit unless a test sets a small one).
+    let limit: Int
     private let accepted = Mutex<[(time: SimTime, bytes: Int)]>([])
+
+    init(bytesPerMinute: Int = IngestionMeter.bytesPerMinute) {
+        limit = bytesPerMinute
+    }
 
     /// The 429 for `request`, or `nil` when it fits within the last minute's volume (then counted).
     func refusal(_ request: HTTPRequest, family: APIFamily, at now: SimTime) -> HTTPResponse? {
@@ -20,7 +26,7 @@ final class IngestionMeter: Sendable {
         }
         let admitted = accepted.withLock { window -> Bool in
             window.removeAll { $0.time <= now.adding(.minutes(-1)) }
-            guard window.reduce(0, { $0 + $1.bytes }) + bytes <= Self.bytesPerMinute else { return false }
+            guard window.reduce(0, { $0 + $1.bytes }) + bytes <= limit else { return false }
             window.append((now, bytes))
             return true
         }
