@@ -51,11 +51,20 @@ public struct FaultRule: Sendable, Equatable {
     }
 
     func matches(_ request: HTTPRequest, at now: SimTime) -> Bool {
+        RequestMatch.matches(request, at: now, method: method, path: path, from: from, until: until)
+    }
+}
+
+/// How a fault rule or a latency rule picks its requests: an optional method, an optional path
+/// pattern (`*` one segment, `**` the rest) and an optional window `[from, until)` of virtual time.
+enum RequestMatch {
+    static func matches(_ request: HTTPRequest, at now: SimTime, method: String?, path: String?,
+                        from: SimTime?, until: SimTime?) -> Bool {
         if let method, method != request.method { return false }
         if let from, now < from { return false }
         if let until, now >= until { return false }
         guard let path else { return true }
-        return Self.match(pattern: path, path: request.path)
+        return match(pattern: path, path: request.path)
     }
 
     static func match(pattern: String, path: String) -> Bool {

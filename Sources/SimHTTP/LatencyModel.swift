@@ -40,11 +40,7 @@ public struct LatencyModel: Sendable, Equatable {
         }
 
         func matches(_ request: HTTPRequest, at now: SimTime) -> Bool {
-            if let method, method != request.method { return false }
-            if let from, now < from { return false }
-            if let until, now >= until { return false }
-            guard let path else { return true }
-            return FaultRule.match(pattern: path, path: request.path)
+            RequestMatch.matches(request, at: now, method: method, path: path, from: from, until: until)
         }
     }
 

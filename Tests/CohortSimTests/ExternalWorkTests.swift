@@ -38,18 +38,9 @@ private struct Observed: Equatable, Sendable {
         let simulation = Simulation(start: Self.start)
         let landed = LandedAt()
         let handler = SlowHandler(clock: simulation.clock, delay: delay, landed: landed)
-        var server: LoopbackServer?
-        let transport: any HTTPTransport
-        let url: String
-        if loopback {
-            let started = try await LoopbackServer.start(handler: ExternalWorkServer(base: handler, simulation: simulation))
-            server = started
-            transport = ExternalWorkTransport(base: AsyncHTTPClientTransport(), simulation: simulation)
-            url = started.baseURL + "/slow"
-        } else {
-            transport = InProcessTransport(timeout: Network.requestTimeout, clock: simulation.clock, executor: simulation) { _ in handler }
-            url = "https://slow.example.com/slow"
-        }
+        let rig = try await TransportRig.make(loopback: loopback, handler: handler, simulation: simulation, host: "slow.example.com")
+        let url = rig.base + "/slow"
+        let transport = rig.transport
         let observed = try await simulation.run {
             let outcome: String
             do {
@@ -62,7 +53,7 @@ private struct Observed: Equatable, Sendable {
             try await simulation.clock.sleep(until: simulation.clock.now.adding(.minutes(10)), priority: .timeline)
             return Observed(outcome: outcome, at: at, landed: await landed.time)
         }
-        await server?.stop()
+        try await rig.tearDown()
         return observed
     }
 
@@ -85,22 +76,8 @@ private struct Observed: Equatable, Sendable {
         let simulation = Simulation(start: Self.start)
         let arrivals = Arrivals()
         let handler = RecordingHandler(clock: simulation.clock, arrivals: arrivals)
-        var server: LoopbackServer?
-        var client: AsyncHTTPClientTransport?
-        let transport: any HTTPTransport
-        let base: String
-        if loopback {
-            let started = try await LoopbackServer.start(handler: ExternalWorkServer(base: handler, simulation: simulation))
-            server = started
-            // More requests than the shared client's 8 connections per host.
-            let own = AsyncHTTPClientTransport(connectionsPerHost: 64)
-            client = own
-            transport = ExternalWorkTransport(base: own, simulation: simulation)
-            base = started.baseURL
-        } else {
-            transport = InProcessTransport(timeout: Network.requestTimeout, clock: simulation.clock, executor: simulation) { _ in handler }
-            base = "https://ordered.example.com"
-        }
+        let rig = try await TransportRig.make(loopback: loopback, handler: handler, simulation: simulation, host: "ordered.example.com")
+        let (transport, base) = (rig.transport, rig.base)
         let statuses = try await simulation.run {
             try await withThrowingTaskGroup(of: Int.self) { group in
                 for index in 0..<12 {
@@ -109,10 +86,35 @@ private struct Observed: Equatable, Sendable {
                 return try await group.reduce(into: [Int]()) { $0.append($1) }
             }
         }
-        try await client?.shutdown()
-        await server?.stop()
+        try await rig.tearDown()
         #expect(statuses == Array(repeating: 200, count: 12))
         #expect(await arrivals.paths == (0..<12).map { "/\($0)" })
+    }
+}
+
+/// A transport to `handler`, in-process or through a real loopback server, and what to tear down.
+private struct TransportRig {
+    let transport: any HTTPTransport
+    /// Where requests go: the server's address, or `https://<host>` in-process.
+    let base: String
+    let server: LoopbackServer?
+    let client: AsyncHTTPClientTransport?
+
+    static func make(loopback: Bool, handler: some HTTPHandler, simulation: Simulation, host: String) async throws -> TransportRig {
+        guard loopback else {
+            let transport = InProcessTransport(timeout: Network.requestTimeout, clock: simulation.clock, executor: simulation) { _ in handler }
+            return TransportRig(transport: transport, base: "https://\(host)", server: nil, client: nil)
+        }
+        let server = try await LoopbackServer.start(handler: ExternalWorkServer(base: handler, simulation: simulation))
+        // An own client with more connections per host than the tests send requests at once.
+        let client = AsyncHTTPClientTransport(connectionsPerHost: 64)
+        return TransportRig(transport: ExternalWorkTransport(base: client, simulation: simulation), base: server.baseURL,
+                            server: server, client: client)
+    }
+
+    func tearDown() async throws {
+        try await client?.shutdown()
+        await server?.stop()
     }
 }
 
