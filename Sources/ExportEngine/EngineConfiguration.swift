@@ -34,7 +34,7 @@ public struct EngineConfiguration: Sendable, Equatable {
     /// Most Mailchimp requests in flight at once, across every run (Mailchimp allows 10 per user).
     public var maxConcurrentRequests: Int
     /// Count later pages of an `/engage` session against the query API's 60 an hour (the
-    /// default: the service's rule is undocumented, docs/fidelity.md "Query limits"). Turn off
+    /// default: the service's rule is undocumented, docs/fidelity.md "Mixpanel Query API limits"). Turn off
     /// only once Mixpanel confirms pages of an open session are not queries of their own.
     public var meterSessionPages: Bool
     /// Refuse to connect unless the Mixpanel service account is an `owner` or `admin` of the

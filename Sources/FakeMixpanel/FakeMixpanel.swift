@@ -102,7 +102,9 @@ public final class FakeMixpanel: HTTPHandler {
         if family.isIngestion, let refusal = ingestionMeter.refusal(request, family: family, at: arrival) {
             return await paced(refusal)
         }
-        let metered = family.isRateLimitedQuery && (querySettings.sessionPagesCount || !Self.continuesSession(request))
+        // The simulator's own routes (`/_sim/…`) are not Mixpanel's and use no query budget.
+        let metered = family.isRateLimitedQuery && !request.path.hasPrefix("/_sim/")
+            && (querySettings.sessionPagesCount || !Self.continuesSession(request))
         guard metered, let permit = rateLimiter?.admit(projectID: projectID, at: arrival) else {
             return await paced(await route(request, family: family))
         }

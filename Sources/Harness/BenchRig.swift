@@ -13,11 +13,11 @@ struct BenchRig: Sendable {
     /// Every request the engine sent, with its start and end on the virtual clock.
     let journal: JournalingTransport
 
-    init(scenario: Scenario, directory: String, profiles: Int, seed: UInt64) async throws {
+    init(scenario: Scenario, directory: String, profiles: Int, shards: Int = 1, seed: UInt64) async throws {
         simulation = Simulation(start: scenario.start)
         fakes = try Fakes(scenario: scenario, clock: simulation.clock, directory: directory)
         for chunk in stride(from: 0, to: profiles, by: Benchmark.seedChunk) {
-            try fakes.mixpanel.addProfiles(Benchmark.profiles(in: chunk..<min(profiles, chunk + Benchmark.seedChunk)))
+            try fakes.mixpanel.addProfiles(Benchmark.profiles(in: chunk..<min(profiles, chunk + Benchmark.seedChunk), shards: shards))
         }
         let network = try await Network.make(.inProcess, fakes: fakes, simulation: simulation)
         journal = JournalingTransport(wrapping: network.transport, clock: simulation.clock, serviceName: network.serviceName)

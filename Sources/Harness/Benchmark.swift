@@ -75,17 +75,25 @@ public struct Benchmark: Sendable {
         }
     }
 
-    /// The profiles of users `range` (anonymous users have none).
-    static func profiles(in range: Range<Int>) -> [MixpanelWorld.Profile] {
+    /// The profiles of users `range` (anonymous users have none). With `shards` above 1 each
+    /// profile also carries `shard = s<i mod shards>`, so the capacity benchmark can define one
+    /// smaller cohort per sync.
+    static func profiles(in range: Range<Int>, shards: Int = 1) -> [MixpanelWorld.Profile] {
         range.compactMap { i in
             let segment: JSONValue = i % 10 == 9 ? "out" : "in"
+            var properties: [String: JSONValue]
             switch kind(of: i) {
             case .anonymous: return nil
-            case .withoutEmail: return .init(distinctID: "u\(i)", properties: ["segment": segment, "$first_name": "Nomail"])
-            case .withEmail: return .init(distinctID: "u\(i)", properties: ["$email": .string("user\(i)@example.com"), "segment": segment])
+            case .withoutEmail: properties = ["segment": segment, "$first_name": "Nomail"]
+            case .withEmail: properties = ["$email": .string("user\(i)@example.com"), "segment": segment]
             }
+            if shards > 1 { properties["shard"] = .string(shardName(of: i, shards: shards)) }
+            return .init(distinctID: "u\(i)", properties: properties)
         }
     }
+
+    /// The shard user `i` belongs to when the world is cut into `shards` cohorts.
+    static func shardName(of i: Int, shards: Int) -> String { "s\(i % shards)" }
 
     /// Runs the benchmark, with every database in a temporary folder that is removed afterwards.
     public func run() async throws -> Figures {

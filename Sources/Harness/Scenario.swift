@@ -53,7 +53,7 @@ public struct MixpanelOptions: Sendable, Equatable {
     public var identity = IdentitySettings()
     /// The query API's limits (60 an hour, 5 at once): on unless the scenario switches them off.
     public var queryRateLimit = true
-    /// Whether later pages of an `/engage` session count as queries (docs/fidelity.md, "Query limits").
+    /// Whether later pages of an `/engage` session count as queries (docs/fidelity.md, "Mixpanel Query API limits").
     public var sessionPagesCount = true
     /// Rows per `/engage` page (1,000 on the real service; smaller only as a test lever).
     public var pageSize = FakeMixpanel.pageSize

@@ -19,7 +19,7 @@ extension CohortSim {
 
         @Option(help: "Number of profiles (default: 1000000, or 100000 with --capacity).") var profiles: Int?
         @Flag(help: "Measure virtual time under the services' latency and limits instead of wall time.") var capacity = false
-        @Option(help: "With --capacity: syncs sharing the key and project.") var syncs = 1
+        @Option(help: "With --capacity: also export the cohort cut into this many smaller cohorts, one sync each, started together on the same key and project.") var syncs = 1
         @Option(help: "With --capacity: whether /engage pages of an open session count as queries (true or false).")
         var sessionPagesCount = true
         @Flag(help: "Print one JSON object.") var json = false
@@ -56,7 +56,7 @@ extension CohortSim {
             print("first export             \(Self.line(figures.firstExport)); \(figures.slotsSkippedByFirstExport) slot(s) skipped")
             print("re-sync (1% churn)       \(Self.line(figures.resync))")
             if let all = figures.allSyncs {
-                print("\(figures.syncs - 1) one-time syncs together \(Self.line(all))")
+                print("\(figures.syncs) shard syncs together  \(Self.line(all))")
             }
         }
 

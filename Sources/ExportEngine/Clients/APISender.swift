@@ -25,9 +25,10 @@ public enum APIFailure: Error, Equatable, CustomStringConvertible, Sendable {
 /// - 5xx and transport errors (the service is failing): at most 5 tries within 60 s of the first
 ///   failure, exponential backoff with seeded jitter (A42, the published webhook policy).
 /// - 429 (a limit says "wait"): the run waits rather than fails, up to ``rateLimitTries`` tries
-///   within ``rateLimitBudget``, honouring `Retry-After`; Mailchimp's backoff starts at 1 s and
-///   is capped at a minute, the Mixpanel query API's (whose window is an hour) starts at a
-///   minute and is capped at 15 minutes.
+///   within ``rateLimitBudget``, honouring `Retry-After` (seconds or an HTTP date); Mailchimp's
+///   backoff starts at 1 s and is capped at a minute, the Mixpanel query API's (whose window is
+///   an hour) starts at a minute and is capped at 15 minutes, Mixpanel ingestion's follows its
+///   published policy (2 s doubling to 60 s, 1–5 s jitter, for 429 and 5xx alike).
 ///
 /// Each attempt first passes the request's ``RequestGate`` (if any), which paces the engine
 /// within the service's limits.
@@ -92,7 +93,7 @@ struct APISender: Sendable {
                 if response.status == 429 || response.status >= 500 {
                     lastProblem = "HTTP \(response.status) \(title)"
                     limited = response.status == 429
-                    retryAfter = response.headers["Retry-After"].flatMap { Int64($0.trimmingWhitespace()) }.map(SimDuration.seconds)
+                    retryAfter = response.headers["Retry-After"].flatMap { RetryAfter.delay($0, now: clock.now) }
                 } else if [401, 403, 404].contains(response.status) {
                     throw APIFailure.fatal(status: response.status, title: title, detail: detail)
                 } else {
@@ -121,24 +122,54 @@ struct APISender: Sendable {
     }
 
     /// After the `attempt`-th 429: Mailchimp 1 s doubling to 60 s; the Mixpanel query API 60 s
-    /// doubling to 15 min; plus up to 1 s of seeded jitter.
+    /// doubling to 15 min; plus up to 1 s of seeded jitter. Mixpanel's ingestion endpoints follow
+    /// their published policy instead (``ingestionBackoff(attempt:request:)``).
     private func rateLimitBackoff(attempt: Int, request: HTTPRequest) -> SimDuration {
-        let query = request.path.contains("/query/") || request.path.contains("/2.0/")
-        let (first, cap): (Int64, Int64) = query ? (60_000, 900_000) : (1000, 60_000)
-        let nominal = min(cap, first << min(attempt - 1, 20))
-        return SimDuration(milliseconds: nominal + Int64(jitter(attempt: attempt, request: request, salt: "rate-limit")))
+        switch ServiceFamily(request) {
+        case .ingestion: return ingestionBackoff(attempt: attempt, request: request)
+        case .query, .mailchimp:
+            let (first, cap): (Int64, Int64) = ServiceFamily(request) == .query ? (60_000, 900_000) : (1000, 60_000)
+            let nominal = min(cap, first << min(attempt - 1, 20))
+            return SimDuration(milliseconds: nominal + Int64(jitter(attempt: attempt, request: request, salt: "rate-limit")))
+        }
     }
 
     /// 1 s, 2 s, 4 s, 8 s, plus up to 1 s of jitter derived from the seed and the request, so the
-    /// delay does not depend on the order concurrent requests fail in.
+    /// delay does not depend on the order concurrent requests fail in. Mixpanel's ingestion
+    /// endpoints use ``ingestionBackoff(attempt:request:)``.
     private func backoff(attempt: Int, request: HTTPRequest) -> SimDuration {
-        SimDuration(milliseconds: Int64(1000 << (attempt - 1)) + Int64(jitter(attempt: attempt, request: request, salt: "jitter")))
+        if ServiceFamily(request) == .ingestion { return ingestionBackoff(attempt: attempt, request: request) }
+        return SimDuration(milliseconds: Int64(1000 << (attempt - 1)) + Int64(jitter(attempt: attempt, request: request, salt: "jitter")))
     }
 
-    /// Up to 999 ms, derived from the seed, the request and the attempt.
-    private func jitter(attempt: Int, request: HTTPRequest, salt: String) -> UInt64 {
+    /// Mixpanel's published policy for `/import`, `/track` and `/engage` updates on 429, 502 and
+    /// 503 (mixpanel.md §5.2): from 2 s, doubling up to 60 s, plus 1–5 s of seeded jitter.
+    private func ingestionBackoff(attempt: Int, request: HTTPRequest) -> SimDuration {
+        let nominal = min(60_000, Int64(2000) << min(attempt - 1, 20))
+        let jitter = 1000 + Int64(jitter(attempt: attempt, request: request, salt: "ingestion", range: 4001))
+        return SimDuration(milliseconds: nominal + jitter)
+    }
+
+    /// Which policy a request's retries follow.
+    enum ServiceFamily: Equatable {
+        case mailchimp, query, ingestion
+
+        init(_ request: HTTPRequest) {
+            if request.path.contains("/query/") || request.path.contains("/2.0/") {
+                self = .query
+            } else if ["/import", "/track", "/engage"].contains(request.path) {
+                self = .ingestion
+            } else {
+                self = .mailchimp
+            }
+        }
+    }
+
+    /// Up to 999 ms (or, with a wider `range`, up to `range` − 1), derived from the seed, the
+    /// request and the attempt.
+    private func jitter(attempt: Int, request: HTTPRequest, salt: String, range: UInt64 = 1000) -> UInt64 {
         StableHash.value(seed: seed, salt, request.method, request.path,
-                         String(StableHash.fnv1a64(String(decoding: request.body, as: UTF8.self))), String(attempt)) % 1000
+                         String(StableHash.fnv1a64(String(decoding: request.body, as: UTF8.self))), String(attempt)) % range
     }
 
     /// Title and detail of an error body: Mailchimp's problem document, Mixpanel's `error`, or the

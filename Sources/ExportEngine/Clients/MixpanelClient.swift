@@ -66,37 +66,46 @@ struct MixpanelClient: Sendable {
             let pages = (expected + pageSize - 1) / pageSize
             // A failed page (or a stop) sends nothing more, but the pages already in flight are
             // let finish rather than cancelled: their answers arrive whatever the client does.
-            var failure: (any Error)?
-            await withTaskGroup(of: (Int, Result<EngagePage, any Error>).self) { group in
-                var buffered: [Int: EngagePage] = [:]
-                var sent = 1
-                func sendMore() {
-                    while failure == nil && sent < pages && sent - next < Self.pagesInFlight {
-                        let index = sent
+            // Each child answers an `AnsweredPage`, not an `(Int, Result<EngagePage, any Error>)`
+            // tuple: with that tuple, release builds of Swift 6.3.1 delivered garbage page indices
+            // (docs/performance.md, "Capacity"), so no page was ever delivered in order.
+            let paged = await withTaskGroup(of: AnsweredPage.self) { group in
+                var state = ParallelPaging(next: next, sent: 1, total: total)
+                while true {
+                    while state.failure == nil && state.sent < pages && state.sent - state.next < Self.pagesInFlight {
+                        let index = state.sent
                         group.addTask {
-                            do { return (index, .success(try await engagePage(cohortID, session: session, page: index))) } catch {
-                                return (index, .failure(error))
+                            do {
+                                return AnsweredPage(index: index, page: try await engagePage(cohortID, session: session, page: index), error: nil)
+                            } catch {
+                                return AnsweredPage(index: index, page: nil, error: error)
                             }
                         }
-                        sent += 1
+                        state.sent += 1
                     }
-                }
-                sendMore()
-                while let (index, result) = await group.next() {
-                    switch result {
-                    case .success(let reply): buffered[index] = reply
-                    case .failure(let error): if failure == nil { failure = error }
+                    guard let answered = await group.next() else {
+                        // Every answered page is delivered or a failure stops the read; pages
+                        // answered but never delivered would be read again, or lost, silently.
+                        if state.failure == nil && state.next < state.sent {
+                            state.failure = EngineError("cohort \(cohortID): pages \(state.next)..<\(state.sent) were answered but not delivered in order")
+                        }
+                        return state
                     }
-                    while failure == nil, let ready = buffered.removeValue(forKey: next) {
-                        do { try body(ready.profiles) } catch { failure = error }
-                        total += ready.profiles.count
-                        lastFull = ready.profiles.count >= (ready.pageSize ?? pageSize)
-                        next += 1
+                    if let page = answered.page {
+                        state.buffered[answered.index] = page
+                    } else if state.failure == nil {
+                        state.failure = answered.error
                     }
-                    sendMore()
+                    while state.failure == nil, let ready = state.buffered.removeValue(forKey: state.next) {
+                        do { try body(ready.profiles) } catch { state.failure = error }
+                        state.total += ready.profiles.count
+                        state.lastFull = ready.profiles.count >= (ready.pageSize ?? pageSize)
+                        state.next += 1
+                    }
                 }
             }
-            if let failure { throw failure }
+            if let failure = paged.failure { throw failure }
+            (next, total, lastFull) = (paged.next, paged.total, paged.lastFull)
         }
         // All the profiles page 0 announced are read: no further (empty) page is asked for.
         if let expected = first.total, total >= expected { lastFull = false }
@@ -124,4 +133,24 @@ struct MixpanelClient: Sendable {
         }
         return reply
     }
+}
+
+/// One page's answer in ``MixpanelClient/forEachCohortPage(_:_:)``: the page, or the error.
+private struct AnsweredPage: Sendable {
+    let index: Int
+    let page: EngagePage?
+    let error: (any Error)?
+}
+
+/// The counters of ``MixpanelClient/forEachCohortPage(_:_:)`` while pages are read in parallel.
+private struct ParallelPaging {
+    /// The next page to deliver, in order.
+    var next: Int
+    /// The next page to ask for.
+    var sent: Int
+    var total: Int
+    var lastFull = true
+    var failure: (any Error)?
+    /// Pages answered ahead of `next`.
+    var buffered: [Int: EngagePage] = [:]
 }

@@ -5,12 +5,13 @@ extension ExportEngine {
     static let disconnectedReason = "account disconnected"
 
     /// Reconnection: the dynamic syncs that ``disconnect()`` stopped become active again, due at
-    /// the slot they had (their last run's start + ``EngineConfiguration/syncInterval``), or at
-    /// once when that slot passed while disconnected (mixpanel.md §8.1: "Disconnecting and
+    /// the slot their last run's schedule gives (``nextSlot(after:)``: its slot, or its start,
+    /// plus ``EngineConfiguration/syncInterval``, past any slots the run overran), or at once
+    /// when that slot passed while disconnected (mixpanel.md §8.1: "Disconnecting and
     /// reconnecting resumes exports"). Paused and user-stopped syncs stay as they are.
     func resumeDisconnectedSyncs() throws {
         let resumed = try stored("resume the syncs that disconnecting stopped") {
-            try store.resumeDisconnected(reason: Self.disconnectedReason, at: clock.now, interval: configuration.syncInterval)
+            try store.resumeDisconnected(reason: Self.disconnectedReason, at: clock.now) { nextSlot(after: $0).time }
         }
         if !resumed.isEmpty { try reschedule() }
     }

@@ -9,6 +9,12 @@ struct SyncRun {
     /// Longest tag name the engine creates: under Amplitude's 88 and the unconfirmed 100 (U11); the
     /// 50-character figure in circulation is from API v2 static segments (2013).
     static let maxTagLength = 80
+    /// Writes are read from staging in windows of this many rounds of
+    /// ``EngineConfiguration/maxConcurrentRequests`` requests of ``batchLimit`` contacts, and sent
+    /// through a sliding pool within a window; at a window's end the pool drains, so more rounds
+    /// per window lose less time waiting for a window's slowest request (docs/performance.md,
+    /// "Capacity"), at the cost of holding more contacts in memory (4 × 9 × 500 = 18,000).
+    static let windowRounds = 4
     /// Profiles staged per SQLite transaction while the cohort is read (ten `/engage` pages).
     static let stagingBatch = 10_000
     /// Statuses of existing contacts the engine never tags nor re-subscribes (compliance skips),
@@ -168,7 +174,7 @@ struct SyncRun {
         let updateExisting = configuration.existingContacts == .updateExisting
         let client = mailchimp
         let list = sync.audienceID
-        let window = Self.batchLimit * configuration.maxConcurrentRequests
+        let window = Self.batchLimit * configuration.maxConcurrentRequests * Self.windowRounds
         var last = ""
         while true {
             let contacts = try staging.adds(after: last, limit: window)
@@ -257,7 +263,7 @@ struct SyncRun {
     private func updateTag(_ tagID: Int64) async throws {
         let client = mailchimp
         let list = sync.audienceID
-        let window = Self.batchLimit * configuration.maxConcurrentRequests
+        let window = Self.batchLimit * configuration.maxConcurrentRequests * Self.windowRounds
         var lastAdd = ""
         var lastRemove = ""
         while true {
@@ -304,9 +310,10 @@ extension APIFailure {
     var isFatal: Bool { if case .fatal = self { return true }; return false }
 }
 
-/// Thrown before a Mailchimp request of a run whose sync ended while the run was under way.
+/// Thrown before a Mailchimp or Mixpanel request of a run whose sync ended while the run was
+/// under way.
 struct SyncEndedDuringRun: Error, CustomStringConvertible {
     var state: SyncState
 
-    var description: String { "the sync became \(state) during the run; nothing more was sent to Mailchimp" }
+    var description: String { "the sync became \(state) during the run; nothing more was sent to Mailchimp or Mixpanel" }
 }

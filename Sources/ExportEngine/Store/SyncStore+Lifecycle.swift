@@ -24,19 +24,19 @@ extension SyncStore {
     }
 
     /// Makes the dynamic syncs that disconnecting stopped active again (reconnection), each due
-    /// at the slot it had (its last run's start + `interval`), or at `time` if that has passed.
-    /// Returns their ids.
-    func resumeDisconnected(reason stopReason: String, at time: SimTime, interval: SimDuration) throws -> [Int64] {
+    /// at `nextRun(lastRun)` — the schedule's rule, which the engine owns — or at `time` if that
+    /// has passed (or the sync never ran). Returns their ids.
+    func resumeDisconnected(reason stopReason: String, at time: SimTime,
+                            nextRun: (RunReport) -> SimTime) throws -> [Int64] {
         try queue.write { db in
-            let rows = try Row.fetchAll(db, sql: """
-                SELECT s.id, (SELECT MAX(started) FROM run r WHERE r.sync_id = s.id) AS last_start FROM sync s
-                WHERE s.state = 'stopped' AND s.reason = ? AND s.mode = 'dynamic' ORDER BY s.id
+            let ids = try Int64.fetchAll(db, sql: """
+                SELECT id FROM sync WHERE state = 'stopped' AND reason = ? AND mode = 'dynamic' ORDER BY id
                 """, arguments: [stopReason])
             var resumed: [Int64] = []
-            for row in rows {
-                let id: Int64 = row["id"]
-                let slot = (row["last_start"] as Int64?).map { SimTime(milliseconds: $0).adding(interval) } ?? time
-                let next = max(slot, time)
+            for id in ids {
+                let lastRun = try RunRecord.fetchOne(db, sql: "SELECT * FROM run WHERE sync_id = ? ORDER BY started DESC, number DESC LIMIT 1",
+                                                     arguments: [id])
+                let next = max(try lastRun.map { nextRun(try $0.report()) } ?? time, time)
                 try db.cachedStatement(sql: "UPDATE sync SET state = 'active', reason = '', next_run = ? WHERE id = ?")
                     .execute(arguments: [next.milliseconds, id])
                 try Self.noteStateChange(db, sync: id, state: .active, reason: "account reconnected; next run \(next)", at: time)

@@ -3,7 +3,7 @@ public struct QuerySettings: Sendable, Equatable {
     /// Enforce the query API's per-project limits (§6.2): 60 queries per rolling hour, 5 at once.
     public var rateLimited: Bool
     /// Ambiguous (the reference leaves sessions undocumented, A19): whether a later page of an
-    /// open `/engage` session is a query of its own (docs/fidelity.md, "Query limits"). Default `true`, every page counts: the stricter reading,
+    /// open `/engage` session is a query of its own (docs/fidelity.md, "Mixpanel Query API limits"). Default `true`, every page counts: the stricter reading,
     /// so an engine that pages a large cohort must live within 60 pages an hour. `false`: only a
     /// query that opens a session counts.
     public var sessionPagesCount: Bool

@@ -7,7 +7,8 @@ import Synchronization
 /// minute (about 30,000 events a second). A request that would pass it is refused with 429 and
 /// the API's rate-limit message; a gzip body counts at its uncompressed size.
 final class IngestionMeter: Sendable {
-    static let bytesPerMinute = 2 * 1024 * 1024 * 1024
+    /// 2 GB as the reference states it, in decimal units (2 GiB would be ~7 % kinder).
+    static let bytesPerMinute = 2_000_000_000
 
     /// The volume allowed in any rolling minute (the real limit unless a test sets a small one).
     let limit: Int
