@@ -37,7 +37,7 @@ struct MemberWrites {
     /// writes look all their addresses up at once); it is asked only for a well-formed, real address.
     func checkAddress(_ email: String, isForgotten: () throws -> Bool) throws {
         guard EmailCheck.isWellFormed(email) else { throw MailchimpProblem.invalidEmail }
-        if fake.fakeEmails.contains(email.lowercased()) { throw MailchimpProblem.looksFake(email) }
+        if fake.refused.refuses(email) { throw MailchimpProblem.looksFake(email) }
         if try isForgotten() { throw MailchimpProblem.forgotten(email) }
     }
 
