@@ -62,6 +62,24 @@ try:
           batch["total_created"] == 1 and [e["error_code"] for e in batch["errors"]] == ["ERROR_GENERIC", "ERROR_GENERIC"]
           and batch["errors"][0]["error"] == "batch@example.com looks fake or invalid, please enter a real email address.", batch)
 
+    # PUT is an upsert (issue 14): no status needed on an existing member, an address change moves it.
+    sdk_hash = hashlib.md5(b"sdk.user@freddiesjokes.com").hexdigest()
+    updated = client.lists.set_list_member(list_id, sdk_hash, {"merge_fields": {"FNAME": "Sdk"}})
+    check("mailchimp-marketing PUT updates an existing member without a status",
+          updated["status"] == "subscribed" and updated["merge_fields"]["FNAME"] == "Sdk", updated)
+    moved = client.lists.set_list_member(list_id, sdk_hash, {"email_address": "sdk.moved@freddiesjokes.com"})
+    status, body = problem(lambda: client.lists.get_list_member(list_id, sdk_hash))
+    check("mailchimp-marketing PUT with another address moves the member",
+          moved["id"] == hashlib.md5(b"sdk.moved@freddiesjokes.com").hexdigest() and status == 404, (moved, body))
+    unknown = hashlib.md5(b"nobody@freddiesjokes.com").hexdigest()
+    created = client.lists.set_list_member(list_id, unknown, {"email_address": "sdk.new@freddiesjokes.com", "status_if_new": "subscribed"})
+    status, body = problem(lambda: client.lists.set_list_member(list_id, unknown, {"email_address": "sdk.new@freddiesjokes.com",
+                                                                                     "status_if_new": "subscribed"}))
+    check("mailchimp-marketing PUT to an unknown hash creates the body's address, then Member Exists",
+          created["id"] == hashlib.md5(b"sdk.new@freddiesjokes.com").hexdigest() and status == 400
+          and body.get("title") == "Member Exists", (created, body))
+    client.lists.set_list_member(list_id, hashlib.md5(b"sdk.moved@freddiesjokes.com").hexdigest(), {"email_address": "SDK.User@freddiesjokes.com"})
+
     from mailchimp3 import MailChimp
     mc3 = MailChimp(mc_api=mc["api_key"])
     mc3.base_url = mc["base_url"] + "/"

@@ -102,6 +102,27 @@ struct MemberWrites {
                                    targets: try webhookTargets.targets(db, list: list.id), db: db, now: now)
     }
 
+    /// Moves a stored contact to another address (and so another hash) with its status, merge
+    /// fields and tags; the old hash is then unknown. Sends `upemail`. The caller has checked that
+    /// no contact has the new address.
+    func move(_ member: MemberRecord, to new: String) throws -> MemberRecord {
+        var moved = MemberRecord(listID: member.listID, email: new, status: member.status, seed: fake.seed, now: now)
+        moved.unsubscribedBy = member.unsubscribedBy
+        moved.unsubscribeReason = member.unsubscribeReason
+        moved.statusBeforeArchive = member.statusBeforeArchive
+        moved.mergeFields = member.mergeFields
+        moved.webID = member.webID
+        moved.timestampSignup = member.timestampSignup
+        moved.timestampOpt = member.timestampOpt
+        try moved.save(db)
+        try db.cachedStatement(sql: "UPDATE member_tag SET hash = ? WHERE list_id = ? AND hash = ?").execute(arguments: [moved.hash, member.listID, member.hash])
+        try db.cachedStatement(sql: "DELETE FROM member WHERE list_id = ? AND hash = ?").execute(arguments: [member.listID, member.hash])
+        try Webhooks.deliver(WebhookEvent(type: "upemail", source: source, listID: member.listID, data: [
+            ("list_id", member.listID), ("new_id", moved.uniqueEmailID), ("new_email", new), ("old_email", member.email),
+        ]), db: db, now: now)
+        return moved
+    }
+
     /// Permanently deletes a contact: it and its tags are gone and the address can never be re-imported.
     func erase(_ record: MemberRecord) throws {
         try db.cachedStatement(sql: "DELETE FROM member WHERE list_id = ? AND hash = ?").execute(arguments: [record.listID, record.hash])
