@@ -80,6 +80,15 @@ try:
           and body.get("title") == "Member Exists", (created, body))
     client.lists.set_list_member(list_id, hashlib.md5(b"sdk.moved@freddiesjokes.com").hexdigest(), {"email_address": "SDK.User@freddiesjokes.com"})
 
+    # Merge fields (issue 14): every defined field listed ("" when unset), lower-case unknown keys ignored, types checked.
+    typed = client.lists.add_list_member(list_id, {"email_address": "merge.fields@freddiesjokes.com", "status": "subscribed",
+                                                   "merge_fields": {"email_address": "merge.fields@freddiesjokes.com", "FNAME": "Mer"}})
+    check("mailchimp-marketing member lists every merge field and ignores a lower-case key",
+          typed["merge_fields"].get("LNAME") == "" and "email_address" not in typed["merge_fields"], typed)
+    status, body = problem(lambda: client.lists.update_list_member(list_id, typed["id"], {"merge_fields": {"NOPE": "x"}}))
+    check("mailchimp-marketing unknown merge tag refused",
+          status == 400 and body.get("errors") == [{"field": "NOPE", "message": "This field does not exist"}], body)
+
     from mailchimp3 import MailChimp
     mc3 = MailChimp(mc_api=mc["api_key"])
     mc3.base_url = mc["base_url"] + "/"

@@ -73,7 +73,7 @@ import SimHTTP
         let fixture = try Self.fixture()
         _ = await fixture.send("PUT", Self.path("self@freddiesjokes.com"), ["status": "subscribed", "merge_fields": ["FNAME": "Changed"]])
         let read = await fixture.send("GET", Self.path("self@freddiesjokes.com"))
-        #expect(read.json?["merge_fields"]?["FNAME"] != "Changed")
+        #expect(read.json?["merge_fields"]?["FNAME"] == "")
         #expect(read.json?["status"] == "unsubscribed")
     }
 

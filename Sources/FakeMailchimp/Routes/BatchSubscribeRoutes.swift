@@ -111,7 +111,7 @@ enum BatchSubscribeRoutes {
             let fields = try writes.mergeFields(mergeFields, skipValidation: options.skipValidation, creating: true)
             let member = try writes.create(email: email, status: status ?? statusIfNew!, mergeFields: fields, tags: tags)
             known.members[hash] = member
-            outcome.created.append(try Rendering.member(member, db: writes.db, detail: outcome.createdDetail))
+            outcome.created.append(try Rendering.member(member, db: writes.db, detail: outcome.createdDetail, mergeTags: writes.mergeTags))
             return
         }
         guard options.updateExisting else {
@@ -131,6 +131,6 @@ enum BatchSubscribeRoutes {
         try writes.save(existing, previous: previous)
         known.members[hash] = existing
         if options.syncTags { try writes.replaceTags(tags, on: existing) } else { try writes.addTags(tags, to: existing) }
-        outcome.updated.append(try Rendering.member(existing, db: writes.db, detail: outcome.updatedDetail))
+        outcome.updated.append(try Rendering.member(existing, db: writes.db, detail: outcome.updatedDetail, mergeTags: writes.mergeTags))
     }
 }

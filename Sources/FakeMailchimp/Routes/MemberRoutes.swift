@@ -48,7 +48,7 @@ enum MemberRoutes {
             } ?? MemberPages(listing: "members|\(list)", filter: "m.list_id = ?", arguments: [list],
                              countSQL: "SELECT COUNT(*) FROM member WHERE list_id = ?")
             let (page, total) = try pages.page(db, cursors: fake.listingCursors, count: count, offset: offset)
-            let members = try page.map { try Rendering.member($0, db: db, detail: detail) }
+            let members = try page.map { try Rendering.member($0, db: db, detail: detail, mergeTags: writes.mergeTags) }
             return Rendering.response(["members": .array(members), "list_id": .string(list),
                                        "total_items": .int(Int64(total)), "_links": []], selection: FieldSelection(request))
         }

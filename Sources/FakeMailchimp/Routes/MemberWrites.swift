@@ -13,6 +13,8 @@ struct MemberWrites {
     let timestamp: String
     /// The audience's merge-field definitions, read once per request (a batch writes up to 500 contacts).
     let mergeFieldDefinitions: MergeFieldIndex
+    /// The audience's merge tags in merge-id order, for rendering members.
+    let mergeTags: [String]
     /// The audience's webhooks, read on the first write of the request (none for reads).
     private let webhookTargets = WebhookTargetCache()
 
@@ -23,6 +25,7 @@ struct MemberWrites {
         self.now = now
         timestamp = now.mailchimpTimestamp
         mergeFieldDefinitions = MergeFieldIndex(try MergeFieldRecord.all(db, list: list.id))
+        mergeTags = mergeFieldDefinitions.all.map(\.tag)
     }
 
     /// Statuses a request may set.
