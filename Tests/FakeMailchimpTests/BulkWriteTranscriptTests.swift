@@ -227,17 +227,18 @@ import SimHTTP
     /// Recorded with the per-contact implementation (before `BulkLookup`); do not re-record
     /// unless a behaviour change is intended. Re-recorded once when the addresses moved from
     /// example.com (now refused by default, issue 14) to freddiesjokes.com, and once when member
-    /// bodies began listing every defined merge field ("" when unset, issue 14).
+    /// bodies began listing every defined merge field ("" when unset, issue 14), and once when API
+    /// creates stopped setting `timestamp_signup` (issue 14's parity suite).
     static let expected: [String] = [
         "webhook 24503aa79be2b8e8",
-        "mixed-full 1671c427177b1681",
+        "mixed-full be9ef7d5ba7b4959",
         "mixed-engine-fields a7b7143d46807372",
-        "exclude-fields e7d97ecb75d7b4a",
+        "exclude-fields f379705ab3aced3e",
         "minimal-detail 1643f9962ec9c86",
-        "update-existing 1d96aa2330e7381e",
-        "sync-tags f59d1ae1841e8bf7",
-        "skip-checks e979d80645b7c93f",
-        "required-field b0b44bc2220aa8df",
+        "update-existing e86a086990ea950a",
+        "sync-tags bc3a163a59417d56",
+        "skip-checks 406a75fad4930daf",
+        "required-field 59f3502e5703f500",
         "too-many 76f213ea52f153f5",
         "exactly-500 d1a8400ac3b33f72",
         "no-members eb59f288e5215ef",
@@ -245,11 +246,11 @@ import SimHTTP
         "not-json 92cdcf5d479e4e96",
         "json-array 39e35fc149eb6f23",
         "empty-body 2ddf3edd5c79f71f",
-        "odd-types 2c2ead67e479109e",
+        "odd-types a91c828f55c2c202",
         "unknown-list e789e57b6b41def8",
         "fields-conflict db84d95b9448d6fc",
-        "unicode d98df674312b47dc",
-        "segment-full fab2d1f8edf675e5",
+        "unicode 878f1ecab45c808f",
+        "segment-full c832bbb533108a5b",
         "segment-engine-fields 710fbb58d562d859",
         "segment-odd ab665e7be7b81123",
         "segment-too-many a3140fbe2a17a7e2",
@@ -273,9 +274,9 @@ import SimHTTP
         "list-archived-21 5cb6c854c03518a9",
         "list-archived-28 d441f06e6b2d2558",
         "list-archived-35 bc49f3d82050c836",
-        "list-all-full 67a98172ca569cf8",
+        "list-all-full 37b6f43fa2a97313",
         "list-all-page 78c4309c8901cdc0",
-        "list-default 6a9db2067af71380",
+        "list-default bc35314eea886c40",
         "list-zero c5b4379f334ade3",
         "list-bad-status 386c30bc46bf018",
         "list-bad-count 8fdaf875210a0643",
@@ -284,7 +285,7 @@ import SimHTTP
         "segment-members-100 431ba7f5f0a5a98e",
         "segment-members-290 2a1e6eb00992a59f",
         "segment-members-1000 8475bf53dad8b177",
-        "segment-members-default 2d94229122cc5ef9",
+        "segment-members-default a0f487f717fc3d73",
         "webhook-deliveries 3729658e41282544",
         "state dd496743d73f215c",
     ]

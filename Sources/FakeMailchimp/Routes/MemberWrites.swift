@@ -60,11 +60,12 @@ struct MemberWrites {
     }
 
     /// Creates a new contact with `status`; the caller has checked that no contact has its address.
+    /// `timestamp_signup` stays `""`: only a signup form sets it (recorded for API adds, grouparoo
+    /// fixtures/export/exportRecord.js).
     func create(email: String, status: String, mergeFields: [String: JSONValue], tags: [String]) throws -> MemberRecord {
         var record = MemberRecord(listID: list.id, email: email, hash: subscriberHash(email), status: status, seed: fake.seed,
                                   timestamp: timestamp)
         record.mergeFields = mergeFields
-        record.timestampSignup = timestamp
         if status == "unsubscribed" { record.unsubscribedBy = "admin"; record.unsubscribeReason = "N/A (Unsubscribed by admin)" }
         try save(record, previous: nil)
         try addTags(tags, to: record)
