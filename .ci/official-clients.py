@@ -62,6 +62,11 @@ try:
           batch["total_created"] == 1 and [e["error_code"] for e in batch["errors"]] == ["ERROR_GENERIC", "ERROR_GENERIC"]
           and batch["errors"][0]["error"] == "batch@example.com looks fake or invalid, please enter a real email address.", batch)
 
+    status, body = problem(lambda: client.lists.batch_list_members(list_id, {"members": [
+        {"email_address": "batch.bad@freddiesjokes.com", "status": "", "status_if_new": "subscribed"}], "update_existing": True}))
+    check("mailchimp-marketing batch subscribe with an empty status fails as a whole",
+          status == 400 and body.get("errors", [{}])[0].get("field") == "members.item:0.status", body)
+
     # PUT is an upsert (issue 14): no status needed on an existing member, an address change moves it.
     sdk_hash = hashlib.md5(b"sdk.user@freddiesjokes.com").hexdigest()
     updated = client.lists.set_list_member(list_id, sdk_hash, {"merge_fields": {"FNAME": "Sdk"}})

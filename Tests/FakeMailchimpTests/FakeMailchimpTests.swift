@@ -136,6 +136,17 @@ import SimHTTPClient
         #expect(errors[1]["error"] == "Please provide a valid email address.")
     }
 
+    @Test func batchSubscribeWithAnInvalidStatusFailsTheWholeRequest() async {
+        let response = await send("POST", "/3.0/lists/\(list)", ["members": [
+            ["email_address": "ok@freddiesjokes.com", "status": "subscribed"],
+            ["email_address": "st@freddiesjokes.com", "status": "archived"],
+            ["email_address": "num@freddiesjokes.com", "status_if_new": 3],
+        ]])
+        #expect(response.status == 400)
+        #expect(response.json?["errors"]?.arrayValue?.compactMap { $0["field"]?.stringValue } == ["members.item:1.status", "members.item:2.status_if_new"])
+        #expect(await send("GET", "/3.0/lists/\(list)/members/\(subscriberHash("ok@freddiesjokes.com"))").status == 404)
+    }
+
     @Test func batchSubscribeOverFiveHundredIsRejected() async {
         let members = (0...500).map { JSONValue.object(["email_address": .string("m\($0)@freddiesjokes.com"), "status_if_new": "subscribed"]) }
         let response = await send("POST", "/3.0/lists/\(list)", ["members": .array(members)])

@@ -57,6 +57,7 @@ enum BatchSubscribeRoutes {
             throw MailchimpProblem.schema("members", "Required property members was not present.")
         }
         guard members.count <= maxMembers else { throw MailchimpProblem.tooManyItems("members") }
+        try checkStatuses(members)
         let options = Options(updateExisting: body["update_existing"]?.boolValue ?? false,
                               syncTags: body["sync_tags"]?.boolValue ?? false,
                               skipValidation: RequestReading.bool(request, "skip_merge_validation"),
@@ -94,6 +95,21 @@ enum BatchSubscribeRoutes {
             }
             return Rendering.response(outcome.json, selection: selection)
         }
+    }
+
+    /// A `status` or `status_if_new` outside the accepted values fails the whole request with a
+    /// schema error on `members.item:<n>.<key>` (recorded: brandonseydel/MailChimp.Net issue #567,
+    /// 2021, for `"status": ""`), not only that member. `null` counts as absent.
+    private static func checkStatuses(_ members: [JSONValue]) throws {
+        var errors: [(field: String, message: String)] = []
+        for (index, item) in members.enumerated() {
+            for key in ["status", "status_if_new"] {
+                guard let value = item.objectValue?[key], value != .null else { continue }
+                if let status = value.stringValue, MemberWrites.writableStatuses.contains(status) { continue }
+                errors.append(("members.item:\(index).\(key)", MemberWrites.statusMessage))
+            }
+        }
+        guard errors.isEmpty else { throw MailchimpProblem.schema(errors) }
     }
 
     /// Applies one member of the batch; a `MailchimpProblem` becomes that member's error entry.

@@ -44,10 +44,13 @@ struct MemberWrites {
         if try isForgotten() { throw MailchimpProblem.forgotten(email) }
     }
 
+    /// The schema message for a status outside the writable ones.
+    static let statusMessage = "Data presented is not one of the accepted values: subscribed, unsubscribed, cleaned, pending, transactional."
+
     static func checkStatus(_ status: String?, field: String) throws {
         guard let status else { return }
         guard writableStatuses.contains(status) else {
-            throw MailchimpProblem.schema(field, "Data presented is not one of the accepted values: subscribed, unsubscribed, cleaned, pending, transactional.")
+            throw MailchimpProblem.schema(field, statusMessage)
         }
     }
 

@@ -32,5 +32,20 @@ enum IssueReportCases {
                                        body: ["email_address": "showpeta@yopmail.com", "status": "subscribed"], status: 400,
                                        expect: [("detail", "showpeta@yopmail.com looks fake or invalid, please enter a real email address.")])],
             notes: "The report quotes the detail of an insert of a new member; status 400 and POST …/members are assumed from the other recordings."),
+        ParityCase(
+            name: "batch subscribe with an empty status fails the whole request",
+            source: "https://github.com/brandonseydel/MailChimp.Net/issues/567 (request captured in Fiddler and its answer)",
+            recorded: "2021-12-20",
+            audience: MailchimpWorldAudience(id: "list000001", mergeFields: ["FNAME", "LNAME"]),
+            exchanges: [ParityExchange(method: "POST", path: "/lists/{list}",
+                                       body: ["members": [["email_address": "user@freddiesjokes.com", "email_type": "html", "status": "",
+                                                           "status_if_new": "subscribed"]],
+                                              "update_existing": true],
+                                       status: 400,
+                                       expect: [("type", "https://mailchimp.com/developer/marketing/docs/errors/"), ("title", "Invalid Resource"),
+                                                ("status", 400),
+                                                ("detail", "The resource submitted could not be validated. For field-specific details, see the 'errors' array."),
+                                                ("errors.0.field", "members.item:0.status")])],
+            notes: "The report hides the address and merge fields and cuts the message after \"Data presented is not one of\"; the fake's message goes on with the accepted values."),
     ]
 }
