@@ -32,27 +32,83 @@ try:
     check("mailchimp-marketing ping", client.ping.get().get("health_status") == "Everything's Chimpy!")
     lists = client.lists.get_all_lists()
     check("mailchimp-marketing lists", lists["total_items"] == len(mc["audiences"]), lists)
-    member = client.lists.add_list_member(list_id, {"email_address": "SDK.User@example.com", "status": "subscribed"})
-    check("mailchimp-marketing add member", member["id"] == hashlib.md5(b"sdk.user@example.com").hexdigest(), member)
+    member = client.lists.add_list_member(list_id, {"email_address": "SDK.User@freddiesjokes.com", "status": "subscribed"})
+    check("mailchimp-marketing add member", member["id"] == hashlib.md5(b"sdk.user@freddiesjokes.com").hexdigest(), member)
     try:
-        client.lists.add_list_member(list_id, {"email_address": "sdk.user@example.com", "status": "subscribed"})
+        client.lists.add_list_member(list_id, {"email_address": "sdk.user@freddiesjokes.com", "status": "subscribed"})
         check("mailchimp-marketing Member Exists", False, "no error")
     except mailchimp_marketing.api_client.ApiClientError as error:
         body = json.loads(error.text) if isinstance(error.text, str) else error.text
         check("mailchimp-marketing Member Exists", error.status_code == 400 and body["title"] == "Member Exists", error.text)
 
+    def problem(call):
+        """The (status, body) of a call the fake must refuse."""
+        try:
+            return 0, call()
+        except mailchimp_marketing.api_client.ApiClientError as error:
+            return error.status_code, json.loads(error.text) if isinstance(error.text, str) else error.text
+
+    # Addresses Mailchimp refuses (issue 14): example.com is recorded refused; AAAAA is malformed.
+    status, body = problem(lambda: client.lists.add_list_member(list_id, {"email_address": "foo@example.com", "status": "subscribed"}))
+    check("mailchimp-marketing refuses foo@example.com as fake", status == 400 and body.get("title") == "Invalid Resource"
+          and body.get("detail") == "foo@example.com looks fake or invalid, please enter a real email address.", body)
+    status, body = problem(lambda: client.lists.add_list_member(list_id, {"email_address": "AAAAA", "status": "subscribed"}))
+    check("mailchimp-marketing refuses a malformed address", status == 400 and body.get("detail") == "Please provide a valid email address.", body)
+    batch = client.lists.batch_list_members(list_id, {"members": [
+        {"email_address": "batch.ok@freddiesjokes.com", "status": "subscribed"},
+        {"email_address": "batch@example.com", "status": "subscribed"},
+        {"email_address": "AAAAA", "status": "subscribed"}]})
+    check("mailchimp-marketing batch subscribe reports refused addresses per item",
+          batch["total_created"] == 1 and [e["error_code"] for e in batch["errors"]] == ["ERROR_GENERIC", "ERROR_GENERIC"]
+          and batch["errors"][0]["error"] == "batch@example.com looks fake or invalid, please enter a real email address.", batch)
+
+    status, body = problem(lambda: client.lists.batch_list_members(list_id, {"members": [
+        {"email_address": "batch.bad@freddiesjokes.com", "status": "", "status_if_new": "subscribed"}], "update_existing": True}))
+    check("mailchimp-marketing batch subscribe with an empty status fails as a whole",
+          status == 400 and body.get("errors", [{}])[0].get("field") == "members.item:0.status", body)
+
+    # PUT is an upsert (issue 14): no status needed on an existing member, an address change moves it.
+    sdk_hash = hashlib.md5(b"sdk.user@freddiesjokes.com").hexdigest()
+    updated = client.lists.set_list_member(list_id, sdk_hash, {"merge_fields": {"FNAME": "Sdk"}})
+    check("mailchimp-marketing PUT updates an existing member without a status",
+          updated["status"] == "subscribed" and updated["merge_fields"]["FNAME"] == "Sdk", updated)
+    moved = client.lists.set_list_member(list_id, sdk_hash, {"email_address": "sdk.moved@freddiesjokes.com"})
+    status, body = problem(lambda: client.lists.get_list_member(list_id, sdk_hash))
+    check("mailchimp-marketing PUT with another address moves the member",
+          moved["id"] == hashlib.md5(b"sdk.moved@freddiesjokes.com").hexdigest() and status == 404, (moved, body))
+    unknown = hashlib.md5(b"nobody@freddiesjokes.com").hexdigest()
+    created = client.lists.set_list_member(list_id, unknown, {"email_address": "sdk.new@freddiesjokes.com", "status_if_new": "subscribed"})
+    status, body = problem(lambda: client.lists.set_list_member(list_id, unknown, {"email_address": "sdk.new@freddiesjokes.com",
+                                                                                     "status_if_new": "subscribed"}))
+    check("mailchimp-marketing PUT to an unknown hash creates the body's address, then Member Exists",
+          created["id"] == hashlib.md5(b"sdk.new@freddiesjokes.com").hexdigest() and status == 400
+          and body.get("title") == "Member Exists", (created, body))
+    client.lists.set_list_member(list_id, hashlib.md5(b"sdk.moved@freddiesjokes.com").hexdigest(), {"email_address": "SDK.User@freddiesjokes.com"})
+
+    # Merge fields (issue 14): every defined field listed ("" when unset), lower-case unknown keys ignored, types checked.
+    typed = client.lists.add_list_member(list_id, {"email_address": "merge.fields@freddiesjokes.com", "status": "subscribed",
+                                                   "merge_fields": {"email_address": "merge.fields@freddiesjokes.com", "FNAME": "Mer"}})
+    check("mailchimp-marketing member lists every merge field and ignores a lower-case key",
+          typed["merge_fields"].get("LNAME") == "" and "email_address" not in typed["merge_fields"], typed)
+    status, body = problem(lambda: client.lists.update_list_member(list_id, typed["id"], {"merge_fields": {"NOPE": "x"}}))
+    check("mailchimp-marketing unknown merge tag refused",
+          status == 400 and body.get("errors") == [{"field": "NOPE", "message": "This field does not exist"}], body)
+
     from mailchimp3 import MailChimp
     mc3 = MailChimp(mc_api=mc["api_key"])
     mc3.base_url = mc["base_url"] + "/"
     members = mc3.lists.members.all(list_id, get_all=True)
-    check("mailchimp3 paged members", any(m["email_address"] == "SDK.User@example.com" for m in members["members"]), members)
+    check("mailchimp3 paged members", any(m["email_address"] == "SDK.User@freddiesjokes.com" for m in members["members"]), members)
+    batch3 = mc3.lists.update_members(list_id, {"members": [{"email_address": "mc3@example.com", "status": "subscribed"}]})
+    check("mailchimp3 batch subscribe refuses example.com per item",
+          batch3["error_count"] == 1 and batch3["errors"][0]["error_code"] == "ERROR_GENERIC", batch3)
 
     from mixpanel import Consumer, Mixpanel
     consumer = Consumer(events_url=mp["ingest_url"] + "/track", people_url=mp["ingest_url"] + "/engage",
                         import_url=mp["ingest_url"] + "/import")
     sdk = Mixpanel(mp["token"], consumer=consumer)
     sdk.track("sdk-user", "Signed Up", {"plan": "pro"})
-    sdk.people_set("sdk-user", {"$email": "sdk@example.com"})
+    sdk.people_set("sdk-user", {"$email": "sdk@freddiesjokes.com"})
     check("mixpanel track and people_set", True)
 
     from mixpanel_utils import MixpanelUtils

@@ -56,20 +56,7 @@ extension FakeMailchimp {
             guard let member = try writes.find(old) else { throw MailchimpProblem.notFound }
             guard EmailCheck.isWellFormed(new) else { throw MailchimpProblem.invalidEmail }
             if try writes.find(new) != nil { throw MailchimpProblem.memberExists(new) }
-            var moved = MemberRecord(listID: member.listID, email: new, status: member.status, seed: seed, now: writes.now)
-            moved.unsubscribedBy = member.unsubscribedBy
-            moved.unsubscribeReason = member.unsubscribeReason
-            moved.statusBeforeArchive = member.statusBeforeArchive
-            moved.mergeFields = member.mergeFields
-            moved.webID = member.webID
-            moved.timestampSignup = member.timestampSignup
-            moved.timestampOpt = member.timestampOpt
-            try moved.save(db)
-            try db.cachedStatement(sql: "UPDATE member_tag SET hash = ? WHERE list_id = ? AND hash = ?").execute(arguments: [moved.hash, member.listID, member.hash])
-            try db.cachedStatement(sql: "DELETE FROM member WHERE list_id = ? AND hash = ?").execute(arguments: [member.listID, member.hash])
-            try Webhooks.deliver(WebhookEvent(type: "upemail", source: writes.source, listID: member.listID, data: [
-                ("list_id", member.listID), ("new_id", moved.uniqueEmailID), ("new_email", new), ("old_email", member.email),
-            ]), db: db, now: writes.now)
+            _ = try writes.move(member, to: new)
         }
     }
 

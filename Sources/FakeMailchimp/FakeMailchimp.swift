@@ -19,7 +19,8 @@ public final class FakeMailchimp: HTTPHandler {
     let seed: UInt64
     let clock: any SimClock
     let database: DatabaseQueue
-    let fakeEmails: Set<String>
+    /// Addresses refused as "looks fake or invalid".
+    let refused: RefusedAddresses
     let accountName: String
     /// Planted misbehaviours (see ``MailchimpWorld/Sabotage``).
     let sabotage: Set<MailchimpWorld.Sabotage>
@@ -57,7 +58,7 @@ public final class FakeMailchimp: HTTPHandler {
         self.clock = clock
         self.accountName = world.accountName
         sabotage = Set(world.sabotage)
-        fakeEmails = Set(world.fakeEmails.map { $0.lowercased() })
+        refused = world.refusedAddresses
         database = try SQLiteDatabase.open(path: databasePath, durability: .scratch, schema: "fake-mailchimp", migrations: MailchimpSchema.migrations)
         routes = Self.makeRoutes()
         try seedWorld(world)

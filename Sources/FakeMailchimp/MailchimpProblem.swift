@@ -98,7 +98,7 @@ extension MailchimpProblem {
     static let cannotArchive = MailchimpProblem(
         status: 405, title: "Method Not Allowed",
         detail: "This list member cannot be removed. Can not archive a contact that is bounced, pending or archived",
-        headers: ["Allow": "GET, PUT, PATCH"])
+        headers: ["Allow": "GET, PUT"])
 
     /// A JSON-schema failure on one field.
     static func schema(_ field: String, _ message: String) -> MailchimpProblem {

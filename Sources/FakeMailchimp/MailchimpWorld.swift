@@ -60,8 +60,12 @@ public struct MailchimpWorld: Sendable, Equatable {
     public var apiKey: String
     public var accountName: String
     public var audiences: [Audience]
-    /// Addresses Mailchimp refuses as "fake or invalid" (scenario data, as on the real service).
+    /// Single addresses Mailchimp refuses as "fake or invalid", beyond ``RefusedAddresses/defaults``.
     public var fakeEmails: [String]
+    /// Whole domains (and their subdomains) refused as "fake or invalid", beyond the defaults.
+    public var refusedDomains: [String] = []
+    /// Everything the account refuses as "fake or invalid": the defaults and this world's additions.
+    public var refusedAddresses: RefusedAddresses { RefusedAddresses(domains: refusedDomains, addresses: fakeEmails) }
 
     public init(apiKey: String, accountName: String = "CohortSim Test Account", audiences: [Audience] = [],
                 fakeEmails: [String] = []) {

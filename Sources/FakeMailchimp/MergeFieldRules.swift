@@ -15,6 +15,9 @@ struct MergeFieldRules {
         for key in fields.keys.sorted() {
             let value = fields[key]!
             guard let definition = definitions[key] else {
+                // Recorded: a lower-case key no tag matches (`email_address`) is ignored and the
+                // write succeeds (grouparoo fixtures/export/exportRecord.js); an unknown tag is refused.
+                if Self.isLowerCase(key) { continue }
                 if skipValidation { result[key] = value } else { errors.append((key, "This field does not exist")) }
                 continue
             }
@@ -36,6 +39,11 @@ struct MergeFieldRules {
         }
         guard errors.isEmpty else { throw MailchimpProblem.mergeFields(errors.sorted { $0.field < $1.field }) }
         return result
+    }
+
+    /// A key with no upper-case letter: never taken for a merge tag, which Mailchimp writes in capitals.
+    static func isLowerCase(_ key: String) -> Bool {
+        !key.contains { $0.isUppercase }
     }
 
     private static func isEmpty(_ value: JSONValue) -> Bool {

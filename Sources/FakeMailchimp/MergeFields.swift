@@ -77,6 +77,11 @@ struct MergeFieldRecord: Sendable, Equatable {
         return inserted
     }
 
+    /// The audience's merge tags in merge-id order.
+    static func tags(_ db: Database, list: String) throws -> [String] {
+        try String.fetchAll(try db.cachedStatement(sql: "SELECT tag FROM merge_field WHERE list_id = ? ORDER BY merge_id"), arguments: [list])
+    }
+
     static func all(_ db: Database, list: String) throws -> [MergeFieldRecord] {
         try Row.fetchAll(try db.cachedStatement(sql: "SELECT * FROM merge_field WHERE list_id = ? ORDER BY merge_id"), arguments: [list])
             .map(MergeFieldRecord.init)

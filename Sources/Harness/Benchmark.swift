@@ -49,7 +49,7 @@ public struct Benchmark: Sendable {
     public func scenario() -> Scenario {
         let start = SimTime(iso8601: "2026-06-01T08:00:00Z")!
         let members = stride(from: 0, to: profiles, by: 1).filter { Self.kind(of: $0) == .withEmail && $0 % 50 == 10 }
-            .map { MailchimpWorld.Member(email: "user\($0)@example.com", status: "unsubscribed") }
+            .map { MailchimpWorld.Member(email: "user\($0)@freddiesjokes.com", status: "unsubscribed") }
         let events = stride(from: 0, to: profiles, by: 1).filter { Self.kind(of: $0) == .anonymous }.map { i in
             MixpanelWorld.Event(name: "Visit", time: start.adding(.hours(-1)), properties: ["distinct_id": .string("u\(i)")])
         }
@@ -64,7 +64,7 @@ public struct Benchmark: Sendable {
     }
 
     /// What user `i` of the synthetic world is: 5 % anonymous (events only), 3 % with a profile
-    /// but no email, the rest with `user<i>@example.com`.
+    /// but no email, the rest with `user<i>@freddiesjokes.com`.
     enum Kind { case anonymous, withoutEmail, withEmail }
 
     static func kind(of i: Int) -> Kind {
@@ -85,7 +85,7 @@ public struct Benchmark: Sendable {
             switch kind(of: i) {
             case .anonymous: return nil
             case .withoutEmail: properties = ["segment": segment, "$first_name": "Nomail"]
-            case .withEmail: properties = ["$email": .string("user\(i)@example.com"), "segment": segment]
+            case .withEmail: properties = ["$email": .string("user\(i)@freddiesjokes.com"), "segment": segment]
             }
             if shards > 1 { properties["shard"] = .string(shardName(of: i, shards: shards)) }
             return .init(distinctID: "u\(i)", properties: properties)

@@ -7,7 +7,7 @@ import Yams
 /// and run history), so the imported scenario still behaves as the customer's data did.
 ///
 /// - An email address (any string containing `@`), wherever it appears, becomes
-///   `user-<hash>@example.com` (a capitalised first letter survives, so case-only duplicates
+///   `user-<hash>@freddiesjokes.com`, an address the real API accepts (a capitalised first letter survives, so case-only duplicates
 ///   stay visible).
 /// - A `distinct_id` that is an address or contains a run of 7 or more digits (a phone number)
 ///   becomes a pseudonym; other ids are Mixpanel's opaque ids and are kept.
@@ -31,7 +31,7 @@ public struct ImportPseudonyms: Sendable {
     public func email(_ email: String) -> String {
         guard !keepEmails else { return email }
         let trimmed = email.trimmingWhitespace()
-        let base = "user-" + StableHash.hex(seed: 0, length: 8, "email", trimmed.lowercased()) + "@example.com"
+        let base = "user-" + StableHash.hex(seed: 0, length: 8, "email", trimmed.lowercased()) + "@freddiesjokes.com"
         let pseudonym = trimmed.first?.isUppercase == true ? "U" + base.dropFirst() : base
         guard let range = email.range(of: trimmed), !trimmed.isEmpty else { return pseudonym }
         return String(email[..<range.lowerBound]) + pseudonym + String(email[range.upperBound...])

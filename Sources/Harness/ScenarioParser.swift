@@ -11,7 +11,7 @@ public enum ScenarioParser {
     public static let topLevelKeys = ["name", "description", "tags", "seed", "start", "engine", "mixpanel", "mailchimp", "steps"]
     public static let mixpanelKeys = ["project_id", "token", "id_merge", "service_account", "profiles", "events", "cohorts",
                                       "generate_profiles", "mtu", "identity", "rate_limits", "session_pages_count", "page_size", "latency", "faults"]
-    public static let mailchimpKeys = ["api_key", "account_name", "fake_emails", "audiences", "faults", "latency", "other_clients", "sabotage"]
+    public static let mailchimpKeys = ["api_key", "account_name", "fake_emails", "refused_domains", "audiences", "faults", "latency", "other_clients", "sabotage"]
     public static let engineKeys = ["existing_contacts", "status_if_new"]
     static let serviceAccountKeys = ["username", "secret", "role"]
     static let profileKeys = ["distinct_id", "properties"]
@@ -152,7 +152,7 @@ public enum ScenarioParser {
         let count = try countNode.int()
         guard (1...200_000).contains(count) else { throw countNode.error("count must be from 1 to 200000, found \(count)") }
         let prefix = try map["id_prefix"]?.string() ?? "user"
-        let domain = try map["email_domain"]?.string() ?? "example.com"
+        let domain = try map["email_domain"]?.string() ?? "freddiesjokes.com"
         let extra = try map["properties"]?.json() ?? .object([:])
         guard let properties = extra.objectValue else { throw map["properties"]!.error("properties must be a mapping") }
         let width = max(5, String(count).count)
@@ -187,11 +187,22 @@ public enum ScenarioParser {
         }
     }
 
+    /// A domain for `refused_domains`: letters, digits, `-` and `.`, at least one dot, no `@`.
+    static func domainName(_ node: YAMLNode) throws -> String {
+        let name = try node.string()
+        let allowed = name.allSatisfy { $0.isASCII && ($0.isLetter || $0.isNumber || $0 == "-" || $0 == ".") }
+        guard allowed, name.contains("."), !name.hasPrefix("."), !name.hasSuffix("."), !name.contains("..") else {
+            throw node.error("\(node.path) must be a domain name such as mailinator.com (no @, at least one dot), found \"\(name)\"")
+        }
+        return name.lowercased()
+    }
+
     private static func parseMailchimp(_ node: YAMLNode) throws -> MailchimpWorld {
         let map = try node.mapping(allowed: mailchimpKeys)
         var world = MailchimpWorld(apiKey: try map["api_key"]?.string() ?? defaultAPIKey)
         if let n = map["account_name"] { world.accountName = try n.string() }
         world.fakeEmails = try map["fake_emails"]?.sequence().map { try $0.string() } ?? []
+        world.refusedDomains = try map["refused_domains"]?.sequence().map(domainName) ?? []
         world.sabotage = try map["sabotage"]?.sequence().map {
             MailchimpWorld.Sabotage(rawValue: try $0.choice(MailchimpWorld.Sabotage.allCases.map(\.rawValue)))!
         } ?? []

@@ -111,6 +111,7 @@ public enum ScenarioWriter {
         let world = scenario.mailchimp
         var fields: [(String, Node)] = [("api_key", text(world.apiKey)), ("account_name", text(world.accountName))]
         if !world.fakeEmails.isEmpty { fields.append(("fake_emails", .sequence(.init(world.fakeEmails.map(text), .implicit, .flow)))) }
+        if !world.refusedDomains.isEmpty { fields.append(("refused_domains", .sequence(.init(world.refusedDomains.map(text), .implicit, .flow)))) }
         if !world.sabotage.isEmpty { fields.append(("sabotage", .sequence(.init(world.sabotage.map { text($0.rawValue) }, .implicit, .flow)))) }
         fields.append(("audiences", .sequence(.init(world.audiences.map { audience in
             var item: [(String, Node)] = []

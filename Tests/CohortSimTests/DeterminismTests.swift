@@ -17,11 +17,11 @@ import Testing
     @Test func concurrentExportIsIdenticalEveryTime() async throws {
         // 1,100 members: three batch-subscribe and three tag calls run concurrently (≤ 9 in flight).
         let steps = """
-          - set_profile: {distinct_id: u0001, set: {$email: moved@example.com}}
+          - set_profile: {distinct_id: u0001, set: {$email: moved@freddiesjokes.com}}
           - wait: 2h
           - expect:
-              - member: {audience: Newsletter, email: moved@example.com, status: subscribed, tags: [Everyone]}
-              - member: {audience: Newsletter, email: user1@example.com, status: subscribed, tags: []}
+              - member: {audience: Newsletter, email: moved@freddiesjokes.com, status: subscribed, tags: [Everyone]}
+              - member: {audience: Newsletter, email: user1@freddiesjokes.com, status: subscribed, tags: []}
               - tag: {audience: Newsletter, name: Everyone, count: 1100}
         """
         let parsed = try scenario(largeCohortYAML(count: 1100, extraSteps: steps))

@@ -7,7 +7,7 @@ import Testing
         name: slice
         mixpanel:
           profiles:
-            - {distinct_id: a, properties: {$email: A@Example.com}}
+            - {distinct_id: a, properties: {$email: A@FreddiesJokes.com}}
             - {distinct_id: b, properties: {$first_name: B}}
           events:
             - {event: Visit, distinct_id: anon-1}
@@ -20,7 +20,7 @@ import Testing
           - export: {cohort: Visitors, audience: News}
         """)
         #expect(text.contains("cohort 1 \"Visitors\": 3 members: a, anon-1, b"))
-        #expect(text.contains("  A@Example.com subscribed tags=[Visitors]"))
+        #expect(text.contains("  A@FreddiesJokes.com subscribed tags=[Visitors]"))
         #expect(text.contains("  skip b (no-email)"))
         #expect(!text.contains("anon-1 ("))
         #expect(text.contains("cohort 2, exported 1, added 1, removed 0, unchanged 0"))
@@ -31,8 +31,8 @@ import Testing
         name: leave
         mixpanel:
           profiles:
-            - {distinct_id: a, properties: {$email: a@example.com, plan: pro}}
-            - {distinct_id: b, properties: {$email: b@example.com, plan: pro}}
+            - {distinct_id: a, properties: {$email: a@freddiesjokes.com, plan: pro}}
+            - {distinct_id: b, properties: {$email: b@freddiesjokes.com, plan: pro}}
           cohorts:
             - {id: 1, name: Pro, definition: {property: {name: plan, operator: equals, value: pro}}}
           latency: off
@@ -46,10 +46,10 @@ import Testing
           - wait: 2h
         """)
         #expect(text.contains("run 2: sync 1, scheduled, 2026-01-05T11:00:00Z"))
-        #expect(text.contains("  b@example.com subscribed\n"))
-        #expect(text.contains("  a@example.com subscribed tags=[Pro]"))
+        #expect(text.contains("  b@freddiesjokes.com subscribed\n"))
+        #expect(text.contains("  a@freddiesjokes.com subscribed tags=[Pro]"))
         #expect(text.contains("cohort 1, exported 1, added 0, removed 1, unchanged 1"))
-        #expect(text.contains("  remove b b@example.com"))
+        #expect(text.contains("  remove b b@freddiesjokes.com"))
         #expect(text.contains("next run 2026-01-05T13:00:00Z"))
     }
 
@@ -58,7 +58,7 @@ import Testing
         let text = try await outcome("""
         name: schedule
         mixpanel:
-          profiles: [{distinct_id: a, properties: {$email: a@example.com}}]
+          profiles: [{distinct_id: a, properties: {$email: a@freddiesjokes.com}}]
           cohorts: [{id: 1, name: All, definition: {ids: [a]}}]
           latency: off
         mailchimp:

@@ -115,14 +115,14 @@ import Testing
         let folder = try temporaryFolder()
         let goldenFile = "\(packageRoot)/golden/export/one-time-basic.golden"
         var golden = try String(contentsOfFile: goldenFile, encoding: .utf8)
-        golden = golden.replacingOccurrences(of: "ann@example.com subscribed", with: "ann@example.com unsubscribed")
+        golden = golden.replacingOccurrences(of: "ann@freddiesjokes.com subscribed", with: "ann@freddiesjokes.com unsubscribed")
         try FileManager.default.createDirectory(atPath: "\(folder)/export", withIntermediateDirectories: true)
         try golden.write(toFile: "\(folder)/export/one-time-basic.golden", atomically: true, encoding: .utf8)
         let runner = SuiteRunner(scenarioRoot: "\(packageRoot)/scenarios", goldenRoot: folder, mode: .never)
         let loaded = runner.load(["\(packageRoot)/scenarios/export/one-time-basic.yaml"])
         let result = await runner.run(try #require(loaded.scenarios.first))
         guard case .mismatch(let diff) = result.verdict else { Issue.record("expected mismatch"); return }
-        #expect(diff.contains("-  ann@example.com unsubscribed"))
-        #expect(diff.contains("+  ann@example.com subscribed"))
+        #expect(diff.contains("-  ann@freddiesjokes.com unsubscribed"))
+        #expect(diff.contains("+  ann@freddiesjokes.com subscribed"))
     }
 }

@@ -17,7 +17,7 @@ import Testing
       - connect: {}
       - export: {cohort: A, audience: News, mode: dynamic}
       - wait: 2h
-      - set_profile: {distinct_id: u1, set: {$email: a@example.com}}
+      - set_profile: {distinct_id: u1, set: {$email: a@freddiesjokes.com}}
     """
 
     @Test func validScenarioParsesEveryStep() throws {
@@ -65,6 +65,20 @@ import Testing
         #expect(error.line == 2)
         #expect(error.column == 7)
         #expect(error.message.contains("seed must be an integer"))
+    }
+
+    @Test func refusedDomainsReachTheMailchimpWorld() throws {
+        let text = valid.replacingOccurrences(of: "mailchimp:\n", with: "mailchimp:\n  refused_domains: [Mailinator.com]\n")
+        let parsed = try scenario(text)
+        #expect(parsed.mailchimp.refusedDomains == ["mailinator.com"])
+        #expect(parsed.mailchimp.refusedAddresses.refuses("a@mailinator.com"))
+    }
+
+    @Test func aRefusedDomainWithAnAtSignSaysWhereAndWhy() throws {
+        let text = valid.replacingOccurrences(of: "mailchimp:\n", with: "mailchimp:\n  refused_domains: [a@mailinator.com]\n")
+        let error = try #require(throws: ScenarioError.self) { try scenario(text) }
+        #expect(error.line == 8)
+        #expect(error.message.contains("mailchimp.refused_domains[0] must be a domain name such as mailinator.com"))
     }
 
     @Test func badEnumValueListsTheChoices() throws {

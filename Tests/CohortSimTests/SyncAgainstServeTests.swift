@@ -109,7 +109,7 @@ import SimCore
         #expect(statusCode == 0 && stateOnlyStatus.contains("tag \"Power Users\", Active"), "\(stateOnlyStatus)")
         let (historyCode, history) = try cohortsim(["sync", "history", "--members"], environment: stateOnly)
         #expect(historyCode == 0, "\(history)")
-        #expect(history.contains("add bob Bob@Example.com"))
+        #expect(history.contains("add bob Bob@FreddiesJokes.com"))
         #expect(!history.contains(mailchimp["api_key"]!.stringValue!))
         let (stopped, _) = try cohortsim(["sync", "disconnect"], environment: environment)
         #expect(stopped == 0)

@@ -28,7 +28,7 @@ let packageRoot: String = {
 /// Profiles `u0000…` with emails, and a cohort listing them: `count` members.
 func largeCohortYAML(count: Int, extraSteps: String = "") -> String {
     let profiles = (0..<count).map { i in
-        "    - {distinct_id: u\(String(format: "%04d", i)), properties: {$email: user\(i)@example.com}}"
+        "    - {distinct_id: u\(String(format: "%04d", i)), properties: {$email: user\(i)@freddiesjokes.com}}"
     }.joined(separator: "\n")
     let ids = (0..<count).map { "u" + String(format: "%04d", $0) }.joined(separator: ", ")
     return """

@@ -10,7 +10,7 @@ import SimHTTP
     func submit(_ fixture: MailchimpFixture) async -> HTTPResponse {
         await fixture.send("POST", "/3.0/batches", ["operations": [
             ["method": "POST", "path": .string("/lists/\(Self.list)/members"), "operation_id": "add-a",
-             "body": .string(#"{"email_address":"a@example.com","status":"subscribed"}"#)],
+             "body": .string(#"{"email_address":"a@freddiesjokes.com","status":"subscribed"}"#)],
             ["method": "GET", "path": .string("lists/\(Self.list)/members"), "params": ["count": "5"], "operation_id": "read"],
             ["method": "GET", "path": "/lists/nope", "operation_id": "missing"],
         ]])
@@ -33,7 +33,7 @@ import SimHTTP
             statuses.append(await fixture.send("GET", "/3.0/batches/\(id)").json?["status"]?.stringValue ?? "?")
         }
         #expect(statuses == ["pending", "preprocessing", "started", "finalizing", "finished"])
-        #expect(try fixture.fake.dump()[0].members.map(\.email) == ["a@example.com"])
+        #expect(try fixture.fake.dump()[0].members.map(\.email) == ["a@freddiesjokes.com"])
         let finished = await fixture.send("GET", "/3.0/batches/\(id)")
         #expect(finished.json?["finished_operations"] == 3)
         #expect(finished.json?["errored_operations"] == 1)

@@ -12,15 +12,15 @@ import SimCore
     }
 
     @Test func membersAndForgottenAddressesAreFoundInOneRead() throws {
-        let fixture = try MailchimpFixture(members: [.init(email: "a@example.com"), .init(email: "B@example.com", status: "cleaned"),
-                                                    .init(email: "gone@example.com", forgotten: true)])
-        let hashes = ["a@example.com", "b@example.com", "gone@example.com", "nobody@example.com"].map(subscriberHash)
+        let fixture = try MailchimpFixture(members: [.init(email: "a@freddiesjokes.com"), .init(email: "B@freddiesjokes.com", status: "cleaned"),
+                                                    .init(email: "gone@freddiesjokes.com", forgotten: true)])
+        let hashes = ["a@freddiesjokes.com", "b@freddiesjokes.com", "gone@freddiesjokes.com", "nobody@freddiesjokes.com"].map(subscriberHash)
         let (members, forgotten) = try fixture.fake.read { db in
             let lookup = BulkLookup(db: db, listID: MailchimpFixture.list)
             return (try lookup.members(hashes + hashes), try lookup.forgotten(hashes))
         }
         #expect(members.keys.sorted() == [hashes[0], hashes[1]].sorted())
-        #expect(members[hashes[1]]?.email == "B@example.com")
+        #expect(members[hashes[1]]?.email == "B@freddiesjokes.com")
         #expect(members[hashes[1]]?.status == "cleaned")
         #expect(forgotten == [hashes[2]])
     }

@@ -9,8 +9,8 @@ import SimHTTP
 
     func fixture(clock: VirtualClock) throws -> MailchimpFixture {
         try MailchimpFixture(members: [
-            .init(email: "a@example.com", tags: ["Power"]), .init(email: "b@example.com", tags: ["Power"]),
-            .init(email: "c@example.com"), .init(email: "gone@example.com", status: "unsubscribed"),
+            .init(email: "a@freddiesjokes.com", tags: ["Power"]), .init(email: "b@freddiesjokes.com", tags: ["Power"]),
+            .init(email: "c@freddiesjokes.com"), .init(email: "gone@freddiesjokes.com", status: "unsubscribed"),
         ], clock: clock)
     }
 
@@ -22,7 +22,7 @@ import SimHTTP
         #expect(all != tagged && all.count == 10)
         let sentTo = await fixture.send("GET", "/3.0/reports/\(tagged)/sent-to")
         #expect(sentTo.json?["total_items"] == 2)
-        #expect(sentTo.json?["sent_to"]?.arrayValue?.compactMap { $0["email_address"]?.stringValue } == ["a@example.com", "b@example.com"])
+        #expect(sentTo.json?["sent_to"]?.arrayValue?.compactMap { $0["email_address"]?.stringValue } == ["a@freddiesjokes.com", "b@freddiesjokes.com"])
         #expect(sentTo.json?["sent_to"]?.arrayValue?.first?["status"] == "sent")
         #expect(await fixture.send("GET", "/3.0/reports/\(all)/sent-to").json?["total_items"] == 3)
         let campaigns = await fixture.send("GET", "/3.0/campaigns?list_id=\(Self.list)&status=sent")
@@ -40,31 +40,31 @@ import SimHTTP
         let fixture = try fixture(clock: clock)
         let id = try fixture.fake.sendCampaign(list: Self.list, subject: "Spring")
         clock.set(MailchimpFixture.start.adding(.minutes(5)))
-        try fixture.fake.recordActivity(campaign: id, email: "a@example.com", action: .open)
-        try fixture.fake.recordActivity(campaign: id, email: "a@example.com", action: .click, url: "https://example.com/x")
-        try fixture.fake.recordActivity(campaign: id, email: "b@example.com", action: .bounce, bounceType: .soft)
+        try fixture.fake.recordActivity(campaign: id, email: "a@freddiesjokes.com", action: .open)
+        try fixture.fake.recordActivity(campaign: id, email: "a@freddiesjokes.com", action: .click, url: "https://example.com/x")
+        try fixture.fake.recordActivity(campaign: id, email: "b@freddiesjokes.com", action: .bounce, bounceType: .soft)
         clock.set(MailchimpFixture.start.adding(.minutes(10)))
-        try fixture.fake.recordActivity(campaign: id, email: "c@example.com", action: .bounce, bounceType: .hard)
-        try fixture.fake.recordActivity(campaign: id, email: "a@example.com", action: .unsubscribe, reason: "Too many emails")
+        try fixture.fake.recordActivity(campaign: id, email: "c@freddiesjokes.com", action: .bounce, bounceType: .hard)
+        try fixture.fake.recordActivity(campaign: id, email: "a@freddiesjokes.com", action: .unsubscribe, reason: "Too many emails")
         #expect(throws: MailchimpProblem.notFound) {
-            try fixture.fake.recordActivity(campaign: id, email: "gone@example.com", action: .open)
+            try fixture.fake.recordActivity(campaign: id, email: "gone@freddiesjokes.com", action: .open)
         }
 
-        let activity = await fixture.send("GET", "/3.0/reports/\(id)/email-activity/\(subscriberHash("a@example.com"))")
+        let activity = await fixture.send("GET", "/3.0/reports/\(id)/email-activity/\(subscriberHash("a@freddiesjokes.com"))")
         let actions = activity.json?["activity"]?.arrayValue ?? []
         #expect(actions.compactMap { $0["action"]?.stringValue } == ["open", "click"])
         #expect(actions.last?["url"] == "https://example.com/x")
         #expect(actions.first?["timestamp"] == .string(MailchimpFixture.start.adding(.minutes(5)).mailchimpTimestamp))
         let since = MailchimpFixture.start.adding(.minutes(8)).iso8601
         let recent = await fixture.send("GET", "/3.0/reports/\(id)/email-activity?since=\(since)")
-        #expect(recent.json?["emails"]?.arrayValue?.compactMap { $0["email_address"]?.stringValue } == ["c@example.com"])
+        #expect(recent.json?["emails"]?.arrayValue?.compactMap { $0["email_address"]?.stringValue } == ["c@freddiesjokes.com"])
         #expect(recent.json?["emails"]?.arrayValue?.first?["activity"]?.arrayValue?.first?["type"] == "hard")
 
         let members = try fixture.fake.dump()[0].members
         #expect(members.map(\.status) == ["unsubscribed", "subscribed", "cleaned", "unsubscribed"])
-        let a = await fixture.send("GET", "/3.0/lists/\(Self.list)/members/\(subscriberHash("a@example.com"))")
+        let a = await fixture.send("GET", "/3.0/lists/\(Self.list)/members/\(subscriberHash("a@freddiesjokes.com"))")
         #expect(a.json?["unsubscribe_reason"] == "Too many emails")
-        let resubscribe = await fixture.send("PATCH", "/3.0/lists/\(Self.list)/members/\(subscriberHash("a@example.com"))", ["status": "subscribed"])
+        let resubscribe = await fixture.send("PATCH", "/3.0/lists/\(Self.list)/members/\(subscriberHash("a@freddiesjokes.com"))", ["status": "subscribed"])
         #expect(ProblemFields(resubscribe).title == "Member In Compliance State")
 
         let unsubscribed = await fixture.send("GET", "/3.0/reports/\(id)/unsubscribed")

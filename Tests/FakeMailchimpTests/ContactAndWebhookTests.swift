@@ -12,40 +12,40 @@ import SimHTTP
     }
 
     @Test func contactUnsubscribeIsACompliancStateAdminUnsubscribeIsNot() async throws {
-        let fixture = try MailchimpFixture(members: [.init(email: "a@example.com"), .init(email: "b@example.com")])
-        try fixture.fake.unsubscribe(email: "a@example.com", list: "News", byContact: true)
-        try fixture.fake.unsubscribe(email: "b@example.com", list: Self.list, byContact: false)
-        #expect(await member(fixture, "a@example.com")?["unsubscribe_reason"] == "N/A (Unsubscribed via unsubscribe link)")
-        let a = await fixture.send("PATCH", "/3.0/lists/\(Self.list)/members/\(subscriberHash("a@example.com"))", ["status": "subscribed"])
+        let fixture = try MailchimpFixture(members: [.init(email: "a@freddiesjokes.com"), .init(email: "b@freddiesjokes.com")])
+        try fixture.fake.unsubscribe(email: "a@freddiesjokes.com", list: "News", byContact: true)
+        try fixture.fake.unsubscribe(email: "b@freddiesjokes.com", list: Self.list, byContact: false)
+        #expect(await member(fixture, "a@freddiesjokes.com")?["unsubscribe_reason"] == "N/A (Unsubscribed via unsubscribe link)")
+        let a = await fixture.send("PATCH", "/3.0/lists/\(Self.list)/members/\(subscriberHash("a@freddiesjokes.com"))", ["status": "subscribed"])
         #expect(ProblemFields(a) == ProblemFields(
             status: 400, title: "Member In Compliance State",
-            detail: "a@example.com is in a compliance state due to unsubscribe, bounce, or compliance review and cannot be subscribed."))
-        let b = await fixture.send("PATCH", "/3.0/lists/\(Self.list)/members/\(subscriberHash("b@example.com"))", ["status": "subscribed"])
+            detail: "a@freddiesjokes.com is in a compliance state due to unsubscribe, bounce, or compliance review and cannot be subscribed."))
+        let b = await fixture.send("PATCH", "/3.0/lists/\(Self.list)/members/\(subscriberHash("b@freddiesjokes.com"))", ["status": "subscribed"])
         #expect(b.json?["status"] == "subscribed")
     }
 
     @Test func cleanedArchivedAndErasedContacts() async throws {
-        let fixture = try MailchimpFixture(members: [.init(email: "c@example.com"), .init(email: "d@example.com"), .init(email: "e@example.com")])
-        try fixture.fake.clean(email: "c@example.com", list: Self.list)
-        #expect(await member(fixture, "c@example.com")?["status"] == "cleaned")
-        #expect(throws: MailchimpProblem.cannotArchive) { try fixture.fake.archive(email: "c@example.com", list: Self.list) }
-        try fixture.fake.archive(email: "d@example.com", list: Self.list)
-        #expect(await member(fixture, "d@example.com")?["status"] == "archived")
-        try fixture.fake.deletePermanently(email: "e@example.com", list: Self.list)
-        #expect(await fixture.send("GET", "/3.0/lists/\(Self.list)/members/\(subscriberHash("e@example.com"))").status == 404)
-        let readd = await fixture.send("POST", "/3.0/lists/\(Self.list)/members", ["email_address": "e@example.com", "status": "subscribed"])
+        let fixture = try MailchimpFixture(members: [.init(email: "c@freddiesjokes.com"), .init(email: "d@freddiesjokes.com"), .init(email: "e@freddiesjokes.com")])
+        try fixture.fake.clean(email: "c@freddiesjokes.com", list: Self.list)
+        #expect(await member(fixture, "c@freddiesjokes.com")?["status"] == "cleaned")
+        #expect(throws: MailchimpProblem.cannotArchive) { try fixture.fake.archive(email: "c@freddiesjokes.com", list: Self.list) }
+        try fixture.fake.archive(email: "d@freddiesjokes.com", list: Self.list)
+        #expect(await member(fixture, "d@freddiesjokes.com")?["status"] == "archived")
+        try fixture.fake.deletePermanently(email: "e@freddiesjokes.com", list: Self.list)
+        #expect(await fixture.send("GET", "/3.0/lists/\(Self.list)/members/\(subscriberHash("e@freddiesjokes.com"))").status == 404)
+        let readd = await fixture.send("POST", "/3.0/lists/\(Self.list)/members", ["email_address": "e@freddiesjokes.com", "status": "subscribed"])
         #expect(ProblemFields(readd) == ProblemFields(
             status: 400, title: "Forgotten Email Not Subscribed",
-            detail: "e@example.com was permanently deleted and cannot be re-imported. The contact must re-subscribe to get back on the list."))
-        #expect(throws: MailchimpProblem.notFound) { try fixture.fake.clean(email: "nobody@example.com", list: Self.list) }
+            detail: "e@freddiesjokes.com was permanently deleted and cannot be re-imported. The contact must re-subscribe to get back on the list."))
+        #expect(throws: MailchimpProblem.notFound) { try fixture.fake.clean(email: "nobody@freddiesjokes.com", list: Self.list) }
     }
 
     @Test func changedEmailKeepsStatusAndTags() async throws {
-        let fixture = try MailchimpFixture(members: [.init(email: "old@example.com", tags: ["VIP"])])
-        try fixture.fake.changeEmail(from: "old@example.com", to: "New@example.com", list: Self.list)
-        #expect(await fixture.send("GET", "/3.0/lists/\(Self.list)/members/\(subscriberHash("old@example.com"))").status == 404)
-        let moved = await member(fixture, "new@example.com")
-        #expect(moved?["email_address"] == "New@example.com")
+        let fixture = try MailchimpFixture(members: [.init(email: "old@freddiesjokes.com", tags: ["VIP"])])
+        try fixture.fake.changeEmail(from: "old@freddiesjokes.com", to: "New@freddiesjokes.com", list: Self.list)
+        #expect(await fixture.send("GET", "/3.0/lists/\(Self.list)/members/\(subscriberHash("old@freddiesjokes.com"))").status == 404)
+        let moved = await member(fixture, "new@freddiesjokes.com")
+        #expect(moved?["email_address"] == "New@freddiesjokes.com")
         #expect(moved?["status"] == "subscribed")
         #expect(moved?["tags"]?.arrayValue?.first?["name"] == "VIP")
     }
@@ -72,11 +72,11 @@ import SimHTTP
     }
 
     @Test func deliveriesRespectSources() async throws {
-        let fixture = try MailchimpFixture(members: [.init(email: "u@example.com", mergeFields: ["FNAME": "Una"])])
+        let fixture = try MailchimpFixture(members: [.init(email: "u@freddiesjokes.com", mergeFields: ["FNAME": "Una"])])
         _ = await register(fixture, url: "https://hooks.example.com/no-api", sources: ["user": true, "admin": true, "api": false])
         _ = await register(fixture, url: "https://hooks.example.com/all", sources: ["user": true, "admin": true, "api": true])
-        _ = await fixture.send("POST", "/3.0/lists/\(Self.list)/members", ["email_address": "api@example.com", "status": "subscribed"])
-        try fixture.fake.unsubscribe(email: "u@example.com", list: Self.list, byContact: true)
+        _ = await fixture.send("POST", "/3.0/lists/\(Self.list)/members", ["email_address": "api@freddiesjokes.com", "status": "subscribed"])
+        try fixture.fake.unsubscribe(email: "u@freddiesjokes.com", list: Self.list, byContact: true)
         let deliveries = try fixture.fake.webhookDeliveries()
         #expect(deliveries.map { "\($0.type)/\($0.source) -> \($0.url.split(separator: "/").last!)" }.sorted() == [
             "subscribe/api -> all", "unsubscribe/user -> all", "unsubscribe/user -> no-api",
@@ -87,17 +87,17 @@ import SimHTTP
         #expect(unsub.contains { $0.name == "fired_at" && $0.value == MailchimpFixture.start.spacedTimestamp })
         #expect(unsub.contains { $0.name == "data[action]" && $0.value == "unsub" })
         #expect(unsub.contains { $0.name == "data[merges][FNAME]" && $0.value == "Una" })
-        #expect(unsub.contains { $0.name == "data[email]" && $0.value == "u@example.com" })
+        #expect(unsub.contains { $0.name == "data[email]" && $0.value == "u@freddiesjokes.com" })
         #expect(delivery.body.contains("data%5Baction%5D=unsub"))
     }
 
     @Test func profileUpemailAndCleanedEvents() async throws {
-        let fixture = try MailchimpFixture(members: [.init(email: "p@example.com")])
+        let fixture = try MailchimpFixture(members: [.init(email: "p@freddiesjokes.com")])
         _ = await register(fixture, url: "https://hooks.example.com/all", sources: ["user": true, "admin": true, "api": true])
-        _ = await fixture.send("PATCH", "/3.0/lists/\(Self.list)/members/\(subscriberHash("p@example.com"))", ["merge_fields": ["FNAME": "Pat"]])
-        try fixture.fake.changeEmail(from: "p@example.com", to: "q@example.com", list: Self.list)
-        try fixture.fake.clean(email: "q@example.com", list: Self.list)
-        _ = await fixture.send("DELETE", "/3.0/lists/\(Self.list)/members/\(subscriberHash("q@example.com"))")
+        _ = await fixture.send("PATCH", "/3.0/lists/\(Self.list)/members/\(subscriberHash("p@freddiesjokes.com"))", ["merge_fields": ["FNAME": "Pat"]])
+        try fixture.fake.changeEmail(from: "p@freddiesjokes.com", to: "q@freddiesjokes.com", list: Self.list)
+        try fixture.fake.clean(email: "q@freddiesjokes.com", list: Self.list)
+        _ = await fixture.send("DELETE", "/3.0/lists/\(Self.list)/members/\(subscriberHash("q@freddiesjokes.com"))")
         let deliveries = try fixture.fake.webhookDeliveries()
         #expect(deliveries.map(\.type) == ["profile", "upemail", "cleaned"])
         #expect(deliveries[1].fields.map(\.name) == ["type", "fired_at", "data[list_id]", "data[new_id]", "data[new_email]", "data[old_email]"])

@@ -20,13 +20,13 @@ import SimHTTP
     }
 
     @Test func fieldsKeepOnlyTheNamedPaths() async {
-        let batch: JSONValue = ["members": [["email_address": "a@example.com", "status_if_new": "subscribed"]]]
+        let batch: JSONValue = ["members": [["email_address": "a@freddiesjokes.com", "status_if_new": "subscribed"]]]
         let response = await send("POST", "/3.0/lists/l1?fields=new_members.email_address,total_created", batch)
-        #expect(response.json == ["new_members": [["email_address": "a@example.com"]], "total_created": 1])
+        #expect(response.json == ["new_members": [["email_address": "a@freddiesjokes.com"]], "total_created": 1])
     }
 
     @Test func excludeFieldsDropTheNamedPaths() async {
-        _ = await send("POST", "/3.0/lists/l1/members", ["email_address": "b@example.com", "status": "subscribed"])
+        _ = await send("POST", "/3.0/lists/l1/members", ["email_address": "b@freddiesjokes.com", "status": "subscribed"])
         let response = await send("GET", "/3.0/lists/l1/members?exclude_fields=members,_links")
         #expect(response.json == ["list_id": "l1", "total_items": 1])
     }

@@ -43,7 +43,7 @@ import SimHTTP
     }
 
     @Test func deleteAudienceRemovesItsMembers() async throws {
-        let fixture = try MailchimpFixture(members: [.init(email: "a@example.com")])
+        let fixture = try MailchimpFixture(members: [.init(email: "a@freddiesjokes.com")])
         try fixture.fake.deleteAudience(id: Self.list)
         #expect(try fixture.fake.dump().isEmpty)
         let response = await fixture.send("GET", "/3.0/lists/\(Self.list)/members")
@@ -75,35 +75,35 @@ import SimHTTP
     @Test func memberWritesAreCheckedAgainstMergeFieldTypes() async throws {
         let fixture = try MailchimpFixture(mergeFields: ["FNAME", "LTV:number", "COMPANY:text:required", "ADDRESS"])
         let path = "/3.0/lists/\(Self.list)/members"
-        let bad = await fixture.send("POST", path, ["email_address": "a@example.com", "status": "subscribed",
+        let bad = await fixture.send("POST", path, ["email_address": "a@freddiesjokes.com", "status": "subscribed",
                                                     "merge_fields": ["LTV": "lots", "NOPE": "x", "ADDRESS": "somewhere"]])
         #expect(ProblemFields(bad) == ProblemFields(status: 400, title: "Invalid Resource", detail: "Your merge fields were invalid."))
         #expect(mergeErrors(bad) == ["ADDRESS: Please enter a complete address", "COMPANY: Please enter a value",
                                      "LTV: Please enter a number", "NOPE: This field does not exist"])
-        let ok = await fixture.send("POST", path, ["email_address": "a@example.com", "status": "subscribed",
+        let ok = await fixture.send("POST", path, ["email_address": "a@freddiesjokes.com", "status": "subscribed",
                                                    "merge_fields": ["LTV": "12.5", "COMPANY": "Acme"]])
         #expect(ok.status == 200)
         #expect(ok.json?["merge_fields"]?["LTV"] == .double(12.5))
-        let cleared = await fixture.send("PATCH", path + "/\(subscriberHash("a@example.com"))", ["merge_fields": ["COMPANY": ""]])
+        let cleared = await fixture.send("PATCH", path + "/\(subscriberHash("a@freddiesjokes.com"))", ["merge_fields": ["COMPANY": ""]])
         #expect(mergeErrors(cleared) == ["COMPANY: Please enter a value"])
-        let patched = await fixture.send("PATCH", path + "/\(subscriberHash("a@example.com"))", ["merge_fields": ["LTV": 3]])
+        let patched = await fixture.send("PATCH", path + "/\(subscriberHash("a@freddiesjokes.com"))", ["merge_fields": ["LTV": 3]])
         #expect(patched.json?["merge_fields"]?["LTV"] == 3)
     }
 
     @Test func skipMergeValidationSkipsRequiredAndUnknownButNotTypes() async throws {
         let fixture = try MailchimpFixture(mergeFields: ["LTV:number", "COMPANY:text:required"])
         let path = "/3.0/lists/\(Self.list)/members?skip_merge_validation=true"
-        let ok = await fixture.send("POST", path, ["email_address": "a@example.com", "status": "subscribed", "merge_fields": ["NOPE": "x"]])
+        let ok = await fixture.send("POST", path, ["email_address": "a@freddiesjokes.com", "status": "subscribed", "merge_fields": ["NOPE": "x"]])
         #expect(ok.status == 200)
-        let typed = await fixture.send("POST", path, ["email_address": "b@example.com", "status": "subscribed", "merge_fields": ["LTV": "x"]])
+        let typed = await fixture.send("POST", path, ["email_address": "b@freddiesjokes.com", "status": "subscribed", "merge_fields": ["LTV": "x"]])
         #expect(mergeErrors(typed) == ["LTV: Please enter a number"])
     }
 
     @Test func batchSubscribeReportsMergeFieldErrorsPerMember() async throws {
         let fixture = try MailchimpFixture(mergeFields: ["COMPANY:text:required"])
         let response = await fixture.send("POST", "/3.0/lists/\(Self.list)", ["members": [
-            ["email_address": "a@example.com", "status_if_new": "subscribed"],
-            ["email_address": "b@example.com", "status_if_new": "subscribed", "merge_fields": ["COMPANY": "Acme"]],
+            ["email_address": "a@freddiesjokes.com", "status_if_new": "subscribed"],
+            ["email_address": "b@freddiesjokes.com", "status_if_new": "subscribed", "merge_fields": ["COMPANY": "Acme"]],
         ]])
         #expect(response.json?["total_created"] == 1)
         let error = response.json?["errors"]?.arrayValue?.first

@@ -18,7 +18,7 @@ import SimHTTP
     func mixedMembers(_ count: Int) -> [MailchimpWorld.Member] {
         (0..<count).map { index in
             let status = ["subscribed", "unsubscribed", "cleaned", "archived"][index % 4]
-            return .init(email: "p\(index)@example.com", status: status, tags: index % 3 == 0 ? ["Paged"] : [])
+            return .init(email: "p\(index)@freddiesjokes.com", status: status, tags: index % 3 == 0 ? ["Paged"] : [])
         }
     }
 
@@ -45,7 +45,7 @@ import SimHTTP
         let base = "/3.0/lists/\(Self.list)/members?status=subscribed&fields=members.email_address,total_items"
         _ = await emails(fixture, base + "&count=4&offset=0")
         for index in 0..<6 {
-            let added = await fixture.send("POST", "/3.0/lists/\(Self.list)/members", ["email_address": .string("late\(index)@example.com"), "status": "subscribed"])
+            let added = await fixture.send("POST", "/3.0/lists/\(Self.list)/members", ["email_address": .string("late\(index)@freddiesjokes.com"), "status": "subscribed"])
             #expect(added.status == 200)
         }
         let whole = await emails(fixture, base + "&count=1000")
@@ -67,8 +67,8 @@ import SimHTTP
 
     @Test func largeSegmentIsPagedInMemberOrder() async throws {
         let size = TagRoutes.smallSegment + 30
-        let members = (0..<size).map { MailchimpWorld.Member(email: "big\($0)@example.com", tags: ["Big"]) }
-        let fixture = try MailchimpFixture(members: members + [.init(email: "untagged@example.com")])
+        let members = (0..<size).map { MailchimpWorld.Member(email: "big\($0)@freddiesjokes.com", tags: ["Big"]) }
+        let fixture = try MailchimpFixture(members: members + [.init(email: "untagged@freddiesjokes.com")])
         let tag = try #require(fixture.fake.read { db in try MailchimpQueries.tag(db, list: Self.list, name: "Big")?.id })
         let segment = "/3.0/lists/\(Self.list)/segments/\(tag)/members?fields=members.email_address,total_items&count=1000"
         let listing = "/3.0/lists/\(Self.list)/members?fields=members.email_address,total_items&count=1000"
@@ -80,7 +80,7 @@ import SimHTTP
             fromSegment += page.emails
             fromListing += await emails(fixture, listing + "&offset=\(offset)").emails
         }
-        #expect(fromSegment == fromListing.filter { $0 != "untagged@example.com" })
+        #expect(fromSegment == fromListing.filter { $0 != "untagged@freddiesjokes.com" })
         let scattered = await emails(fixture, segment.replacingOccurrences(of: "count=1000", with: "count=5") + "&offset=7777")
         #expect(scattered.emails == Array(fromSegment.dropFirst(7777).prefix(5)))
     }

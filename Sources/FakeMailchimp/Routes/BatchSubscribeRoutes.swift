@@ -57,6 +57,7 @@ enum BatchSubscribeRoutes {
             throw MailchimpProblem.schema("members", "Required property members was not present.")
         }
         guard members.count <= maxMembers else { throw MailchimpProblem.tooManyItems("members") }
+        try checkStatuses(members)
         let options = Options(updateExisting: body["update_existing"]?.boolValue ?? false,
                               syncTags: body["sync_tags"]?.boolValue ?? false,
                               skipValidation: RequestReading.bool(request, "skip_merge_validation"),
@@ -96,6 +97,21 @@ enum BatchSubscribeRoutes {
         }
     }
 
+    /// A `status` or `status_if_new` outside the accepted values fails the whole request with a
+    /// schema error on `members.item:<n>.<key>` (recorded: brandonseydel/MailChimp.Net issue #567,
+    /// 2021, for `"status": ""`), not only that member. `null` counts as absent.
+    private static func checkStatuses(_ members: [JSONValue]) throws {
+        var errors: [(field: String, message: String)] = []
+        for (index, item) in members.enumerated() {
+            for key in ["status", "status_if_new"] {
+                guard let value = item.objectValue?[key], value != .null else { continue }
+                if let status = value.stringValue, MemberWrites.writableStatuses.contains(status) { continue }
+                errors.append(("members.item:\(index).\(key)", MemberWrites.statusMessage))
+            }
+        }
+        guard errors.isEmpty else { throw MailchimpProblem.schema(errors) }
+    }
+
     /// Applies one member of the batch; a `MailchimpProblem` becomes that member's error entry.
     private static func apply(_ object: [String: JSONValue], email: String, hash: String, writes: MemberWrites, options: Options,
                               known: inout Known, outcome: inout Outcome) throws {
@@ -111,7 +127,7 @@ enum BatchSubscribeRoutes {
             let fields = try writes.mergeFields(mergeFields, skipValidation: options.skipValidation, creating: true)
             let member = try writes.create(email: email, status: status ?? statusIfNew!, mergeFields: fields, tags: tags)
             known.members[hash] = member
-            outcome.created.append(try Rendering.member(member, db: writes.db, detail: outcome.createdDetail))
+            outcome.created.append(try Rendering.member(member, db: writes.db, detail: outcome.createdDetail, mergeTags: writes.mergeTags))
             return
         }
         guard options.updateExisting else {
@@ -131,6 +147,6 @@ enum BatchSubscribeRoutes {
         try writes.save(existing, previous: previous)
         known.members[hash] = existing
         if options.syncTags { try writes.replaceTags(tags, on: existing) } else { try writes.addTags(tags, to: existing) }
-        outcome.updated.append(try Rendering.member(existing, db: writes.db, detail: outcome.updatedDetail))
+        outcome.updated.append(try Rendering.member(existing, db: writes.db, detail: outcome.updatedDetail, mergeTags: writes.mergeTags))
     }
 }

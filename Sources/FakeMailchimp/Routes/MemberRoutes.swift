@@ -2,7 +2,7 @@ import GRDB
 import SimCore
 import SimHTTP
 
-/// `/lists/{list}/members…`: list, read, create, upsert, update, archive, delete permanently.
+/// `/lists/{list}/members…`: list, read, create, upsert (``MemberUpsert``), update, archive, delete permanently.
 enum MemberRoutes {
     static func register(in routes: inout RouteTable<FakeMailchimp>) {
         routes.on("GET", "/3.0/lists/{list}/members") { fake, request, p in try listMembers(fake, request, p) }
@@ -14,7 +14,7 @@ enum MemberRoutes {
                 return .json(try Rendering.member(member, db: db))
             }
         }
-        routes.on("PUT", "/3.0/lists/{list}/members/{hash}") { fake, request, p in try upsert(fake, request, p) }
+        routes.on("PUT", "/3.0/lists/{list}/members/{hash}") { fake, request, p in try MemberUpsert.handle(fake, request, p) }
         routes.on("PATCH", "/3.0/lists/{list}/members/{hash}") { fake, request, p in try update(fake, request, p) }
         routes.on("DELETE", "/3.0/lists/{list}/members/{hash}") { fake, _, p in try archive(fake, p) }
         routes.on("POST", "/3.0/lists/{list}/members/{hash}/actions/delete-permanent") { fake, _, p in
@@ -48,7 +48,7 @@ enum MemberRoutes {
             } ?? MemberPages(listing: "members|\(list)", filter: "m.list_id = ?", arguments: [list],
                              countSQL: "SELECT COUNT(*) FROM member WHERE list_id = ?")
             let (page, total) = try pages.page(db, cursors: fake.listingCursors, count: count, offset: offset)
-            let members = try page.map { try Rendering.member($0, db: db, detail: detail) }
+            let members = try page.map { try Rendering.member($0, db: db, detail: detail, mergeTags: writes.mergeTags) }
             return Rendering.response(["members": .array(members), "list_id": .string(list),
                                        "total_items": .int(Int64(total)), "_links": []], selection: FieldSelection(request))
         }
@@ -77,37 +77,6 @@ enum MemberRoutes {
             let fields = try writes.mergeFields(mergeFields, skipValidation: skip, creating: true)
             let member = try writes.create(email: email, status: status, mergeFields: fields, tags: tags)
             return .json(try Rendering.member(member, db: db))
-        }
-    }
-
-    private static func upsert(_ fake: FakeMailchimp, _ request: HTTPRequest, _ p: RouteParameters) throws -> HTTPResponse {
-        let body = try RequestReading.object(request)
-        guard let email = body["email_address"]?.stringValue else { throw MailchimpProblem.schema("email_address", "This value should not be blank.") }
-        let status = body["status"]?.stringValue
-        let statusIfNew = body["status_if_new"]?.stringValue
-        try MemberWrites.checkStatus(status, field: "status")
-        try MemberWrites.checkStatus(statusIfNew, field: "status_if_new")
-        guard status != nil || statusIfNew != nil else { throw MailchimpProblem.schema("status_if_new", "This value should not be blank.") }
-        guard subscriberHash(email) == (p["hash"].contains("@") ? subscriberHash(p["hash"]) : p["hash"].lowercased()) else {
-            throw MailchimpProblem(status: 400, title: "Invalid Resource", detail: "The email address does not match the subscriber hash.")
-        }
-        let mergeFields = body["merge_fields"]?.objectValue ?? [:]
-        return try fake.write { db in
-            let writes = try context(fake, db, p)
-            try writes.checkAddress(email)
-            let skip = RequestReading.bool(request, "skip_merge_validation")
-            guard var existing = try writes.find(email) else {
-                let fields = try writes.mergeFields(mergeFields, skipValidation: skip, creating: true)
-                let member = try writes.create(email: email, status: status ?? statusIfNew!, mergeFields: fields, tags: [])
-                return .json(try Rendering.member(member, db: db))
-            }
-            let fields = try writes.mergeFields(mergeFields, skipValidation: skip, creating: false)
-            if let status { try writes.transition(&existing, to: status) }
-            existing.email = email
-            existing.mergeFields.merge(fields) { _, new in new }
-            existing.lastChanged = writes.now.mailchimpTimestamp
-            try writes.save(existing)
-            return .json(try Rendering.member(existing, db: db))
         }
     }
 

@@ -13,6 +13,8 @@ struct MemberWrites {
     let timestamp: String
     /// The audience's merge-field definitions, read once per request (a batch writes up to 500 contacts).
     let mergeFieldDefinitions: MergeFieldIndex
+    /// The audience's merge tags in merge-id order, for rendering members.
+    let mergeTags: [String]
     /// The audience's webhooks, read on the first write of the request (none for reads).
     private let webhookTargets = WebhookTargetCache()
 
@@ -23,6 +25,7 @@ struct MemberWrites {
         self.now = now
         timestamp = now.mailchimpTimestamp
         mergeFieldDefinitions = MergeFieldIndex(try MergeFieldRecord.all(db, list: list.id))
+        mergeTags = mergeFieldDefinitions.all.map(\.tag)
     }
 
     /// Statuses a request may set.
@@ -37,14 +40,17 @@ struct MemberWrites {
     /// writes look all their addresses up at once); it is asked only for a well-formed, real address.
     func checkAddress(_ email: String, isForgotten: () throws -> Bool) throws {
         guard EmailCheck.isWellFormed(email) else { throw MailchimpProblem.invalidEmail }
-        if fake.fakeEmails.contains(email.lowercased()) { throw MailchimpProblem.looksFake(email) }
+        if fake.refused.refuses(email) { throw MailchimpProblem.looksFake(email) }
         if try isForgotten() { throw MailchimpProblem.forgotten(email) }
     }
+
+    /// The schema message for a status outside the writable ones.
+    static let statusMessage = "Data presented is not one of the accepted values: subscribed, unsubscribed, cleaned, pending, transactional."
 
     static func checkStatus(_ status: String?, field: String) throws {
         guard let status else { return }
         guard writableStatuses.contains(status) else {
-            throw MailchimpProblem.schema(field, "Data presented is not one of the accepted values: subscribed, unsubscribed, cleaned, pending, transactional.")
+            throw MailchimpProblem.schema(field, statusMessage)
         }
     }
 
@@ -57,11 +63,12 @@ struct MemberWrites {
     }
 
     /// Creates a new contact with `status`; the caller has checked that no contact has its address.
+    /// `timestamp_signup` stays `""`: only a signup form sets it (recorded for API adds, grouparoo
+    /// fixtures/export/exportRecord.js).
     func create(email: String, status: String, mergeFields: [String: JSONValue], tags: [String]) throws -> MemberRecord {
         var record = MemberRecord(listID: list.id, email: email, hash: subscriberHash(email), status: status, seed: fake.seed,
                                   timestamp: timestamp)
         record.mergeFields = mergeFields
-        record.timestampSignup = timestamp
         if status == "unsubscribed" { record.unsubscribedBy = "admin"; record.unsubscribeReason = "N/A (Unsubscribed by admin)" }
         try save(record, previous: nil)
         try addTags(tags, to: record)
@@ -100,6 +107,27 @@ struct MemberWrites {
         try record.save(db)
         try Webhooks.memberChanged(from: previous, to: record, source: source, campaignID: campaignID,
                                    targets: try webhookTargets.targets(db, list: list.id), db: db, now: now)
+    }
+
+    /// Moves a stored contact to another address (and so another hash) with its status, merge
+    /// fields and tags; the old hash is then unknown. Sends `upemail`. The caller has checked that
+    /// no contact has the new address.
+    func move(_ member: MemberRecord, to new: String) throws -> MemberRecord {
+        var moved = MemberRecord(listID: member.listID, email: new, status: member.status, seed: fake.seed, now: now)
+        moved.unsubscribedBy = member.unsubscribedBy
+        moved.unsubscribeReason = member.unsubscribeReason
+        moved.statusBeforeArchive = member.statusBeforeArchive
+        moved.mergeFields = member.mergeFields
+        moved.webID = member.webID
+        moved.timestampSignup = member.timestampSignup
+        moved.timestampOpt = member.timestampOpt
+        try moved.save(db)
+        try db.cachedStatement(sql: "UPDATE member_tag SET hash = ? WHERE list_id = ? AND hash = ?").execute(arguments: [moved.hash, member.listID, member.hash])
+        try db.cachedStatement(sql: "DELETE FROM member WHERE list_id = ? AND hash = ?").execute(arguments: [member.listID, member.hash])
+        try Webhooks.deliver(WebhookEvent(type: "upemail", source: source, listID: member.listID, data: [
+            ("list_id", member.listID), ("new_id", moved.uniqueEmailID), ("new_email", new), ("old_email", member.email),
+        ]), db: db, now: now)
+        return moved
     }
 
     /// Permanently deletes a contact: it and its tags are gone and the address can never be re-imported.

@@ -17,20 +17,25 @@ enum Rendering {
 
     /// A member at the detail a response needs: the full object, or (when `fields` cut it down)
     /// only the identifying fields, which cost no further query.
-    static func member(_ m: MemberRecord, db: Database, detail: MemberDetail) throws -> JSONValue {
+    static func member(_ m: MemberRecord, db: Database, detail: MemberDetail, mergeTags: [String]? = nil) throws -> JSONValue {
         guard detail == .full else {
             return ["id": .string(m.hash), "email_address": .string(m.email), "status": .string(m.status), "list_id": .string(m.listID)]
         }
-        return try member(m, db: db)
+        return try member(m, db: db, mergeTags: mergeTags)
     }
 
-    static func member(_ m: MemberRecord, db: Database) throws -> JSONValue {
+    /// The full member object. `merge_fields` holds every merge field the audience defines, `""`
+    /// when unset (recorded: grouparoo fixtures/export/exportRecord.js); `mergeTags` are the
+    /// audience's tags when the caller has them, else they are read.
+    static func member(_ m: MemberRecord, db: Database, mergeTags: [String]? = nil) throws -> JSONValue {
         let tags = try MailchimpQueries.tags(db, list: m.listID, hash: m.hash)
+        var mergeFields = m.mergeFields
+        for tag in try mergeTags ?? MergeFieldRecord.tags(db, list: m.listID) where mergeFields[tag] == nil { mergeFields[tag] = "" }
         var fields: [String: JSONValue] = [
             "id": .string(m.hash), "email_address": .string(m.email), "unique_email_id": .string(m.uniqueEmailID),
             "contact_id": .string(m.hash), "full_name": .string(fullName(m)), "web_id": .int(m.webID),
             "email_type": "html", "status": .string(m.status), "consents_to_one_to_one_messaging": true,
-            "merge_fields": .object(m.mergeFields), "interests": .object([:]),
+            "merge_fields": .object(mergeFields), "interests": .object([:]),
             "stats": ["avg_open_rate": 0, "avg_click_rate": 0],
             "ip_signup": "", "timestamp_signup": .string(m.timestampSignup), "ip_opt": "",
             "timestamp_opt": .string(m.timestampOpt), "member_rating": 2, "last_changed": .string(m.lastChanged),

@@ -132,12 +132,12 @@ enum TagRoutes {
             for hash in addHashes {
                 guard let member = members[hash] else { continue }
                 try MailchimpQueries.addTag(db, list: writes.list.id, segment: seg.id, hash: member.hash, dateAdded: dateAdded)
-                added.append(try Rendering.member(member, db: db, detail: addedDetail))
+                added.append(try Rendering.member(member, db: db, detail: addedDetail, mergeTags: writes.mergeTags))
             }
             for hash in removeHashes {
                 guard let member = members[hash] else { continue }
                 if try MailchimpQueries.removeTag(db, list: writes.list.id, segment: seg.id, hash: member.hash) {
-                    removed.append(try Rendering.member(member, db: db, detail: removedDetail))
+                    removed.append(try Rendering.member(member, db: db, detail: removedDetail, mergeTags: writes.mergeTags))
                 }
             }
             return Rendering.response(["members_added": .array(added), "members_removed": .array(removed), "errors": [],

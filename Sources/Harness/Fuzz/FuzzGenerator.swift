@@ -68,7 +68,8 @@ struct WorldDraft {
     var fakeEmails: [String] = []
     /// Anonymous users' ids (devices, or non-UUID anonymous ids).
     var anonymousIDs: [String] = []
-    let domains = ["example.com", "example.org", "shop.example.net"]
+    /// Addresses the real API accepts: the `freddiesjokes.com` family (`docs/scenarios.md`, "Addresses").
+    let domains = ["freddiesjokes.com", "FreddiesJokes.com", "FREDDIESJOKES.COM"]
 
     var userIDs: [String] { profiles.map(\.distinctID) }
 
@@ -91,12 +92,13 @@ struct WorldDraft {
             case 12 where n > 0, 13 where n > 0:
                 // The address of an earlier user, in another case: a duplicate.
                 properties["$email"] = .string(address(random.int(0...(n - 1)), &random).uppercased())
-            case 14: properties["$email"] = .string(random.pick(["user\(n).example.com", "user\(n)@localhost", "user \(n)@example.com", "user\(n)@@example.com", ""]))
+            case 14: properties["$email"] = .string(random.pick(["user\(n).freddiesjokes.com", "user\(n)@localhost", "user \(n)@freddiesjokes.com", "user\(n)@@freddiesjokes.com", ""]))
             case 15:
-                let fake = "fake\(n)@\(domains[0])"
-                fakeEmails.append(fake)
+                // Refused as "looks fake": listed in the scenario, or at a domain the real API refuses.
+                let fake = n % 2 == 0 ? "fake\(n)@\(domains[0])" : "fake\(n)@example.com"
+                if n % 2 == 0 { fakeEmails.append(fake) }
                 properties["$email"] = .string(fake)
-            case 16: properties["email"] = .string("decoy\(n)@\(domains[1])")  // not `$email`: never exported
+            case 16: properties["email"] = .string("decoy\(n)@\(domains[0])")  // not `$email`: never exported
             default: break  // no address at all
             }
             if random.chance(0.5) { properties["plan"] = .string(random.pick(["free", "pro", "team"])) }

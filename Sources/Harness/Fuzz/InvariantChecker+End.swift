@@ -101,7 +101,7 @@ extension InvariantChecker {
         let fatalSeen = journal.contains { ["401", "403", "404"].contains($0.outcome) }
         let audiences = try world.mailchimp.dump()
         let users = Dictionary(try world.mixpanel.userViews().map { ($0.id, $0.profile) }, uniquingKeysWith: { a, _ in a })
-        let fake = Set(scenario.mailchimp.fakeEmails.map { $0.lowercased() })
+        let refused = scenario.mailchimp.refusedAddresses
         for (pair, since) in live.sorted(by: { $0.key < $1.key }) {
             guard let sync = syncs.last(where: { $0.cohortID == pair.cohort && $0.audienceID == pair.audience && $0.mode == .dynamic }) else {
                 record(.convergesAfterQuiet, step: nil, now: now, "the dynamic export of cohort \(pair.cohort) → \(pair.audience) (\(since)) has no sync")
@@ -115,7 +115,7 @@ extension InvariantChecker {
             for id in members {
                 guard let profile = users[id] ?? nil, let raw = profile["$email"]?.stringValue else { continue }
                 let email = raw.trimmingWhitespace().lowercased()
-                guard Self.isExportable(email), !fake.contains(email), !(forgotten[audience.name] ?? []).contains(email) else { continue }
+                guard Self.isExportable(email), !refused.refuses(email), !(forgotten[audience.name] ?? []).contains(email) else { continue }
                 expected.insert(email)
             }
             let status = Dictionary(audience.members.map { ($0.email.lowercased(), $0.status) }, uniquingKeysWith: { a, _ in a })
