@@ -46,6 +46,9 @@ import Testing
         #expect(TimeLabel.relative(.zero) == "+0s")
         #expect(TimeLabel.relative(.hours(26) + .minutes(3) + .seconds(4)) == "+1d2h")
         #expect(TimeLabel.relative(.minutes(2)) == "+2m")
+        #expect(TimeLabel.axis(.hours(2) + .seconds(30), step: 30_000) == "+2h30s")
+        #expect(TimeLabel.axis(.hours(2) + .seconds(30), step: 3_600_000) == "+2h")
+        #expect(TimeLabel.axis(.seconds(1) + SimDuration(milliseconds: 200), step: 200) == "+1s200ms")
         #expect(Markup.number(1.25) == "1.3" && Markup.number(-0.04) == "0" && Markup.number(12) == "12")
     }
 }

@@ -61,10 +61,15 @@ enum SVG {
             nodes.append(path("M\(Markup.number(mid - 3)) \(Markup.number(y + 4))L\(Markup.number(mid + 1)) \(Markup.number(y - 4))"
                               + "M\(Markup.number(mid)) \(Markup.number(y + 4))L\(Markup.number(mid + 4)) \(Markup.number(y - 4))", className: "break"))
         }
+        // A label takes about 60 px: start-anchored to the right of its tick, end-anchored (near
+        // the right edge) to its left; one that would touch the previous label is left out.
         var lastLabel = -Double.infinity
-        for tick in scale.ticks(spacing: 80) where tick.x - lastLabel >= 64 {
+        for tick in scale.ticks(spacing: 80) {
+            let anchorEnd = tick.x > scale.x1 - 60
+            guard tick.x - lastLabel >= (anchorEnd ? 124 : 64) else { continue }
             nodes.append(line(x1: tick.x, y1: y, x2: tick.x, y2: y + 4, className: "axis"))
-            nodes.append(text(TimeLabel.relative(tick.time.duration(since: scale.start)), x: tick.x, y: y + 15, className: "tick"))
+            let label = TimeLabel.axis(tick.time.duration(since: scale.start), step: tick.step)
+            nodes.append(text(label, x: tick.x, y: y + 15, className: "tick", anchor: anchorEnd ? "end" : "start"))
             lastLabel = tick.x
         }
         return nodes
@@ -73,6 +78,19 @@ enum SVG {
 
 /// Short time labels for axes and tables.
 enum TimeLabel {
+    /// An axis label: every non-zero unit down to the tick's interval, e.g. `+2h1m30s` for a tick
+    /// every 30 s, `+2h` for one every hour; below a second the milliseconds too.
+    static func axis(_ duration: SimDuration, step: Int64) -> String {
+        var rest = max(0, duration.milliseconds)
+        guard rest > 0 else { return "+0s" }
+        var text = "+"
+        for (unit, size) in [("d", Int64(86_400_000)), ("h", 3_600_000), ("m", 60_000), ("s", 1000), ("ms", 1)] {
+            if rest >= size { text += "\(rest / size)\(unit)"; rest %= size }
+            if size <= step { break }
+        }
+        return text == "+" ? "+\(duration.milliseconds)ms" : text
+    }
+
     /// `+0s`, `+2h5m`, `+3d4h`: the two largest units of a duration since the start.
     static func relative(_ duration: SimDuration) -> String {
         var rest = max(0, duration.milliseconds)

@@ -50,10 +50,12 @@ struct TimeScale: Sendable {
 
     /// Where to label the axis: each busy stretch's start, and inside a wide one every round
     /// interval (1 s, 5 s, 1 min, 1 h, …) that leaves at least `spacing` pixels between labels.
-    func ticks(spacing: Double) -> [(time: SimTime, x: Double)] {
-        var ticks: [(time: SimTime, x: Double)] = []
+    /// Each tick carries the interval it is a multiple of (a stretch's start: one second), so its
+    /// label can show the units that tell it apart from its neighbours.
+    func ticks(spacing: Double) -> [(time: SimTime, x: Double, step: Int64)] {
+        var ticks: [(time: SimTime, x: Double, step: Int64)] = []
         for segment in segments where !segment.isGap {
-            ticks.append((segment.from, segment.x0))
+            ticks.append((segment.from, segment.x0, 1000))
             let span = segment.to.milliseconds - segment.from.milliseconds, width = segment.x1 - segment.x0
             guard span > 0, width >= spacing * 2 else { continue }
             let wanted = Double(span) * spacing / width
@@ -62,7 +64,7 @@ struct TimeScale: Sendable {
             var next = (offset / step + 1) * step
             while next < offset + span {
                 let time = SimTime(milliseconds: start.milliseconds + next)
-                ticks.append((time, x(time)))
+                ticks.append((time, x(time), step))
                 next += step
             }
         }

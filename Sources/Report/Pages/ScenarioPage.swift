@@ -15,7 +15,7 @@ struct ScenarioPage {
             .p(.a(Markup.attr("href", index), Markup.text("← all results"))),
             .h1(Markup.text(text(entry.title))),
             .p(Markup.attr("class", "meta"), PageShell.badge(entry.status), Markup.text(" " + text(entry.id)
-                + (entry.file.map { " · " + text($0) } ?? "") + " · seed \(entry.seed)"), .br(), PageShell.tags(entry.tags, redact: text)),
+                + (entry.file.map { " · " + text($0) } ?? "") + (entry.id.hasPrefix("seed ") ? "" : " · seed \(entry.seed)")), .br(), PageShell.tags(entry.tags, redact: text)),
         ]
         if !entry.description.isEmpty { body.append(.p(Markup.text(text(entry.description)))) }
         body += FailureSection(entry: entry).render()
