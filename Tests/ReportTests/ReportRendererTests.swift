@@ -83,6 +83,7 @@ import Testing
         #expect(page.contains("cohortsim fuzz --seed 9 --size small"))
         #expect(page.contains(#/api_key: ["']?\[redacted\]/#) && !page.contains(ReportFixture.apiKey), "the shrunk file's key is redacted")
         #expect(page.contains("class=\"chart swimlanes\""))
+        #expect(page.contains("class=\"broken\"><title>broken after step 4: no-resubscribe</title>"), "the step is marked on the timeline")
     }
 
     @Test func aReportFolderThatIsAFileIsRefusedWithTheReason() throws {

@@ -7,6 +7,8 @@ struct TimelineChart {
     let trace: ScenarioTrace
     let layout: ChartLayout
     let redact: (String) -> String
+    /// Steps after which a fuzz invariant broke (marked in red), with what broke.
+    var broken: [Int: [String]] = [:]
 
     func render() -> SVG.Body {
         let syncs = Array(Set(trace.runs.map(\.syncID))).sorted()
@@ -31,6 +33,10 @@ struct TimelineChart {
             let x = layout.scale.x(step.began)
             let title = "step \(step.number) (line \(step.line)) \(step.kind) at \(layout.when(step.began)): \(redact(step.result))"
             nodes.append(SVG.rect(x: x - 1.5, y: y, width: 3, height: 18, className: "step step-\(step.kind)", title: title))
+            if let invariants = broken[step.number] {
+                nodes.append(SVG.circle(x: x, y: y + 9, r: 6, className: "broken",
+                                        title: "broken after step \(step.number): " + invariants.joined(separator: ", ")))
+            }
             if x - lastLabel >= 16 {
                 nodes.append(SVG.text(String(step.number), x: x, y: y - 4, className: "num", anchor: "middle"))
                 lastLabel = x

@@ -19,7 +19,7 @@ struct ScenarioPage {
         ]
         if !entry.description.isEmpty { body.append(.p(Markup.text(text(entry.description)))) }
         body += FailureSection(entry: entry).render()
-        if let trace = entry.trace { body += TraceSections(trace: trace, redact: text).render() }
+        if let trace = entry.trace { body += TraceSections(trace: trace, redact: text, violations: entry.violations).render() }
         return PageShell.html(title: text(entry.id) + " · CohortSim report", body: body)
     }
 

@@ -26,6 +26,7 @@ enum Stylesheet {
     .chart text{fill:var(--fg);font-size:12px}.chart .tick,.chart .num{fill:var(--muted);font-size:11px}.chart .lane{font-weight:600}
     .chart .axis{stroke:var(--muted);stroke-width:1}.chart .grid{stroke:var(--line);stroke-width:1}.chart .break{stroke:var(--muted);fill:none}
     .step{fill:var(--info)}.step-wait{fill:var(--muted)}.step-crash,.step-revoke_api_key,.step-delete_audience{fill:var(--bad)}
+    .broken{fill:none;stroke:var(--bad);stroke-width:2.5}
     .run{stroke:var(--bg);stroke-width:.5}.run-succeeded{fill:var(--ok)}.run-failed{fill:var(--bad)}.run-paused{fill:var(--warn)}
     .run-interrupted{fill:var(--purple)}.run-cancelled{fill:var(--muted)}
     .series-cohort{stroke:var(--info);fill:var(--info)}.series-exportable{stroke:var(--purple);fill:var(--purple)}

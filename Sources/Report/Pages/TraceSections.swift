@@ -7,15 +7,19 @@ struct TraceSections {
 
     let trace: ScenarioTrace
     let redact: (String) -> String
+    /// Fuzz violations, marked on the timeline at the step after which each was seen.
+    var violations: [Violation] = []
 
     func render() -> [Body] {
+        var broken: [Int: [String]] = [:]
+        for violation in violations { if let step = violation.step { broken[step, default: []].append(violation.invariant.rawValue) } }
         let layout = ChartLayout(trace: trace)
         var nodes: [Body] = [
             .h2(Markup.text("Timeline")),
             .p(Markup.attr("class", "muted"), Markup.text("Virtual time \(trace.start) → \(trace.end) (\(trace.duration)); idle stretches over 10 minutes are drawn narrow (//).")),
-            .div(Markup.attr("class", "scroll"), TimelineChart(trace: trace, layout: layout, redact: redact).render()),
+            .div(Markup.attr("class", "scroll"), TimelineChart(trace: trace, layout: layout, redact: redact, broken: broken).render()),
             legend([("step", "var(--info)"), ("succeeded run", "var(--ok)"), ("failed", "var(--bad)"), ("paused", "var(--warn)"),
-                    ("interrupted", "var(--purple)"), ("cancelled", "var(--muted)")]),
+                    ("interrupted", "var(--purple)"), ("cancelled", "var(--muted)")] + (broken.isEmpty ? [] : [("invariant broken", "var(--bad)")])),
             .h2(Markup.text("Audience over time")),
         ]
         nodes += audience(layout)
