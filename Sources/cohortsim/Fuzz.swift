@@ -110,7 +110,7 @@ extension CohortSim {
             let plan = seed.map { FuzzCampaign.Plan(size: size, base: $0, count: 1) }
                 ?? FuzzCampaign.Plan(size: size, base: base, count: seeds, replay: replay, shard: shardValue)
             let list = plan.seeds
-            let writer = try report.map(CohortSim.Run.reportWriter)
+            let writer = try report.map(preparedReportWriter)
             let terminal = Terminal()
             print("Fuzzing \(list.count) seed(s), size \(size.rawValue), jobs \(jobs)" + (replay.isEmpty || seed != nil ? "" : ", \(replay.count) from the corpus first"))
 

@@ -44,7 +44,7 @@ extension CohortSim {
             let mode = try recordMode()
             let selection = try makeSelection()
             guard jobs >= 1 else { throw invalidInput("--jobs must be at least 1") }
-            let writer = try report.map(Self.reportWriter)
+            let writer = try report.map(preparedReportWriter)
             let runner = SuiteRunner(scenarioRoot: locations.scenarioRoot, goldenRoot: locations.goldens, mode: mode, seedOverride: seed,
                                      samplesAudience: writer != nil)
             let scenarios = try loadSelected(runner, selection)
@@ -67,13 +67,6 @@ extension CohortSim {
         /// The one command that replays a failed result.
         private func repro(_ result: SuiteRunner.Result) -> String {
             "swift run cohortsim run \(result.file)" + (seed.map { " --seed \($0)" } ?? "")
-        }
-
-        /// A report folder that exists and can be written, or exit 2 with the reason.
-        static func reportWriter(_ directory: String) throws -> ReportWriter {
-            let writer = ReportWriter(directory: directory)
-            do { try writer.prepare() } catch { throw invalidInput("\(error)") }
-            return writer
         }
 
         private func writeReport(_ summary: SuiteRunner.Summary, scenarios: [Harness.Scenario], mode: RecordMode, to writer: ReportWriter) throws {

@@ -15,8 +15,8 @@ enum Stylesheet {
     .muted{color:var(--muted)}.meta{color:var(--muted);margin:.2rem 0 .8rem}
     .scroll{overflow-x:auto;-webkit-overflow-scrolling:touch}
     table{border-collapse:collapse;width:100%}th,td{text-align:left;padding:5px 8px;border-bottom:1px solid var(--line);vertical-align:top}
-    th{font-weight:600;background:var(--panel)}td.num,th.num{text-align:right;font-variant-numeric:tabular-nums}
-    .badge{display:inline-block;padding:1px 8px;border-radius:10px;font-size:.8rem;font-weight:600;color:#fff}
+    th{font-weight:600;background:var(--panel)}td.num,th.num{text-align:right;font-variant-numeric:tabular-nums}td.num{white-space:nowrap}
+    .badge{white-space:nowrap;display:inline-block;padding:1px 8px;border-radius:10px;font-size:.8rem;font-weight:600;color:#fff}
     .status-passed{background:var(--ok)}.status-failed{background:var(--bad)}.status-recorded{background:var(--warn)}
     .tag{display:inline-block;margin:1px 3px 1px 0;padding:0 6px;border:1px solid var(--line);border-radius:8px;font-size:.78rem;color:var(--muted)}
     .filters{display:flex;flex-wrap:wrap;gap:12px;align-items:center;margin:.8rem 0;padding:8px 10px;background:var(--panel);border-radius:6px}
@@ -40,6 +40,7 @@ enum Stylesheet {
     .diff td.ln{color:var(--muted);text-align:right;width:3.5em;user-select:none}
     .diff .deleted td.g,.diff .changed td.g{background:rgba(198,47,47,.16)}.diff .inserted td.a,.diff .changed td.a{background:rgba(31,138,76,.18)}
     .diff .gap td{color:var(--muted);text-align:center;background:var(--panel)}
-    @media (max-width:700px){main{padding:10px}body{font-size:14px}.hide-narrow{display:none}h1{font-size:1.25rem}}
+    @media (max-width:700px){main{padding:10px}body{font-size:14px}.hide-narrow{display:none}h1{font-size:1.25rem}
+    #entries{font-size:13px}#entries td a{overflow-wrap:anywhere}#entries td{max-width:46vw}#entries th,#entries td{padding:4px 4px}}
     """
 }
