@@ -86,6 +86,27 @@ import Testing
         #expect(page.contains("class=\"broken\"><title>broken after step 4: no-resubscribe</title>"), "the step is marked on the timeline")
     }
 
+    @Test func aScenarioThatCouldNotRunHasAPageWithItsErrorAndNoCharts() async throws {
+        let yaml = """
+        name: Broken step
+        seed: 1
+        start: 2026-04-06T08:00:00Z
+        mailchimp: {audiences: [{name: News}]}
+        steps:
+          - connect: {}
+          - export: {cohort: Nobody <here>, audience: News}
+        """
+        let scenario = try ScenarioParser.parse(yaml, file: "scenarios/report/broken.yaml", id: "report/broken")
+        let result = await SuiteRunner(scenarioRoot: "scenarios", goldenRoot: "/nonexistent", mode: .never).run(scenario)
+        #expect(result.trace == nil && result.error != nil)
+        let document = ReportDocument.suite(scenarios: [scenario], summary: .init(results: [result], orphans: ["gone/old"]), context: "test") { _ in "repro" }
+        let pages = try ReportRenderer().render(document)
+        #expect(pages.map(\.path) == ["index.html", "pages/report-broken.html"], "an orphaned golden is a row without a page")
+        #expect(pages[0].html.contains("orphaned golden"))
+        #expect(pages[1].html.contains("no cohort named or numbered 'Nobody &lt;here&gt;'"), "the step error, escaped")
+        #expect(!pages[1].html.contains("<svg"))
+    }
+
     @Test func aReportFolderThatIsAFileIsRefusedWithTheReason() throws {
         let file = NSTemporaryDirectory() + "cohortsim-report-file-" + UUID().uuidString  // wall-clock ok: test-only temp name
         try "x".write(toFile: file, atomically: true, encoding: .utf8)
