@@ -31,6 +31,20 @@ import Testing
         #expect(page.contains("class=\"mark mark-429\"") && page.contains("class=\"chart audience\""))
     }
 
+    @Test func theReportIsTheSameBytesAtAnyParallelism() throws {
+        let folder = try temporaryFolder()
+        defer { do { try FileManager.default.removeItem(atPath: folder) } catch {} }
+        let scenarios = ["scenarios/dynamic/join-and-leave.yaml", "scenarios/faults/429-storm-then-recovers.yaml", "scenarios/export/one-time-basic.yaml"]
+        for jobs in ["1", "3"] {
+            let (status, output) = try cohortsim(["run"] + scenarios + ["--record", "never", "--jobs", jobs, "--report", folder + "/jobs-" + jobs])
+            #expect(status == 0, "\(output)")
+        }
+        for page in ["index.html", "pages/dynamic-join-and-leave.html", "pages/faults-429-storm-then-recovers.html"] {
+            let one = FileManager.default.contents(atPath: folder + "/jobs-1/" + page)
+            #expect(one != nil && one == FileManager.default.contents(atPath: folder + "/jobs-3/" + page), "\(page)")
+        }
+    }
+
     @Test func aReportFolderThatCannotBeWrittenIsInvalidInputBeforeAnythingRuns() throws {
         let folder = try temporaryFolder()
         defer { do { try FileManager.default.removeItem(atPath: folder) } catch {} }
