@@ -18,6 +18,7 @@ let package = Package(
         .package(url: "https://github.com/apple/swift-crypto", exact: "3.12.3"),
         .package(url: "https://github.com/apple/swift-collections", exact: "1.6.0"),
         .package(url: "https://github.com/swiftcsv/SwiftCSV", exact: "0.10.0"),
+        .package(url: "https://github.com/JohnSundell/Plot", exact: "0.14.0"),  // the HTML report's templates
     ],
     targets: [
         // Values every layer shares: time, seeded randomness, JSON, errors with context.
@@ -70,8 +71,13 @@ let package = Package(
             .product(name: "Collections", package: "swift-collections"),
             .product(name: "SwiftCSV", package: "SwiftCSV"),
         ]),
+        // The static HTML report of a suite or fuzz run, from the harness's values (Plot for the markup).
+        .target(name: "Report", dependencies: [
+            "Harness", "SimCore",
+            .product(name: "Plot", package: "Plot"),
+        ]),
         .executableTarget(name: "cohortsim", dependencies: [
-            "Harness", "ExportEngine", "SimCore", "SimHTTP", "SimHTTPClient",
+            "Harness", "Report", "ExportEngine", "SimCore", "SimHTTP", "SimHTTPClient",
             .product(name: "Yams", package: "Yams"),
             .product(name: "ArgumentParser", package: "swift-argument-parser"),
         ]),
@@ -80,6 +86,7 @@ let package = Package(
             "SimCore", "SimHTTP", "SimHTTPServer", "SimHTTPClient", "SimStorage", "ExportEngine", "FakeMailchimp", "FakeMixpanel", "Harness",
             .product(name: "GRDB", package: "GRDB.swift"),  // SQLiteTemplateTests reads the schema back
         ]),
+        .testTarget(name: "ReportTests", dependencies: ["Report", "Harness", "SimCore"]),
         .testTarget(name: "FakeMailchimpTests", dependencies: ["SimCore", "SimHTTP", "SimHTTPServer", "SimHTTPClient", "FakeMailchimp"]),
         .testTarget(name: "FakeMixpanelTests", dependencies: ["SimCore", "SimHTTP", "SimHTTPServer", "SimHTTPClient", "FakeMixpanel"],
                     exclude: ["OpenAPI"]),  // Mixpanel's OpenAPI files, read by OpenAPIShapeTests

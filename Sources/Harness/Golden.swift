@@ -64,6 +64,9 @@ public struct GoldenStore: Sendable {
         return .pending(diff: diff)
     }
 
+    /// The golden of `scenarioID`, if there is one.
+    public func text(for scenarioID: String) -> String? { read(path(for: scenarioID)) }
+
     /// Ids of scenarios with a pending outcome, sorted.
     public func pendingIDs() -> [String] {
         allFiles(suffix: ".\(Self.fileExtension)\(Self.pendingSuffix)")

@@ -18,8 +18,14 @@ public enum TransportMode: String, Sendable, CaseIterable {
 /// Replays one scenario on a virtual clock against the real engine and the fakes.
 public struct ScenarioRunner: Sendable {
     public let transport: TransportMode
+    /// Whether the trace samples each sync's audience after every step (for `--report`; it
+    /// reads both fakes once per step, so it is off unless asked for).
+    public let samplesAudience: Bool
 
-    public init(transport: TransportMode = .inProcess) { self.transport = transport }
+    public init(transport: TransportMode = .inProcess, samplesAudience: Bool = false) {
+        self.transport = transport
+        self.samplesAudience = samplesAudience
+    }
 
     /// Runs `scenario` and returns its outcome: the golden document and any failed inline expectation.
     public func run(_ scenario: Scenario) async throws -> ScenarioOutcome {
@@ -50,6 +56,8 @@ public struct ScenarioRunner: Sendable {
             let world = try World(scenario: scenario, simulation: simulation, fakes: fakes, network: network)
             try await observer?.begin(world)
             var timeline: [String] = []
+            var steps: [TraceStep] = []
+            var sampler = samplesAudience ? try AudienceSampler(world) : nil
             var failures: [String] = []
             for (index, step) in scenario.steps.enumerated() {
                 do {
@@ -65,6 +73,8 @@ public struct ScenarioRunner: Sendable {
                     let result = try await world.perform(step.action)
                     try await world.clock.settle()
                     timeline.append("\(began) step \(index + 1) (line \(step.line)): " + result)
+                    steps.append(TraceStep(number: index + 1, line: step.line, kind: step.action.kind, began: began, ended: world.clock.now, result: result))
+                    try await sampler?.after(step: index + 1, began: began, in: world)
                     try await observer?.after(step: index + 1, step.action, result: result, in: world)
                 } catch let error as StepFailure {
                     throw StepError(file: scenario.file, line: step.line, step: index + 1, message: error.message)
@@ -85,7 +95,10 @@ public struct ScenarioRunner: Sendable {
                 + stateChanges.enumerated().map { ("state change \($0.offset + 1)'s reason", $0.element.reason) }
             failures += SecretScan(scenario).leaks(in: texts).map { "\(scenario.file): \($0)" }
             try await observer?.end(world, document: document)
-            return ScenarioOutcome(document: document, expectationFailures: failures)
+            let trace = ScenarioTrace(start: scenario.start, end: world.clock.now, steps: steps, runs: runs.map(ScenarioTrace.run),
+                                      requests: ScenarioTrace.requests(world.journal.journal), samples: sampler?.samples ?? [],
+                                      faultWindows: ScenarioTrace.faultWindows(scenario))
+            return ScenarioOutcome(document: document, expectationFailures: failures, trace: trace)
         }
     }
 }
@@ -103,6 +116,13 @@ public struct ScenarioOutcome: Sendable, Equatable {
     public var document: String
     /// Inline expectations that did not hold, each naming file, line and step.
     public var expectationFailures: [String]
+    /// The replay as values, for the HTML report. Not compared by `==`: an outcome is its
+    /// document and its failures (the trace is derived from the same replay).
+    public var trace: ScenarioTrace
+
+    public static func == (a: ScenarioOutcome, b: ScenarioOutcome) -> Bool {
+        a.document == b.document && a.expectationFailures == b.expectationFailures
+    }
 }
 
 /// A step that cannot be carried out in this world (e.g. it names a cohort that does not exist).

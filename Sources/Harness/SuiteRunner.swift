@@ -14,6 +14,11 @@ public struct SuiteRunner: Sendable {
         /// Wall-clock seconds the replay took, for JUnit's `time` only: never part of an outcome,
         /// and ignored by `==` (the same suite gives equal results at any speed or parallelism).
         public var seconds: Double = 0
+        /// The replay as values, for the HTML report (`nil` when the scenario could not run).
+        /// Ignored by `==`, like `seconds`.
+        public var trace: ScenarioTrace?
+        /// The golden and the actual outcome when they differ, for a side-by-side diff.
+        public var comparison: GoldenComparison?
 
         public static func == (a: Result, b: Result) -> Bool {
             a.scenarioID == b.scenarioID && a.file == b.file && a.seed == b.seed && a.verdict == b.verdict && a.error == b.error
@@ -81,12 +86,15 @@ public struct SuiteRunner: Sendable {
     public let mode: RecordMode
     /// Replaces every scenario's seed when set.
     public let seedOverride: UInt64?
+    /// Whether each replay samples its audiences after every step (see ``ScenarioRunner/samplesAudience``).
+    public let samplesAudience: Bool
 
-    public init(scenarioRoot: String, goldenRoot: String, mode: RecordMode, seedOverride: UInt64? = nil) {
+    public init(scenarioRoot: String, goldenRoot: String, mode: RecordMode, seedOverride: UInt64? = nil, samplesAudience: Bool = false) {
         self.scenarioRoot = scenarioRoot
         goldens = GoldenStore(root: goldenRoot)
         self.mode = mode
         self.seedOverride = seedOverride
+        self.samplesAudience = samplesAudience
     }
 
     /// Every `.yaml`/`.yml` file under `paths` (files or folders), sorted.
@@ -146,8 +154,14 @@ public struct SuiteRunner: Sendable {
         let clock = ContinuousClock()
         let started = clock.now
         do {
-            let outcome = try await ScenarioRunner().run(scenario)
+            let outcome = try await ScenarioRunner(samplesAudience: samplesAudience).run(scenario)
+            result.trace = outcome.trace
             result.verdict = try goldens.check(scenarioID: scenario.id, actual: outcome.document, mode: mode)
+            switch result.verdict {
+            case .mismatch, .pending:
+                result.comparison = GoldenComparison(golden: goldens.text(for: scenario.id) ?? "", actual: outcome.document)
+            default: break
+            }
             if !outcome.expectationFailures.isEmpty { result.error = outcome.expectationFailures.joined(separator: "\n") }
         } catch {
             result.error = "\(error)"
@@ -182,5 +196,16 @@ public struct SuiteRunner: Sendable {
         while p.hasPrefix("./") { p = String(p.dropFirst(2)) }
         while p.hasSuffix("/") && p.count > 1 { p = String(p.dropLast()) }
         return p
+    }
+}
+
+/// The two texts a golden check compared, when they differed.
+public struct GoldenComparison: Sendable, Equatable {
+    public var golden: String
+    public var actual: String
+
+    public init(golden: String, actual: String) {
+        self.golden = golden
+        self.actual = actual
     }
 }

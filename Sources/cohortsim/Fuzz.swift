@@ -1,6 +1,7 @@
 import ArgumentParser
 import Foundation
 import Harness
+import Report
 import SimCore
 import Synchronization
 
@@ -16,6 +17,7 @@ extension CohortSim {
                 Example:
                   cohortsim fuzz --seeds 1000 --jobs 2
                   cohortsim fuzz --seed 99 --size medium      # one seed; a violation is shrunk to fuzz-findings/
+                  cohortsim fuzz --seeds 300 --report .build/fuzz-report
                 """)
 
         @Option(help: "Run only this seed (and shrink its violation).")
@@ -56,6 +58,9 @@ extension CohortSim {
 
         @Option(help: "Write a JSON summary to this file.")
         var json: String?
+
+        @Option(help: ArgumentHelp("Write a static HTML report (every seed; for a violation its invariant, the step where it broke, the shrunk scenario and its timeline, audience and requests) to this folder.", valueName: "dir"))
+        var report: String?
 
         @Option(help: "How the engine reaches the fakes: in-process or loopback.")
         var transport = "in-process"
@@ -105,13 +110,14 @@ extension CohortSim {
             let plan = seed.map { FuzzCampaign.Plan(size: size, base: $0, count: 1) }
                 ?? FuzzCampaign.Plan(size: size, base: base, count: seeds, replay: replay, shard: shardValue)
             let list = plan.seeds
+            let writer = try report.map(preparedReportWriter)
             let terminal = Terminal()
             print("Fuzzing \(list.count) seed(s), size \(size.rawValue), jobs \(jobs)" + (replay.isEmpty || seed != nil ? "" : ", \(replay.count) from the corpus first"))
 
             let clock = ContinuousClock()
             let started = clock.now
             let counter = ProgressCounter()
-            let results = await FuzzCampaign(transport: transport, jobs: jobs, sabotage: planted).run(list, size: size, keepGoing: {
+            let results = await FuzzCampaign(transport: transport, jobs: jobs, sabotage: planted, tracesViolations: writer != nil).run(list, size: size, keepGoing: {
                 guard let budget else { return true }
                 return clock.now - started < budget
             }, progress: { result in
@@ -122,16 +128,21 @@ extension CohortSim {
             terminal.clearProgress()
             let elapsed = clock.now - started
             let summary = FuzzSummary(size: size, results: results, sabotage: planted)
-            try report(summary, terminal: terminal, corpus: corpusStore, transport: transport)
+            try printSummary(summary, terminal: terminal, corpus: corpusStore, transport: transport)
             let seconds = Double(elapsed.components.seconds) + Double(elapsed.components.attoseconds) / 1e18
             printError(String(format: "%d seeds in %.1f s (%.1f seeds/s)", results.count, seconds, Double(results.count) / max(seconds, 0.001)))
-            if !summary.failing.isEmpty {
-                try await shrinkFindings(summary, size: size, sabotage: planted, transport: transport, terminal: terminal)
-                throw ExitCode(1)
+            let findings = summary.failing.isEmpty ? [:]
+                : try await shrinkFindings(summary, size: size, sabotage: planted, transport: transport, terminal: terminal)
+            if let writer {
+                let context = "cohortsim fuzz, transport \(transport.rawValue)" + planted.map { ", sabotage \($0.rawValue)" }.joined()
+                let document = try ReportDocument.fuzz(summary: summary, findings: findings, context: context)
+                let index = try writer.write(try ReportRenderer().render(document))
+                print("report: \(index)")
             }
+            if !summary.failing.isEmpty { throw ExitCode(1) }
         }
 
-        private func report(_ summary: FuzzSummary, terminal: Terminal, corpus: FuzzCorpus?, transport: TransportMode) throws {
+        private func printSummary(_ summary: FuzzSummary, terminal: Terminal, corpus: FuzzCorpus?, transport: TransportMode) throws {
             for failing in summary.failing {
                 for violation in failing.result.violations {
                     print(terminal.red("VIOLATION") + " seed \(failing.seed): \(violation.line)")
@@ -149,9 +160,11 @@ extension CohortSim {
             if let json { try (summary.json.canonicalText + "\n").write(toFile: json, atomically: true, encoding: .utf8) }
         }
 
+        /// Shrinks the first violation of each invariant (up to the limit); returns the findings by seed.
         private func shrinkFindings(_ summary: FuzzSummary, size: FuzzSize, sabotage: [FuzzSabotage],
-                                    transport: TransportMode, terminal: Terminal) async throws {
-            guard !noShrink, shrinkLimit > 0 else { return }
+                                    transport: TransportMode, terminal: Terminal) async throws -> [UInt64: ShrunkFinding] {
+            guard !noShrink, shrinkLimit > 0 else { return [:] }
+            var findings: [UInt64: ShrunkFinding] = [:]
             var done = Set<Invariant>()
             let commit = Self.commit()
             for failing in summary.failing {
@@ -161,6 +174,7 @@ extension CohortSim {
                     let started = clock.now
                     let finding = try await Shrinker(invariant: violation.invariant, transport: transport)
                         .shrinkAndWrite(seed: failing.seed, size: size, sabotage: sabotage, violation: violation, commit: commit, folder: out)
+                    findings[failing.seed] = finding
                     print("shrunk seed \(failing.seed) (\(violation.invariant.rawValue)): \(finding.originalSteps) → \(finding.scenario.steps.count) steps in \(finding.replays) replays: \(finding.path)")
                     let elapsed = clock.now - started
                     printError(String(format: "shrinking took %.1f s", Double(elapsed.components.seconds) + Double(elapsed.components.attoseconds) / 1e18))
@@ -168,6 +182,7 @@ extension CohortSim {
                     print(terminal.red("could not shrink seed \(failing.seed): \(error)"))
                 }
             }
+            return findings
         }
 
         /// The checked-out commit, for the shrunk file's description (`unknown` outside a git checkout).

@@ -1,13 +1,14 @@
 import ArgumentParser
 import Foundation
 import Harness
+import Report
 
 extension CohortSim {
     /// `cohortsim run`: replays scenarios and compares their outcomes with goldens.
     struct Run: AsyncParsableCommand {
         static let configuration = CommandConfiguration(
             abstract: "Replay scenarios and compare their outcomes with the goldens.",
-            discussion: "Exit status: 0 all passed, 1 a scenario failed (or an outcome was written for review), 2 invalid input.\n\nExample:\n  cohortsim run --jobs 2\n  cohortsim run scenarios/dynamic --record failed")
+            discussion: "Exit status: 0 all passed, 1 a scenario failed (or an outcome was written for review), 2 invalid input.\n\nExample:\n  cohortsim run --jobs 2\n  cohortsim run scenarios/dynamic --record failed\n  cohortsim run --record never --report .build/report   # then open .build/report/index.html")
 
         @Argument(help: "Scenario files or folders (default: the scenario root).")
         var paths: [String] = []
@@ -35,12 +36,17 @@ extension CohortSim {
         @Option(help: "Use this seed for every scenario instead of its own.")
         var seed: UInt64?
 
+        @Option(help: ArgumentHelp("Write a static HTML report (index.html, one page per scenario: timeline, audience, runs, requests, golden diff) to this folder.", valueName: "dir"))
+        var report: String?
+
         mutating func run() async throws {
             let terminal = Terminal()
             let mode = try recordMode()
             let selection = try makeSelection()
             guard jobs >= 1 else { throw invalidInput("--jobs must be at least 1") }
-            let runner = SuiteRunner(scenarioRoot: locations.scenarioRoot, goldenRoot: locations.goldens, mode: mode, seedOverride: seed)
+            let writer = try report.map(preparedReportWriter)
+            let runner = SuiteRunner(scenarioRoot: locations.scenarioRoot, goldenRoot: locations.goldens, mode: mode, seedOverride: seed,
+                                     samplesAudience: writer != nil)
             let scenarios = try loadSelected(runner, selection)
             print("Running \(scenarios.count) scenario(s), record mode \(mode.rawValue), jobs \(jobs)" + (seed.map { ", seed \($0)" } ?? ""))
             let results = await runner.run(scenarios, jobs: jobs) { done, result in
@@ -51,10 +57,27 @@ extension CohortSim {
             let orphans = selection.isEverything && paths.isEmpty ? runner.goldens.orphans(scenarioIDs: Set(scenarios.map(\.id))) : []
             let summary = SuiteRunner.Summary(results: results, orphans: orphans)
             if let junit { try JUnitReport.xml(summary).write(toFile: junit, atomically: true, encoding: .utf8) }
+            if let writer { try writeReport(summary, scenarios: scenarios, mode: mode, to: writer) }
             printFailures(summary, terminal)
             let line = "\(summary.passed) passed, \(summary.failed) failed" + (summary.recorded > 0 ? ", \(summary.recorded) recorded" : "")
             print(summary.failed > 0 ? terminal.red(line) : terminal.green(line))
             if summary.failed > 0 || summary.recorded > 0 { throw ExitCode(1) }
+        }
+
+        /// The one command that replays a failed result.
+        private func repro(_ result: SuiteRunner.Result) -> String {
+            "swift run cohortsim run \(result.file)" + (seed.map { " --seed \($0)" } ?? "")
+        }
+
+        private func writeReport(_ summary: SuiteRunner.Summary, scenarios: [Harness.Scenario], mode: RecordMode, to writer: ReportWriter) throws {
+            var context = "cohortsim run, record mode \(mode.rawValue)"
+            if let filter { context += ", filter \(filter)" }
+            if let tag { context += ", tag \(tag)" }
+            if let shard { context += ", shard \(shard)" }
+            if let seed { context += ", seed \(seed)" }
+            let document = ReportDocument.suite(scenarios: scenarios, summary: summary, context: context, repro: repro)
+            let index = try writer.write(try ReportRenderer().render(document))
+            print("report: \(index)")
         }
 
         private func recordMode() throws -> RecordMode {
@@ -111,7 +134,7 @@ extension CohortSim {
                 print("\n" + t.bold("---- \(failure.scenarioID)") + " (\(failure.file), seed \(failure.seed))")
                 let (_, text) = JUnitReport.failure(failure)
                 if !text.isEmpty { print(t.diff(text), terminator: text.hasSuffix("\n") ? "" : "\n") }
-                print("reproduce: swift run cohortsim run \(failure.file)" + (seed.map { " --seed \($0)" } ?? ""))
+                print("reproduce: " + repro(failure))
             }
             for orphan in summary.orphans {
                 print("\n" + t.bold("---- orphaned golden \(locations.goldens)/\(orphan).golden") + ": no scenario produces it; delete it or restore its scenario")

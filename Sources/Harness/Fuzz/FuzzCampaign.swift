@@ -48,11 +48,16 @@ public struct FuzzCampaign: Sendable {
     public var jobs: Int
     /// Misbehaviours planted in every case's fake Mailchimp (see ``FuzzGenerator/sabotage``).
     public var sabotage: [MailchimpWorld.Sabotage]
+    /// Whether seeds with a violation keep their trace, with audience samples, for the HTML
+    /// report. Seeds without one never keep it (a campaign of thousands would hold them all).
+    public var tracesViolations: Bool
 
-    public init(transport: TransportMode = .inProcess, jobs: Int = 1, sabotage: [MailchimpWorld.Sabotage] = []) {
+    public init(transport: TransportMode = .inProcess, jobs: Int = 1, sabotage: [MailchimpWorld.Sabotage] = [],
+                tracesViolations: Bool = false) {
         self.transport = transport
         self.jobs = jobs
         self.sabotage = sabotage
+        self.tracesViolations = tracesViolations
     }
 
     /// Runs `seeds` in order; `keepGoing` is asked before each new seed starts (a time budget) and
@@ -64,11 +69,14 @@ public struct FuzzCampaign: Sendable {
             var next = 0
             let transport = transport
             let sabotage = sabotage
+            let traces = tracesViolations
             func start(_ index: Int) {
                 let seed = seeds[index]
                 group.addTask {
                     let scenario = FuzzGenerator(seed: seed, size: size, sabotage: sabotage).scenario()
-                    return (index, SeedResult(seed: seed, result: await FuzzCase(transport: transport).run(scenario)))
+                    var result = await FuzzCase(transport: transport, samplesAudience: traces).run(scenario)
+                    if !traces || result.violations.isEmpty { result.trace = nil }
+                    return (index, SeedResult(seed: seed, result: result))
                 }
             }
             while next < min(max(jobs, 1), seeds.count) && keepGoing() { start(next); next += 1 }
