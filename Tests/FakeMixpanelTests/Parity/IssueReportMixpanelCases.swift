@@ -35,5 +35,14 @@ enum IssueReportMixpanelCases {
             status: 200,
             expect: [("", ["status": 1, "error": .null])],
             notes: "Both reports quote only the answer; the event is the 2019 help-centre example (mixpanel-utils#20) with a $insert_id added, which today's /import requires."),
+        MixpanelParityCase(
+            name: "engage with verbose=2 refuses an update without $distinct_id with 400",
+            source: "https://github.com/rudderlabs/rudder-transformer/pull/5060 (the error body Mixpanel returned with verbose=2)",
+            recorded: "2026-03-23",
+            method: "POST", path: "/engage?verbose=2", contentType: "application/x-www-form-urlencoded",
+            body: formData([["$token": "tok", "$set": ["plan": "pro"]]]),
+            auth: "tok:", status: 400,
+            expect: [("", ["error": "Engage API error: $distinct_id, missing or empty", "status": 0])],
+            notes: "The PR quotes the body and says the status became 400; the update (a $set without $distinct_id) and the form encoding are assumed from the RudderStack destination it describes."),
     ]
 }
