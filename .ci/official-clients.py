@@ -94,6 +94,22 @@ try:
     check("mailchimp-marketing unknown merge tag refused",
           status == 400 and body.get("errors") == [{"field": "NOPE", "message": "This field does not exist"}], body)
 
+    # Single-member static-segment writes and segment updates (issue 14).
+    tag = client.lists.create_segment(list_id, {"name": "SDK tag", "static_segment": []})
+    added = client.lists.create_segment_member(list_id, tag["id"], {"email_address": "SDK.User@freddiesjokes.com"})
+    listed = client.lists.get_segment_members_list(list_id, tag["id"])
+    check("mailchimp-marketing adds one member to a static segment",
+          added["id"] == sdk_hash and [m["id"] for m in listed["members"]] == [sdk_hash], (added, listed))
+    removed = client.lists.remove_segment_member(list_id, tag["id"], sdk_hash)
+    check("mailchimp-marketing removes one member from a static segment",
+          getattr(removed, "status_code", None) == 204 and client.lists.get_segment_members_list(list_id, tag["id"])["total_items"] == 0,
+          removed)
+    renamed = client.lists.update_segment(list_id, tag["id"], {"name": "SDK tag renamed", "static_segment": ["SDK.User@freddiesjokes.com"]})
+    check("mailchimp-marketing PATCH renames a segment and replaces its members",
+          renamed["name"] == "SDK tag renamed" and renamed["member_count"] == 1, renamed)
+    status, body = problem(lambda: client.lists.remove_segment_member(list_id, tag["id"], unknown))
+    check("mailchimp-marketing removing a non-member from a segment is 404", status == 404, body)
+
     from mailchimp3 import MailChimp
     mc3 = MailChimp(mc_api=mc["api_key"])
     mc3.base_url = mc["base_url"] + "/"
@@ -102,6 +118,14 @@ try:
     batch3 = mc3.lists.update_members(list_id, {"members": [{"email_address": "mc3@example.com", "status": "subscribed"}]})
     check("mailchimp3 batch subscribe refuses example.com per item",
           batch3["error_count"] == 1 and batch3["errors"][0]["error_code"] == "ERROR_GENERIC", batch3)
+
+    seg3 = mc3.lists.segments.create(list_id, {"name": "mc3 tag", "static_segment": []})
+    member3 = mc3.lists.segments.members.create(list_id, seg3["id"], {"email_address": "SDK.User@freddiesjokes.com", "status": "subscribed"})
+    check("mailchimp3 adds one member to a static segment", member3["id"] == sdk_hash and mc3.lists.segments.get(list_id, seg3["id"])["member_count"] == 1, member3)
+    mc3.lists.segments.members.delete(list_id, seg3["id"], sdk_hash)
+    check("mailchimp3 removes one member from a static segment", mc3.lists.segments.members.all(list_id, seg3["id"])["total_items"] == 0)
+    renamed3 = mc3.lists.segments.update(list_id, seg3["id"], {"name": "mc3 tag renamed"})
+    check("mailchimp3 renames a segment", renamed3["name"] == "mc3 tag renamed", renamed3)
 
     from mixpanel import Consumer, Mixpanel
     consumer = Consumer(events_url=mp["ingest_url"] + "/track", people_url=mp["ingest_url"] + "/engage",

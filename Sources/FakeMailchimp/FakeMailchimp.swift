@@ -95,7 +95,10 @@ public final class FakeMailchimp: HTTPHandler {
         await injector.apply(request, clock: clock, errorBody: { status in
             MailchimpProblem.fault(status: status).response(instance: instance)
         }) {
-            if let name = request.headers["X-Trigger-Error"], let problem = MailchimpProblem.triggered(name) {
+            if let name = request.headers["X-Trigger-Error"], var problem = MailchimpProblem.triggered(name) {
+                // Every 405 names the methods the path takes (reference §3.1).
+                let allowed = routes.allowedMethods(path: request.path)
+                if problem.status == 405, !allowed.isEmpty { problem.headers["Allow"] = allowed.joined(separator: ", ") }
                 return problem.response(instance: instance)
             }
             do { try await runDueBatches() } catch { return MailchimpProblem.internalError.response(instance: instance) }
@@ -193,6 +196,7 @@ public final class FakeMailchimp: HTTPHandler {
         MemberRoutes.register(in: &routes)
         BatchSubscribeRoutes.register(in: &routes)
         TagRoutes.register(in: &routes)
+        SegmentMemberRoutes.register(in: &routes)
         ListRoutes.register(in: &routes)
         MergeFieldRoutes.register(in: &routes)
         WebhookRoutes.register(in: &routes)

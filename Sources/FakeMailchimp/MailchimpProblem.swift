@@ -124,8 +124,9 @@ extension MailchimpProblem {
     }
 
     static func staticSegmentMissing(_ id: String) -> MailchimpProblem {
-        MailchimpProblem(status: 404, title: "Resource Not Found",
-                         detail: "A Static Segment with an id of \(id) does not exist for this list")
+        // 400 and the quoted id as thorning/node-mailchimp#32 quotes the answer; the title is not recorded.
+        MailchimpProblem(status: 400, title: "Invalid Resource",
+                         detail: "A Static Segment with an id of \"\(id)\" does not exist for this list.")
     }
 
     static func countTooLarge() -> MailchimpProblem {

@@ -36,6 +36,12 @@ public struct RouteTable<Context: Sendable>: Sendable {
         return allowed.isEmpty ? .notFound : .methodNotAllowed(allowed: allowed)
     }
 
+    /// Every method some route takes on `path`, in registration order (the `Allow` of a 405).
+    public func allowedMethods(path: String) -> [String] {
+        let parts = Self.segments(path)
+        return entries.filter { Self.bind($0.segments, to: parts) != nil }.map(\.method)
+    }
+
     private static func segments(_ path: some StringProtocol) -> [Substring] {
         path.split(separator: "/", omittingEmptySubsequences: true).map { Substring($0) }
     }

@@ -9,10 +9,17 @@ enum AccountRoutes {
             .json(["health_status": "Everything's Chimpy!"])
         }
         routes.on("GET", "/3.0") { fake, _, _ in try root(fake) }
+        /// Filters the spec documents for `GET /lists` that the fake does not model (refused with 400).
+        let unsupportedListFilters = ["before_campaign_last_sent", "since_campaign_last_sent", "email", "has_ecommerce_store",
+                                      "include_total_contacts"]
         routes.on("GET", "/3.0/lists") { fake, request, _ in
             let (count, offset) = try RequestReading.paging(request)
+            let query = try ListingQuery(request, windows: [(parameter: "date_created", column: "date_created")], sortFields: ["date_created"],
+                                         unsupported: unsupportedListFilters)
             return try fake.read { db in
-                let all = try MailchimpQueries.lists(db)
+                var all = try MailchimpQueries.lists(db).filter { list in query.admits { _ in list.dateCreated } }
+                // Stored order is date_created, then id; descending reverses it.
+                if query.sort?.direction == .descending { all.reverse() }
                 let page = all.dropFirst(offset).prefix(count)
                 return .json(["lists": .array(try page.map { try Rendering.list($0, db: db) }),
                               "total_items": .int(Int64(all.count)),

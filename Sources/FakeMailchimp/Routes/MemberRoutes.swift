@@ -32,6 +32,11 @@ enum MemberRoutes {
         return try MemberWrites(fake: fake, db: db, list: list, now: fake.clock.now)
     }
 
+    /// `since_…` / `before_…` pairs of `GET …/members` and the columns they filter.
+    static let memberWindows = [(parameter: "timestamp_opt", column: "timestamp_opt"), (parameter: "last_changed", column: "last_changed")]
+    /// Filters the spec documents for `GET …/members` that the fake does not model (refused with 400).
+    static let unsupportedMemberFilters = ["interest_category_id", "interest_ids", "interest_match", "since_last_campaign", "unsubscribed_since"]
+
     private static func listMembers(_ fake: FakeMailchimp, _ request: HTTPRequest, _ p: RouteParameters) throws -> HTTPResponse {
         let (count, offset) = try RequestReading.paging(request)
         let status = request.queryValue("status")
@@ -39,9 +44,18 @@ enum MemberRoutes {
             throw MailchimpProblem.schema("status", "Data presented is not one of the accepted values: subscribed, unsubscribed, cleaned, pending, transactional, archived.")
         }
         let detail = FieldSelection(request)?.memberDetail(for: "members") ?? .full
+        let query = try ListingQuery(request, windows: memberWindows, sortFields: ["timestamp_opt", "timestamp_signup", "last_changed"],
+                                     unsupported: unsupportedMemberFilters)
+        let filters = try MemberFilters(request)
         return try fake.read { db in
             let writes = try context(fake, db, p)
             let list = writes.list.id
+            if !query.isDefault || !filters.isEmpty {
+                let (page, total) = try MemberFilters.page(db, list: list, status: status, query: query, filters: filters, count: count, offset: offset)
+                let members = try page.map { try Rendering.member($0, db: db, detail: detail, mergeTags: writes.mergeTags) }
+                return Rendering.response(["members": .array(members), "list_id": .string(list),
+                                           "total_items": .int(Int64(total)), "_links": []], selection: FieldSelection(request))
+            }
             let pages = status.map { status in
                 MemberPages(listing: "members|\(list)|\(status)", filter: "m.list_id = ? AND m.status = ?", arguments: [list, status],
                             countSQL: "SELECT COUNT(*) FROM member WHERE list_id = ? AND status = ?")

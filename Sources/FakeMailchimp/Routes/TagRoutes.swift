@@ -33,11 +33,15 @@ enum TagRoutes {
         }
         routes.on("GET", "/3.0/lists/{list}/segments") { fake, request, p in
             let (count, offset) = try RequestReading.paging(request)
+            // include_* would change member_count, which counts subscribed contacts only here.
+            let query = try ListingQuery(request, windows: [(parameter: "created_at", column: "created_at"), (parameter: "updated_at", column: "updated_at")],
+                                         sortFields: nil, unsupported: ["include_cleaned", "include_transactional", "include_unsubscribed"])
             return try fake.read { db in
                 _ = try MemberRoutes.context(fake, db, p)
                 var rows = try Row.fetchAll(try db.cachedStatement(sql: "SELECT * FROM segment WHERE list_id = ? ORDER BY id"), arguments: [p["list"]])
                     .map(SegmentRecord.init)
                 if let type = request.queryValue("type") { rows = rows.filter { $0.type == type } }
+                rows = rows.filter { s in query.admits { $0 == "created_at" ? s.createdAt : s.updatedAt } }
                 return .json(["segments": .array(try rows.dropFirst(offset).prefix(count).map { try Rendering.segment($0, db: db) }),
                               "list_id": .string(p["list"]), "total_items": .int(Int64(rows.count)), "_links": []])
             }

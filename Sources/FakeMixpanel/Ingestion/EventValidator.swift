@@ -45,10 +45,10 @@ struct EventValidator {
             return fail("properties.distinct_id", "'\(distinctID)' is not allowed as a distinct_id")
         }
         let given = properties["$insert_id"]
-        if let given, !isValidInsertID(given) {
-            return fail("properties.$insert_id", "must be at most 36 bytes of letters, digits and '-', and not a reserved value")
-        }
-        if given == nil && rules.requireInsertID && name != "$merge" { return fail("properties.$insert_id", "must be specified") }
+        // Recorded (mixpanel/mixpanel-utils#40, 2022): an insert id failure names the field `$insert_id`,
+        // without `properties.`, and a bad character is checked before the length.
+        if let given, let reason = insertIDProblem(given) { return fail("$insert_id", reason) }
+        if given == nil && rules.requireInsertID && name != "$merge" { return fail("$insert_id", "must be specified") }
         let finalInsertID = given?.stringValue ?? StableHash.hex(seed: seed, length: 32, "insert_id", name, distinctID,
                                                                  String(time.milliseconds), String(now.milliseconds), String(index))
         for key in ["token", "time", "distinct_id", "$insert_id"] { properties.removeValue(forKey: key) }
@@ -85,11 +85,15 @@ struct EventValidator {
         return .success(min(time, now))  // A22: up to 1 h ahead is clamped to the ingestion time
     }
 
-    private func isValidInsertID(_ value: JSONValue) -> Bool {
-        guard let text = value.stringValue, !text.isEmpty, text.utf8.count <= 36 else { return false }
-        guard text.unicodeScalars.allSatisfy({ ($0.isASCII && ($0.properties.isAlphabetic || ("0"..."9").contains($0))) || $0 == "-" })
-        else { return false }
-        return !Self.forbiddenIDs.contains(text.lowercased())
+    /// Why an `$insert_id` is refused, or nil. Only the character rule's wording is recorded;
+    /// the others are the fake's.
+    private func insertIDProblem(_ value: JSONValue) -> String? {
+        guard let text = value.stringValue, !text.isEmpty else { return "must be a non-empty string" }
+        guard text.unicodeScalars.allSatisfy({ ($0.isASCII && ($0.properties.isAlphabetic || ("0"..."9").contains($0))) || $0 == "-" }) else {
+            return "must only contain alphanumeric or hyphen '-' characters"
+        }
+        guard text.utf8.count <= 36 else { return "must be at most 36 bytes" }
+        return Self.forbiddenIDs.contains(text.lowercased()) ? "'\(text)' is not allowed as an insert id" : nil
     }
 
     /// Strings are truncated to 255 characters, at any depth.

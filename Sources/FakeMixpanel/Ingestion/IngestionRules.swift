@@ -52,13 +52,14 @@ public struct IngestionSettings: Sendable, Equatable {
     public var maxEventsPerRequest: Int
     /// A20: uncompressed bytes per `/import` request; default 10 MB (the 413 text still says 2097152).
     public var importMaxBytes: Int
-    /// A21: the key naming the event's insert id in `failed_records`; default `$insert_id`.
+    /// A21: the key naming the event's insert id in `failed_records`; default `insert_id`, as a
+    /// real strict 400 quoted in mixpanel/mixpanel-utils#40 (2022) spells it (the docs' example has `$insert_id`).
     public var failedRecordInsertIDKey: String
     /// A25: `/track` answers `1` when **any** event is valid (default), or only when all are.
     public var trackOneMeansAnyValid: Bool
 
     public init(maxEventsPerRequest: Int = 2000, importMaxBytes: Int = 10 * 1024 * 1024,
-                failedRecordInsertIDKey: String = "$insert_id", trackOneMeansAnyValid: Bool = true) {
+                failedRecordInsertIDKey: String = "insert_id", trackOneMeansAnyValid: Bool = true) {
         self.maxEventsPerRequest = maxEventsPerRequest
         self.importMaxBytes = importMaxBytes
         self.failedRecordInsertIDKey = failedRecordInsertIDKey

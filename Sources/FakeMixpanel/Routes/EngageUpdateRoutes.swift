@@ -14,10 +14,17 @@ enum EngageUpdateRoutes {
     }
 
     private static func update(_ fake: FakeMixpanel, _ request: HTTPRequest) throws -> HTTPResponse {
-        let verbose = EngageQueryRoutes.parameters(request)["verbose"] == "1"  // SDKs send it in the form body
+        let verbose = EngageQueryRoutes.parameters(request)["verbose"]  // SDKs send it in the form body
         func reply(_ error: String?) -> HTTPResponse {
-            if verbose { return .json(["status": error == nil ? 1 : 0, "error": error.map { .string($0) } ?? .null]) }
-            return .text(error == nil ? "1" : "0")
+            switch verbose {
+            case "1": return .json(["status": error == nil ? 1 : 0, "error": error.map { .string($0) } ?? .null])
+            case "2":
+                // Recorded (rudderlabs/rudder-transformer#5060, 2026): a failure is HTTP 400 with the
+                // error prefixed "Engage API error: ". The success body is assumed to be verbose=1's.
+                guard let error else { return .json(["status": 1, "error": .null]) }
+                return .json(["status": 0, "error": .string("Engage API error: " + error)], status: 400)
+            default: return .text(error == nil ? "1" : "0")
+            }
         }
         guard let updates = decodeUpdates(request) else { return reply("data, missing or empty") }
         guard updates.count <= maxUpdates else { return reply("too many updates: at most \(maxUpdates) per request") }

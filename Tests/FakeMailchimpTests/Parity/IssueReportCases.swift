@@ -47,5 +47,16 @@ enum IssueReportCases {
                                                 ("detail", "The resource submitted could not be validated. For field-specific details, see the 'errors' array."),
                                                 ("errors.0.field", "members.item:0.status")])],
             notes: "The report hides the address and merge fields and cuts the message after \"Data presented is not one of\"; the fake's message goes on with the accepted values."),
+        ParityCase(
+            name: "fields without the collection prefix selects nothing in a member listing",
+            source: "https://github.com/mailchimp/mailchimp-client-lib-codegen/issues/135 (SDK call and what came back; a Mailchimp engineer's answer)",
+            recorded: "2021-03-31",
+            audience: MailchimpWorldAudience(id: "list000001", mergeFields: ["FNAME", "LNAME"],
+                                             members: [ParityMember(email: "pawel@freddiesjokes.com")]),
+            exchanges: [ParityExchange(method: "GET", path: "/lists/{list}/members?fields=email_address", status: 200,
+                                       expect: [("", [:])]),
+                        ParityExchange(method: "GET", path: "/lists/{list}/members?fields=members.email_address", status: 200,
+                                       expect: [("members.0.email_address", "pawel@freddiesjokes.com")], absent: ["members.0.status", "total_items"])],
+            notes: "The SDK printed `<Response [200]>`, which mailchimp-marketing returns when the JSON body is empty or falsy: `{}` is assumed. The maintainer's fix was the `members.` prefix."),
     ]
 }
