@@ -20,7 +20,7 @@ public enum ScenarioParser {
     static let cohortKeys = ["id", "name", "description", "definition"]
     static let definitionKeys = ["ids", "property", "did", "all", "any", "not"]
     static let audienceKeys = ["id", "name", "merge_fields", "members"]
-    static let memberKeys = ["email", "status", "unsubscribed_by", "tags", "merge_fields", "forgotten"]
+    static let memberKeys = ["email", "status", "unsubscribed_by", "unsubscribe_reason", "tags", "merge_fields", "forgotten"]
 
     /// Parses the file at `path`; `id` names its golden.
     public static func parse(file path: String, id: String) throws -> Scenario {
@@ -253,6 +253,10 @@ public enum ScenarioParser {
         if let s = m["status"] { member.status = try s.choice(MailchimpWorld.statuses) }
         if let u = m["unsubscribed_by"] {
             member.unsubscribedBy = MailchimpWorld.UnsubscribedBy(rawValue: try u.choice(MailchimpWorld.UnsubscribedBy.allCases.map(\.rawValue)))!
+        }
+        if let reason = m["unsubscribe_reason"] {
+            guard member.status == "unsubscribed" else { throw reason.error("unsubscribe_reason goes with status: unsubscribed") }
+            member.unsubscribeReason = try reason.string()
         }
         member.tags = try m["tags"]?.sequence().map { try $0.string() } ?? []
         if let fields = m["merge_fields"] {
