@@ -33,7 +33,8 @@ extension FakeMailchimp {
         record.mergeFields = member.mergeFields.mapValues { .string($0) }
         if member.status == "unsubscribed" {
             record.unsubscribedBy = member.unsubscribedBy.rawValue
-            record.unsubscribeReason = member.unsubscribedBy == .admin ? "N/A (Unsubscribed by admin)" : "N/A (Unsubscribed via unsubscribe link)"
+            record.unsubscribeReason = member.unsubscribeReason
+                ?? (member.unsubscribedBy == .admin ? "N/A (Unsubscribed by admin)" : "N/A (Unsubscribed via unsubscribe link)")
         }
         if member.status == "archived" { record.statusBeforeArchive = "subscribed" }
         try record.save(db)

@@ -109,6 +109,14 @@ public final class FakeMailchimp: HTTPHandler {
     /// How many requests each scenario fault rule has hit so far, in rule order.
     public var faultHits: [Int] { injector.hitCounts() }
 
+    /// The fault rules in force; `serve`'s admin API adds and clears rules through it.
+    public var faultPlan: FaultInjector { injector }
+
+    /// For a request no route serves, the nearest route (`GET /3.0/lists/{list}`); `nil` otherwise.
+    public func nearestRoute(method: String, path: String) -> String? {
+        routes.nearest(method: method, path: path)
+    }
+
     /// Disables the account's API key: from now on it gets 401 `API Key Invalid`, "API key has been disabled".
     public func revokeAPIKey() {
         revoked.withLock { $0 = true }

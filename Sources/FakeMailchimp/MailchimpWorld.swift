@@ -29,6 +29,9 @@ public struct MailchimpWorld: Sendable, Equatable {
         public var email: String
         public var status: String
         public var unsubscribedBy: UnsubscribedBy
+        /// With `status: unsubscribed`: the `unsubscribe_reason` Mailchimp reports (`nil`: the
+        /// reason its way of unsubscribing gives, e.g. "N/A (Unsubscribed by admin)").
+        public var unsubscribeReason: String? = nil
         public var tags: [String]
         public var mergeFields: [String: String]
         /// The contact was permanently deleted: it is gone, and can never be re-imported.

@@ -134,6 +134,14 @@ public final class FakeMixpanel: HTTPHandler {
     /// How many requests each scenario fault rule has hit so far, in rule order.
     public var faultHits: [Int] { faults.hitCounts() }
 
+    /// The fault rules in force; `serve`'s admin API adds and clears rules through it.
+    public var faultPlan: FaultInjector { faults }
+
+    /// For a request no route serves, the nearest route (`GET /api/2.0/engage`); `nil` otherwise.
+    public func nearestRoute(method: String, path: String) -> String? {
+        routes.nearest(method: method, path: path)
+    }
+
     /// Faults first (a delay holds its rate-limit slot), then the route.
     private func route(_ request: HTTPRequest, family: APIFamily) async -> HTTPResponse {
         await faults.apply(request, clock: clock, errorBody: { family.faultResponse(status: $0, for: request, projectID: projectID) }) {

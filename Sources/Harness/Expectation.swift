@@ -17,6 +17,12 @@ public enum Expectation: Sendable, Equatable {
     case sync(cohort: String, audience: String, state: String)
     /// Total number of runs recorded so far.
     case runCount(Int)
+    /// The fake Mixpanel's monthly tracked users for one month (`YYYY-MM`).
+    case mtu(month: String, users: Int?, billable: Int?)
+    /// How many requests the engine has made that match, so far.
+    case requests(RequestFacts)
+    /// The engine's stored snapshot of a cohort → audience pair.
+    case snapshot(SnapshotFacts)
 
     /// What a `run` expectation checks: the run's number, and each fact given.
     public struct RunFacts: Sendable, Equatable {
@@ -32,10 +38,42 @@ public enum Expectation: Sendable, Equatable {
         /// Bounds on how long the run took, in virtual time.
         public var lastedAtLeast: SimDuration?
         public var lastedAtMost: SimDuration?
+        /// Contacts skipped / rejected by reason; only the reasons listed are checked (0: none).
+        public var skipped: [String: Int] = [:]
+        public var rejected: [String: Int] = [:]
+    }
+
+    /// What a `requests` expectation matches and how many it expects.
+    public struct RequestFacts: Sendable, Equatable {
+        /// `mailchimp` or `mixpanel`; `nil` for both.
+        public var service: String?
+        public var method: String?
+        /// A path pattern as in `faults` (`*` one segment, a trailing `/**` any rest).
+        public var path: String?
+        /// Sent at or after / before these times.
+        public var after: SimTime?
+        public var before: SimTime?
+        /// Fields the JSON request body must hold, by dotted path (`operations.0.method`).
+        public var body: [String: JSONValue]?
+        public var count: Int?
+        public var atLeast: Int?
+        public var atMost: Int?
+    }
+
+    /// What a `snapshot` expectation checks.
+    public struct SnapshotFacts: Sendable, Equatable {
+        public var cohort: String
+        public var audience: String
+        /// `true`: no snapshot has been taken.
+        public var absent: Bool
+        public var count: Int?
+        /// Addresses it must hold / must not hold (compared lower-cased).
+        public var contains: [String]
+        public var lacks: [String]
     }
 
     /// The keys an `expect:` step accepts, each naming one kind.
-    static let kinds = ["member", "tag", "run", "sync", "runs"]
+    static let kinds = ["member", "tag", "run", "sync", "runs", "mtu", "requests", "snapshot"]
 }
 
 extension World {
@@ -80,7 +118,8 @@ extension World {
             let lasted = run.finished.duration(since: run.started)
             if let least = facts.lastedAtLeast, lasted < least { return "run \(number) lasted \(lasted), expected at least \(least)" }
             if let most = facts.lastedAtMost, most < lasted { return "run \(number) lasted \(lasted), expected at most \(most)" }
-            return nil
+            return Expectation.byReason("run \(number) skipped", actual: run.skipped, expected: facts.skipped)
+                ?? Expectation.byReason("run \(number) rejected", actual: run.rejected, expected: facts.rejected)
         case .sync(let cohort, let audience, let state):
             let cohortID = try resolveCohort(cohort, allowDeleted: true).0
             let audienceID = try resolveAudience(audience)
@@ -91,6 +130,15 @@ extension World {
         case .runCount(let count):
             let actual = try await engine.runs().count
             return actual == count ? nil : "\(actual) run(s) recorded, expected \(count)"
+        case .mtu(let month, let users, let billable):
+            let report = try mixpanel.mtu(month: month)
+            if let users, report.count != users { return "mtu \(month): \(report.count) user(s), expected \(users)" }
+            if let billable, report.billable != billable { return "mtu \(month): \(report.billable) billable, expected \(billable)" }
+            return nil
+        case .requests(let facts):
+            return check(facts)
+        case .snapshot(let facts):
+            return try await check(facts)
         }
     }
 }

@@ -58,6 +58,12 @@ public struct ImportPseudonyms: Sendable {
         }
     }
 
+    /// Free text a person wrote (an unsubscribe reason): always `text-<hash>`, even when it
+    /// quotes an address, since the words around the address are personal too.
+    func freeText(_ text: String) -> String {
+        text.isEmpty ? text : "text-" + StableHash.hex(seed: 0, length: 8, "text", text)
+    }
+
     func text(_ text: String) -> String {
         if text.contains("@") { return email(text) }
         if text.isEmpty { return text }

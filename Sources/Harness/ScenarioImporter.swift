@@ -51,7 +51,7 @@ public struct ScenarioImporter: Sendable {
                              history: String?, events: (file: String, contents: String)? = nil) throws -> String {
         let profiles = try parseProfiles(profilesJSON, file: profilesFile)
         let imported = try events.map { try parseEvents($0.contents, file: $0.file) } ?? []
-        var members: [(email: String, status: String, tags: [String])] = []
+        var members: [ImportedMember] = []
         for (file, contents) in audienceFiles { members += try parseAudience(contents, file: file) }
         let definition = try cohortDefinition.map { try Yams.compose(yaml: $0) }?.map(pseudonyms.definition)
         var lines = [
@@ -71,7 +71,8 @@ public struct ScenarioImporter: Sendable {
             }
             lines.append("  id_merge: \(idMerge)")
         }
-        lines.append("  profiles:")
+        // An export with no profiles (only a Mailchimp file to look at) still parses.
+        lines.append(profiles.isEmpty ? "  profiles: []" : "  profiles:")
         if let history, !history.isEmpty {
             lines.insert(contentsOf: ["# Engine run history as reported:"] + history.split(separator: "\n").map { "#   " + pseudonyms.addresses(in: String($0)) }, at: 0)
         }
@@ -98,7 +99,12 @@ public struct ScenarioImporter: Sendable {
         if members.isEmpty { lines[lines.count - 1] = "      members: []" }
         for member in members {
             let tags = member.tags.isEmpty ? "" : ", tags: [\(member.tags.map(quote).joined(separator: ", "))]"
-            lines.append("        - {email: \(quote(member.email)), status: \(member.status)\(tags)}")
+            var unsubscribed = ""
+            if member.status == "unsubscribed" {
+                if member.byAdmin { unsubscribed += ", unsubscribed_by: admin" }
+                if let reason = member.reason { unsubscribed += ", unsubscribe_reason: \(quote(reason))" }
+            }
+            lines.append("        - {email: \(quote(member.email)), status: \(member.status)\(unsubscribed)\(tags)}")
         }
         lines += ["steps:", "  - connect: {}", "  - export: {cohort: Imported Cohort, audience: \(quote(audienceName)), mode: dynamic}", "  - wait: 2h"]
         return lines.joined(separator: "\n") + "\n"
@@ -171,7 +177,17 @@ public struct ScenarioImporter: Sendable {
         }
     }
 
-    private func parseAudience(_ contents: String, file: AudienceFile) throws -> [(email: String, status: String, tags: [String])] {
+    /// One contact of a Mailchimp export, pseudonymised.
+    struct ImportedMember {
+        var email: String
+        var status: String
+        var tags: [String]
+        /// An unsubscribed contact's reason, as the scenario's `unsubscribe_reason`.
+        var reason: String?
+        var byAdmin: Bool
+    }
+
+    private func parseAudience(_ contents: String, file: AudienceFile) throws -> [ImportedMember] {
         let csv: CSV<Named>
         do { csv = try CSV<Named>(string: contents, delimiter: .comma) } catch {
             throw ImportError(file: file.path, message: "not a CSV file: \(error)")
@@ -182,6 +198,8 @@ public struct ScenarioImporter: Sendable {
         }
         let statusColumn = header.first { ["status", "member_status", "email marketing"].contains($0.lowercased()) }
         let tagsColumn = header.first { $0.uppercased() == "TAGS" }
+        let reasonColumn = header.first { $0.uppercased() == "UNSUB_REASON" }
+        let otherColumn = header.first { $0.uppercased() == "UNSUB_REASON_OTHER" }
         let fallback = file.status ?? Self.status(fromFileName: file.path)
         return try csv.rows.enumerated().compactMap { index, row in
             guard let email = row[emailColumn], !email.isEmpty else { return nil }
@@ -191,7 +209,9 @@ public struct ScenarioImporter: Sendable {
                 throw ImportError(file: file.path, message: "row \(index + 2): unknown status '\(status)'; give the file's status as FILE:STATUS")
             }
             let tags = Self.tags(tagsColumn.flatMap { row[$0] } ?? "")
-            return (pseudonym(email), status, tags)
+            let reason = UnsubscribeReason(category: reasonColumn.flatMap { row[$0] } ?? "", other: otherColumn.flatMap { row[$0] } ?? "")
+            return ImportedMember(email: pseudonym(email), status: status, tags: tags,
+                                  reason: reason.scenarioValue(pseudonyms), byAdmin: reason.byAdmin)
         }
     }
 

@@ -20,7 +20,7 @@ public enum ScenarioParser {
     static let cohortKeys = ["id", "name", "description", "definition"]
     static let definitionKeys = ["ids", "property", "did", "all", "any", "not"]
     static let audienceKeys = ["id", "name", "merge_fields", "members"]
-    static let memberKeys = ["email", "status", "unsubscribed_by", "tags", "merge_fields", "forgotten"]
+    static let memberKeys = ["email", "status", "unsubscribed_by", "unsubscribe_reason", "tags", "merge_fields", "forgotten"]
 
     /// Parses the file at `path`; `id` names its golden.
     public static func parse(file path: String, id: String) throws -> Scenario {
@@ -40,59 +40,90 @@ public enum ScenarioParser {
         } catch let error as YamlError {
             throw yamlError(error, file: file)
         }
+        // Each section, option and step is parsed on its own, so every error of the file is
+        // reported at once; the first that cannot be skipped (the top-level mapping) stops here.
+        var errors = ScenarioErrorCollector()
         let top = try YAMLNode(node: root, file: file, path: "").mapping(allowed: topLevelKeys)
-        let start = try top["start"].map { node -> SimTime in
-            guard let t = SimTime(iso8601: try node.string()) else { throw node.error("start must be an ISO 8601 time such as 2026-03-02T09:00:00Z") }
-            return t
-        } ?? SimTime(iso8601: "2026-01-05T09:00:00Z")!
-        let seed = try top["seed"].map { node -> UInt64 in
-            let value = try node.int()
-            guard value >= 0 else { throw node.error("seed must not be negative") }
-            return UInt64(value)
-        } ?? 1
-        var engine = EngineSettings()
-        if let node = top["engine"] {
-            let map = try node.mapping(allowed: engineKeys)
-            if let s = map["status_if_new"] { engine.statusIfNew = try s.choice(["subscribed", "pending"]) }
-            if let s = map["existing_contacts"] {
-                engine.existingContacts = ExistingContactHandling(rawValue: try s.choice(ExistingContactHandling.allCases.map(\.rawValue)))!
+        let start: SimTime = try errors.attempt { () throws -> SimTime? in
+            try top["start"].map { node -> SimTime in
+                guard let t = SimTime(iso8601: try node.string()) else { throw node.error("start must be an ISO 8601 time such as 2026-03-02T09:00:00Z") }
+                return t
             }
+        }.flatMap { $0 } ?? SimTime(iso8601: "2026-01-05T09:00:00Z")!
+        let seed: UInt64 = try errors.attempt { () throws -> UInt64? in
+            try top["seed"].map { node -> UInt64 in
+                let value = try node.int()
+                guard value >= 0 else { throw node.error("seed must not be negative") }
+                return UInt64(value)
+            }
+        }.flatMap { $0 } ?? 1
+        let engine = try errors.attempt { try parseEngine(top["engine"]) } ?? EngineSettings()
+        let mixpanel: MixpanelWorld = try errors.attempt { () throws -> MixpanelWorld? in
+            try top["mixpanel"].map { try parseMixpanel($0, start: start) }
+        }.flatMap { $0 } ?? defaultMixpanel()
+        let mailchimp: MailchimpWorld = try errors.attempt { () throws -> MailchimpWorld? in
+            try top["mailchimp"].map(parseMailchimp)
+        }.flatMap { $0 } ?? MailchimpWorld(apiKey: defaultAPIKey)
+        let stepNodes = try errors.attempt { try top.required("steps").sequence() } ?? []
+        var steps: [Step] = []
+        for node in stepNodes {
+            if let step = try errors.attempt({ try StepParser.parse(node, start: start) }) { steps.append(step) }
         }
-        let mixpanel = try top["mixpanel"].map { try parseMixpanel($0, start: start) } ?? defaultMixpanel()
-        let mailchimp = try top["mailchimp"].map(parseMailchimp) ?? MailchimpWorld(apiKey: defaultAPIKey)
-        let steps = try top.required("steps").sequence().map { try StepParser.parse($0, start: start) }
-        var scenario = Scenario(file: file, id: id, name: try top.required("name").string(),
-                                description: try top["description"]?.string() ?? "",
-                                tags: try top["tags"]?.sequence().map { try $0.string() } ?? [],
+        let name = try errors.attempt { try top.required("name").string() } ?? ""
+        let description: String = try errors.attempt { () throws -> String? in try top["description"]?.string() }.flatMap { $0 } ?? ""
+        let tags: [String] = try errors.attempt { () throws -> [String]? in
+            try top["tags"]?.sequence().map { try $0.string() }
+        }.flatMap { $0 } ?? []
+        var scenario = Scenario(file: file, id: id, name: name, description: description, tags: tags,
                                 seed: seed, start: start, mixpanel: mixpanel, mailchimp: mailchimp, engine: engine, steps: steps)
-        if let block = try top["mixpanel"]?.mapping(allowed: mixpanelKeys) {
-            if let n = block["mtu"] { scenario.mixpanelOptions.mtu = try WorldOptionsParser.mtu(n) }
-            if let n = block["identity"] { scenario.mixpanelOptions.identity = try WorldOptionsParser.identity(n) }
-            if let n = block["rate_limits"] { scenario.mixpanelOptions.queryRateLimit = try n.bool() }
-            if let n = block["session_pages_count"] { scenario.mixpanelOptions.sessionPagesCount = try n.bool() }
-            if let n = block["page_size"] {
+        if let block = try errors.attempt({ () throws -> YAMLMapping? in try top["mixpanel"]?.mapping(allowed: mixpanelKeys) }).flatMap({ $0 }) {
+            try parseMixpanelOptions(block, start: start, into: &scenario, errors: &errors)
+        }
+        if let block = try errors.attempt({ () throws -> YAMLMapping? in try top["mailchimp"]?.mapping(allowed: mailchimpKeys) }).flatMap({ $0 }) {
+            if let n = block["faults"] { try errors.attempt { scenario.mailchimpFaults = try WorldOptionsParser.faults(n, start: start) } }
+            if let n = block["latency"] {
+                try errors.attempt { scenario.mailchimpLatency = try WorldOptionsParser.latency(n, defaults: MailchimpLatency.standard, start: start) }
+            }
+            if let n = block["other_clients"] { try errors.attempt { scenario.mailchimpOtherClients = try WorldOptionsParser.otherClients(n, start: start) } }
+        }
+        try errors.finish()
+        return scenario
+    }
+
+    static let defaultAPIKey = "0123456789abcdef0123456789abcdef-us6"
+
+    private static func parseEngine(_ node: YAMLNode?) throws -> EngineSettings {
+        var engine = EngineSettings()
+        guard let node else { return engine }
+        let map = try node.mapping(allowed: engineKeys)
+        if let s = map["status_if_new"] { engine.statusIfNew = try s.choice(["subscribed", "pending"]) }
+        if let s = map["existing_contacts"] {
+            engine.existingContacts = ExistingContactHandling(rawValue: try s.choice(ExistingContactHandling.allCases.map(\.rawValue)))!
+        }
+        return engine
+    }
+
+    /// The fake Mixpanel's switches, limits, latency and faults; each option's error is collected.
+    private static func parseMixpanelOptions(_ block: YAMLMapping, start: SimTime, into scenario: inout Scenario,
+                                             errors: inout ScenarioErrorCollector) throws {
+        if let n = block["mtu"] { try errors.attempt { scenario.mixpanelOptions.mtu = try WorldOptionsParser.mtu(n) } }
+        if let n = block["identity"] { try errors.attempt { scenario.mixpanelOptions.identity = try WorldOptionsParser.identity(n) } }
+        if let n = block["rate_limits"] { try errors.attempt { scenario.mixpanelOptions.queryRateLimit = try n.bool() } }
+        if let n = block["session_pages_count"] { try errors.attempt { scenario.mixpanelOptions.sessionPagesCount = try n.bool() } }
+        if let n = block["page_size"] {
+            try errors.attempt {
                 let size = try n.int()
                 guard size >= 1, size <= Int64(FakeMixpanel.pageSize) else {
                     throw n.error("page_size must be from 1 to \(FakeMixpanel.pageSize) (the real page size), found \(size)")
                 }
                 scenario.mixpanelOptions.pageSize = Int(size)
             }
-            if let n = block["latency"] {
-                scenario.mixpanelOptions.latency = try WorldOptionsParser.latency(n, defaults: MixpanelLatency.standard, start: start)
-            }
-            if let n = block["faults"] { scenario.mixpanelOptions.faults = try WorldOptionsParser.faults(n, start: start) }
         }
-        if let block = try top["mailchimp"]?.mapping(allowed: mailchimpKeys) {
-            if let n = block["faults"] { scenario.mailchimpFaults = try WorldOptionsParser.faults(n, start: start) }
-            if let n = block["latency"] {
-                scenario.mailchimpLatency = try WorldOptionsParser.latency(n, defaults: MailchimpLatency.standard, start: start)
-            }
-            if let n = block["other_clients"] { scenario.mailchimpOtherClients = try WorldOptionsParser.otherClients(n, start: start) }
+        if let n = block["latency"] {
+            try errors.attempt { scenario.mixpanelOptions.latency = try WorldOptionsParser.latency(n, defaults: MixpanelLatency.standard, start: start) }
         }
-        return scenario
+        if let n = block["faults"] { try errors.attempt { scenario.mixpanelOptions.faults = try WorldOptionsParser.faults(n, start: start) } }
     }
-
-    static let defaultAPIKey = "0123456789abcdef0123456789abcdef-us6"
 
     static func defaultMixpanel() -> MixpanelWorld {
         MixpanelWorld(projectID: 1001, token: "cohortsimtoken", idMerge: .simplified,
@@ -222,6 +253,10 @@ public enum ScenarioParser {
         if let s = m["status"] { member.status = try s.choice(MailchimpWorld.statuses) }
         if let u = m["unsubscribed_by"] {
             member.unsubscribedBy = MailchimpWorld.UnsubscribedBy(rawValue: try u.choice(MailchimpWorld.UnsubscribedBy.allCases.map(\.rawValue)))!
+        }
+        if let reason = m["unsubscribe_reason"] {
+            guard member.status == "unsubscribed" else { throw reason.error("unsubscribe_reason goes with status: unsubscribed") }
+            member.unsubscribeReason = try reason.string()
         }
         member.tags = try m["tags"]?.sequence().map { try $0.string() } ?? []
         if let fields = m["merge_fields"] {

@@ -151,7 +151,8 @@ final class World: Sendable {
         self.clock = clock
         mailchimp = fakes.mailchimp
         mixpanel = fakes.mixpanel
-        journal = JournalingTransport(wrapping: network.transport, clock: clock, serviceName: network.serviceName)
+        journal = JournalingTransport(wrapping: network.transport, clock: clock, captureBodies: scenario.expectsRequestBodies,
+                                      serviceName: network.serviceName)
         let account = scenario.mixpanel.serviceAccounts.first
         let configuration = EngineConfiguration(
             mixpanel: .init(projectID: scenario.mixpanel.projectID, username: account?.username ?? "",

@@ -48,7 +48,7 @@ enum StepParser {
             let map = try body.mapping(allowed: ["cohort"])
             return .deleteCohort(cohort: try map.required("cohort").string())
         case "expect":
-            return .expect(try expectations(body))
+            return .expect(try expectations(body, start: start))
         case "track":
             let map = try body.mapping(allowed: ["event", "distinct_id", "user_id", "device_id", "properties", "time"])
             var properties = try map["properties"]?.json().objectValue ?? [:]
@@ -100,19 +100,19 @@ enum StepParser {
     }
 
     /// `expect:` takes a mapping of kinds, or a list of such mappings.
-    private static func expectations(_ body: YAMLNode) throws -> [Expectation] {
+    private static func expectations(_ body: YAMLNode, start: SimTime) throws -> [Expectation] {
         let items: [YAMLNode]
         if case .sequence = body.node { items = try body.sequence() } else { items = [body] }
         var result: [Expectation] = []
         for item in items {
             let map = try item.mapping(allowed: Expectation.kinds)
-            for kind in map.keys { result.append(try expectation(kind, map[kind]!)) }
+            for kind in map.keys { result.append(try expectation(kind, map[kind]!, start: start)) }
         }
         guard !result.isEmpty else { throw body.error("expect needs at least one of: \(Expectation.kinds.joined(separator: ", "))") }
         return result
     }
 
-    private static func expectation(_ kind: String, _ node: YAMLNode) throws -> Expectation {
+    private static func expectation(_ kind: String, _ node: YAMLNode, start: SimTime) throws -> Expectation {
         func strings(_ n: YAMLNode?) throws -> [String] { try n?.sequence().map { try $0.string() } ?? [] }
         switch kind {
         case "member":
@@ -133,17 +133,25 @@ enum StepParser {
                              count: Int(try m.required("count").int()))
         case "run":
             let m = try node.mapping(allowed: ["number", "outcome", "added", "removed", "exported", "slots_skipped", "late",
-                                               "lasted_at_least", "lasted_at_most"])
+                                               "lasted_at_least", "lasted_at_most", "skipped", "rejected"])
             return .run(.init(number: try m.required("number").int(),
                               outcome: try m["outcome"]?.choice(["succeeded", "failed", "paused", "interrupted", "cancelled"]),
                               added: try m["added"].map { Int(try $0.int()) }, removed: try m["removed"].map { Int(try $0.int()) },
                               exported: try m["exported"].map { Int(try $0.int()) },
                               slotsSkipped: try m["slots_skipped"].map { Int(try $0.int()) }, late: try m["late"]?.bool(),
-                              lastedAtLeast: try m["lasted_at_least"]?.duration(), lastedAtMost: try m["lasted_at_most"]?.duration()))
+                              lastedAtLeast: try m["lasted_at_least"]?.duration(), lastedAtMost: try m["lasted_at_most"]?.duration(),
+                              skipped: try m["skipped"].map(ExpectationParser.countsByReason) ?? [:],
+                              rejected: try m["rejected"].map(ExpectationParser.countsByReason) ?? [:]))
         case "sync":
             let m = try node.mapping(allowed: ["cohort", "audience", "state"])
             return .sync(cohort: try m.required("cohort").string(), audience: try m.required("audience").string(),
                          state: try m.required("state").choice(["Active", "Paused", "Stopped", "Finished"]))
+        case "mtu":
+            return try ExpectationParser.mtu(node)
+        case "requests":
+            return try ExpectationParser.requests(node, start: start)
+        case "snapshot":
+            return try ExpectationParser.snapshot(node)
         default:
             return .runCount(Int(try node.int()))
         }

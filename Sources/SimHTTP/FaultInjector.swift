@@ -57,7 +57,7 @@ public struct FaultRule: Sendable, Equatable {
 
 /// How a fault rule or a latency rule picks its requests: an optional method, an optional path
 /// pattern (`*` one segment, `**` the rest) and an optional window `[from, until)` of virtual time.
-enum RequestMatch {
+public enum RequestMatch {
     static func matches(_ request: HTTPRequest, at now: SimTime, method: String?, path: String?,
                         from: SimTime?, until: SimTime?) -> Bool {
         if let method, method != request.method { return false }
@@ -67,7 +67,8 @@ enum RequestMatch {
         return match(pattern: path, path: request.path)
     }
 
-    static func match(pattern: String, path: String) -> Bool {
+    /// Whether `path` fits `pattern` (`*` one segment, a trailing `/**` any rest).
+    public static func match(pattern: String, path: String) -> Bool {
         let p = pattern.split(separator: "/", omittingEmptySubsequences: true)
         let s = path.split(separator: "/", omittingEmptySubsequences: true)
         for (index, part) in p.enumerated() {
@@ -82,21 +83,36 @@ enum RequestMatch {
 /// Decides, request by request, which fault (if any) applies. Draws are seeded and counted per
 /// rule, so the same scenario injects the same faults every time.
 public final class FaultInjector: Sendable {
-    private let rules: [FaultRule]
     private let seed: UInt64
-    /// Per rule: requests it matched, and requests it hit.
-    private let state: Mutex<(seen: [Int], hit: [Int])>
+    /// The rules, and per rule: requests it matched, and requests it hit.
+    private let state: Mutex<(rules: [FaultRule], seen: [Int], hit: [Int])>
 
     public init(rules: [FaultRule], seed: UInt64) {
-        self.rules = rules
         self.seed = seed
-        state = Mutex((Array(repeating: 0, count: rules.count), Array(repeating: 0, count: rules.count)))
+        state = Mutex((rules, Array(repeating: 0, count: rules.count), Array(repeating: 0, count: rules.count)))
     }
+
+    /// Appends `rules` after the current ones, with nothing matched or hit yet (`serve`'s admin API).
+    public func add(_ rules: [FaultRule]) {
+        state.withLock { state in
+            state.rules += rules
+            state.seen += Array(repeating: 0, count: rules.count)
+            state.hit += Array(repeating: 0, count: rules.count)
+        }
+    }
+
+    /// Removes every rule, the scenario's included (`serve`'s admin API).
+    public func clear() {
+        state.withLock { $0 = ([], [], []) }
+    }
+
+    /// The rules in force, in the order they are consulted.
+    public var rules: [FaultRule] { state.withLock { $0.rules } }
 
     /// The first rule that hits `request`, if any (recording the hit).
     public func rule(for request: HTTPRequest, at now: SimTime) -> FaultRule? {
         state.withLock { counts in
-            for (index, rule) in rules.enumerated() where rule.matches(request, at: now) {
+            for (index, rule) in counts.rules.enumerated() where rule.matches(request, at: now) {
                 counts.seen[index] += 1
                 if let times = rule.times, counts.hit[index] >= times { continue }
                 if let probability = rule.probability {

@@ -50,13 +50,22 @@ public final class JournalingTransport: HTTPTransport {
     private let clock: any SimClock
     private let serviceName: @Sendable (HTTPRequest) -> String
     private let entries = Mutex<[JournalEntry]>([])
+    /// With `captureBodies`: each entry with its request body, in arrival order (never in goldens).
+    private let bodies = Mutex<[(entry: JournalEntry, body: Data)]>([])
+    private let captureBodies: Bool
 
-    public init(wrapping base: any HTTPTransport, clock: any SimClock,
+    /// `captureBodies` also keeps every request body in memory, for expectations on them (off
+    /// by default: a million-profile export sends hundreds of megabytes).
+    public init(wrapping base: any HTTPTransport, clock: any SimClock, captureBodies: Bool = false,
                 serviceName: @escaping @Sendable (HTTPRequest) -> String) {
         self.base = base
         self.clock = clock
+        self.captureBodies = captureBodies
         self.serviceName = serviceName
     }
+
+    /// Every entry with its request body, in arrival order; empty unless `captureBodies`.
+    public var requestBodies: [(entry: JournalEntry, body: Data)] { bodies.withLock { $0 } }
 
     public func send(_ request: HTTPRequest) async throws -> HTTPResponse {
         let start = clock.now
@@ -74,6 +83,7 @@ public final class JournalingTransport: HTTPTransport {
         let entry = JournalEntry(time: time, end: clock.now, service: serviceName(request), method: request.method,
                                  path: request.path, outcome: outcome)
         entries.withLock { $0.append(entry) }
+        if captureBodies { bodies.withLock { $0.append((entry, request.body)) } }
     }
 
     /// All entries in the order their answers (or failures) arrived.

@@ -42,6 +42,43 @@ public struct RouteTable<Context: Sendable>: Sendable {
         return entries.filter { Self.bind($0.segments, to: parts) != nil }.map(\.method)
     }
 
+    /// For a request no route serves: the route closest to it, e.g. `GET /3.0/lists/{list}`
+    /// (most segments in common, then the nearest length, then the same method); `nil` when a
+    /// route serves `path` by `method` or the table is empty.
+    public func nearest(method: String, path: String) -> String? {
+        if case .found = match(method: method, path: path) { return nil }
+        let parts = Self.segments(path)
+        func score(_ entry: Entry) -> (Int, Int, Int, Int) {
+            var common = 0
+            for (p, actual) in zip(entry.segments, parts) {
+                guard p == actual || (p.hasPrefix("{") && p.hasSuffix("}")) else { break }
+                common += 1
+            }
+            // How close the first segment that differs is spelled (`listz` is nearer `lists` than `ping`).
+            let spelling = common < min(entry.segments.count, parts.count)
+                ? -Self.editDistance(entry.segments[common], parts[common]) : 0
+            return (common, -abs(entry.segments.count - parts.count), spelling, entry.method == method ? 1 : 0)
+        }
+        var best: Entry?
+        for entry in entries where best.map({ score(entry) > score($0) }) ?? true { best = entry }
+        return best.map { "\($0.method) /" + $0.segments.joined(separator: "/") }
+    }
+
+    private static func editDistance(_ a: Substring, _ b: Substring) -> Int {
+        let a = Array(a), b = Array(b)
+        var row = Array(0...b.count)
+        for i in 1...max(a.count, 1) where !a.isEmpty {
+            var previous = row[0]
+            row[0] = i
+            for j in stride(from: 1, through: b.count, by: 1) {
+                let current = row[j]
+                row[j] = min(row[j] + 1, row[j - 1] + 1, previous + (a[i - 1] == b[j - 1] ? 0 : 1))
+                previous = current
+            }
+        }
+        return a.isEmpty ? b.count : row[b.count]
+    }
+
     private static func segments(_ path: some StringProtocol) -> [Substring] {
         path.split(separator: "/", omittingEmptySubsequences: true).map { Substring($0) }
     }

@@ -36,7 +36,7 @@ extension CohortSim {
                 do { files = try runner.discover(paths.isEmpty ? [locations.scenarioRoot] : paths) } catch { throw invalidInput("\(error)") }
                 let (loaded, errors) = runner.load(files)
                 if !errors.isEmpty {
-                    for error in errors { printError("error: \(error)") }
+                    for error in errors { for one in error.all { printError("error: \(one)") } }
                     throw ExitCode(2)
                 }
                 scenarios = loaded

@@ -10,7 +10,9 @@ extension CohortSim {
             discussion: """
             --profiles takes an Engage API response, a JSON array of profiles or NDJSON. --audience-csv takes a \
             Mailchimp export CSV (repeatable); when a file has no status column, give it as PATH:STATUS or let its \
-            name say it (subscribed_members_export.csv). Every personal value is pseudonymised consistently: emails \
+            name say it (subscribed_members_export.csv). An unsubscribed export's UNSUB_REASON comes in as \
+            the member's unsubscribe_reason (\"N/A (Unsubscribed by admin)\" as unsubscribed_by: admin; the free text \
+            of UNSUB_REASON_OTHER pseudonymised). Every personal value is pseudonymised consistently: emails \
             (unless --keep-emails), distinct ids that are addresses or phone numbers, and every string property \
             value not named with --keep (e.g. --keep plan --keep country, for properties a cohort compares).
 

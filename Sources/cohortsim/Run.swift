@@ -105,7 +105,7 @@ extension CohortSim {
             }
             let (scenarios, errors) = runner.load(files)
             if !errors.isEmpty {
-                for error in errors { printError("error: \(error)") }
+                for error in errors { for one in error.all { printError("error: \(one)") } }
                 printError("\(errors.count) invalid scenario file(s); nothing was run")
                 throw ExitCode(2)
             }

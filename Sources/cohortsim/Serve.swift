@@ -8,7 +8,7 @@ extension CohortSim {
     struct Serve: AsyncParsableCommand {
         static let configuration = CommandConfiguration(
             abstract: "Serve the fake Mailchimp and fake Mixpanel seeded from a scenario's world, on 127.0.0.1.",
-            discussion: "Prints the base URLs and credentials (one JSON line with --json), then serves until SIGINT/SIGTERM. Time runs on the real clock from the moment the server starts; the scenario's faults, MTU and identity switches and rate limits apply, fault windows moved to begin when the server does.\n\nExample:\n  cohortsim serve --scenario scenarios/export/one-time-basic.yaml --mailchimp-port 18081 --mixpanel-port 18082")
+            discussion: "Prints the base URLs and credentials (one JSON line with --json), then serves until SIGINT/SIGTERM. Time runs on the real clock from the moment the server starts; the scenario's faults, MTU and identity switches and rate limits apply, fault windows moved to begin when the server does.\n\nAn admin API on 127.0.0.1 only (its URL is printed, \"admin\" in the JSON line) reads the request journal (GET /__admin/requests), adds and clears faults (POST/DELETE /__admin/faults), advances the clock (POST /__admin/clock/advance {\"by\": \"2h\"}) and resets to the scenario's initial state (POST /__admin/reset). A 404 for a path no route serves carries X-CohortSim-Nearest-Route.\n\nExample:\n  cohortsim serve --scenario scenarios/export/one-time-basic.yaml --mailchimp-port 18081 --mixpanel-port 18082")
 
         @Option(help: "The scenario whose world seeds the fakes.")
         var scenario: String
@@ -18,6 +18,9 @@ extension CohortSim {
 
         @Option(help: "Port for the fake Mixpanel (0 or absent: an ephemeral port).")
         var mixpanelPort = 0
+
+        @Option(help: "Port for the admin API, always on 127.0.0.1 (0 or absent: an ephemeral port).")
+        var adminPort = 0
 
         @Option(help: "Address to bind; anything but a loopback address also needs --allow-non-loopback.")
         var host = "127.0.0.1"
@@ -36,7 +39,7 @@ extension CohortSim {
             let servers: FakeServers
             do {
                 servers = try await FakeServers.start(scenario: parsed, clock: SystemClock(), host: host, mailchimpPort: mailchimpPort,
-                                                      mixpanelPort: mixpanelPort, allowNonLoopback: allowNonLoopback)
+                                                      mixpanelPort: mixpanelPort, adminPort: adminPort, allowNonLoopback: allowNonLoopback)
             } catch {
                 throw invalidInput("\(error)")
             }
@@ -52,6 +55,7 @@ extension CohortSim {
                 for cohort in info["mixpanel"]?["cohorts"]?.arrayValue ?? [] {
                     print("  cohort \(cohort["id"]?.intValue ?? 0)  \(cohort["name"]?.stringValue ?? "")")
                 }
+                print("admin API: \(info["admin"]?["url"]?.stringValue ?? "")  (journal, faults, clock, reset; loopback only)")
                 print("Serving until interrupted (Ctrl-C).")
             }
             fflush(nil)

@@ -1,5 +1,7 @@
+import FakeMailchimp
 import Foundation
 import SimCore
+import SimHTTP
 import Testing
 @testable import Harness
 
@@ -128,6 +130,61 @@ import Testing
         #expect(throws: ScenarioImporter.ImportError.self) {
             try ScenarioImporter().makeScenario(name: "x", profilesJSON: profiles, profilesFile: "e.json", audienceName: "A", audienceFiles: [],
                                                 cohortDefinition: nil, history: nil, events: (file: "bad.ndjson", contents: "not json\n"))
+        }
+    }
+}
+
+/// Mailchimp's unsubscribed export: statuses with their reasons come in, who unsubscribed is
+/// kept, and no personal value (free text under "Other" included) survives.
+@Suite(.timeLimit(.minutes(2))) struct UnsubscribeReasonImportTests {
+    static let csv = """
+    Email Address,First Name,Last Name,MEMBER_RATING,OPTIN_TIME,UNSUB_TIME,UNSUB_CAMPAIGN_TITLE,UNSUB_CAMPAIGN_ID,UNSUB_REASON,UNSUB_REASON_OTHER,TAGS
+    grace.hopper@navy-labs.com,Grace,Hopper,2,2025-01-02 10:00:00,2025-06-01 09:00:00,June news,a1b2c3,The emails are inappropriate,,"VIP"
+    alan@navy-labs.com,Alan,Turing,3,2025-01-02 10:00:00,2025-06-02 09:00:00,,,N/A (Unsubscribed by admin),,
+    ada@navy-labs.com,Ada,Lovelace,1,2025-01-02 10:00:00,2025-06-03 09:00:00,June news,a1b2c3,Other,"Ask Frank Byers (frank.byers@gmail.com) to stop this",
+    """
+
+    func imported() throws -> (yaml: String, members: [MailchimpWorld.Member]) {
+        let yaml = try ScenarioImporter().makeScenario(
+            name: "Ticket 7", profilesJSON: Data("[]".utf8), profilesFile: "engage.json", audienceName: "Customers",
+            audienceFiles: [(.init(path: "unsubscribed_members_export.csv"), Self.csv)], cohortDefinition: nil, history: nil)
+        let parsed = try ScenarioParser.parse(yaml, file: "i.yaml", id: "i")
+        return (yaml, parsed.mailchimp.audiences.first?.members ?? [])
+    }
+
+    @Test func statusesReasonsAndWhoUnsubscribedAreImported() throws {
+        let (yaml, members) = try imported()
+        #expect(members.count == 3, "\(yaml)")
+        #expect(members.allSatisfy { $0.status == "unsubscribed" })
+        #expect(members.map(\.unsubscribedBy) == [.contact, .admin, .contact])
+        #expect(members[0].unsubscribeReason == "The emails are inappropriate", "Mailchimp's own category is kept")
+        #expect(members[1].unsubscribeReason == "N/A (Unsubscribed by admin)")
+        #expect(members[2].unsubscribeReason?.hasPrefix("Other: text-") == true, "\(members[2])")
+        #expect(members[0].tags == ["VIP"])
+    }
+
+    @Test func noPersonalValueOfTheExportSurvives() throws {
+        let (yaml, _) = try imported()
+        for original in ["grace", "Grace", "Hopper", "navy-labs", "alan", "Turing", "Ada", "Lovelace", "Frank", "Byers", "gmail", "stop this"] {
+            #expect(!yaml.contains(original), "the imported scenario still contains \(original)")
+        }
+    }
+
+    @Test func theFakeReportsTheImportedReason() async throws {
+        let (yaml, _) = try imported()
+        let parsed = try ScenarioParser.parse(yaml, file: "i.yaml", id: "i")
+        let fake = try FakeMailchimp(world: parsed.mailchimp, seed: 1, clock: VirtualClock(start: SimTime(iso8601: "2026-03-02T09:00:00Z")!))
+        let audience = try #require(try fake.dump().first)
+        let listing = await fake.handle(HTTPRequest(method: "GET", url: "https://us6.api.mailchimp.com/3.0/lists/\(audience.id)/members?status=unsubscribed",
+                                                    headers: ["Authorization": "Bearer \(parsed.mailchimp.apiKey)"]))
+        let reasons = (listing.json?["members"]?.arrayValue ?? []).compactMap { $0["unsubscribe_reason"]?.stringValue }.sorted()
+        #expect(reasons.count == 3, "\(listing.bodyText.prefix(500))")
+        #expect(reasons.contains("The emails are inappropriate") && reasons.contains("N/A (Unsubscribed by admin)"))
+    }
+
+    @Test func aReasonWithoutUnsubscribedStatusIsAnError() throws {
+        #expect(throws: ScenarioError.self) {
+            _ = try scenario("name: x\nmailchimp: {audiences: [{name: A, members: [{email: a@freddiesjokes.com, unsubscribe_reason: Other}]}]}\nsteps: []\n")
         }
     }
 }

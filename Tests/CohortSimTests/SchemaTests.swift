@@ -65,7 +65,7 @@ import SimCore
         let cases = [
             "steps:\n  - connect: {}\n  - export: {cohrt: A, audience: B}\n",
             "steps:\n  - connect: {}\n  - export: {cohort: A}\n",
-            "seed: seven\n",
+            "seed: seven\nsteps: []\n",
             "steps:\n  - connect: {}\n  - export: {cohort: A, audience: B, mode: weekly}\n",
             "steps:\n  - connect: {}\n    wait: 2h\n",
         ]
