@@ -11,6 +11,8 @@ public struct FakeServers: Sendable {
     public let scenario: Scenario
     let mailchimp: FakeMailchimp
     let mixpanel: FakeMixpanel
+    /// The played timeline, when `serve` played steps before serving.
+    public let played: PlayedWorld?
 
     /// Starts the fakes seeded from `scenario`'s world on `host` (loopback unless `allowNonLoopback`).
     public static func start(scenario: Scenario, clock: any SimClock, host: String = "127.0.0.1",
@@ -43,11 +45,32 @@ public struct FakeServers: Sendable {
         let mixpanel = try FakeMixpanel(world: scenario.mixpanel, seed: scenario.seed, clock: clock, identity: scenario.mixpanelOptions.identity,
                                         mtu: scenario.mixpanelOptions.mtu, query: scenario.mixpanelOptions.query,
                                         faults: moved(scenario.mixpanelOptions.faults), latency: movedLatency(scenario.mixpanelOptions.latency))
+        return try await bind(scenario: scenario, mailchimp: mailchimp, mixpanel: mixpanel, played: nil, host: host,
+                              mailchimpPort: mailchimpPort, mixpanelPort: mixpanelPort, allowNonLoopback: allowNonLoopback)
+    }
+
+    /// Serves the fakes of a world whose timeline was played (``ScenarioRunner/play(_:untilStep:)``).
+    /// Their clock is handed over to real time from the instant the last played step reached, so
+    /// the scenario's fault and limit windows keep their scenario times (nothing is moved).
+    public static func start(played: PlayedWorld, host: String = "127.0.0.1", mailchimpPort: Int = 0, mixpanelPort: Int = 0,
+                             allowNonLoopback: Bool = false) async throws -> FakeServers {
+        played.clock.handOff()
+        do {
+            return try await bind(scenario: played.scenario, mailchimp: played.mailchimp, mixpanel: played.mixpanel, played: played,
+                                  host: host, mailchimpPort: mailchimpPort, mixpanelPort: mixpanelPort, allowNonLoopback: allowNonLoopback)
+        } catch {
+            played.clock.stop()
+            throw error
+        }
+    }
+
+    private static func bind(scenario: Scenario, mailchimp: FakeMailchimp, mixpanel: FakeMixpanel, played: PlayedWorld?, host: String,
+                             mailchimpPort: Int, mixpanelPort: Int, allowNonLoopback: Bool) async throws -> FakeServers {
         let mailchimpServer = try await LoopbackServer.start(handler: mailchimp, host: host, port: mailchimpPort, allowNonLoopback: allowNonLoopback)
         do {
             let mixpanelServer = try await LoopbackServer.start(handler: mixpanel, host: host, port: mixpanelPort, allowNonLoopback: allowNonLoopback)
             return FakeServers(mailchimpServer: mailchimpServer, mixpanelServer: mixpanelServer, scenario: scenario,
-                               mailchimp: mailchimp, mixpanel: mixpanel)
+                               mailchimp: mailchimp, mixpanel: mixpanel, played: played)
         } catch {
             await mailchimpServer.stop()
             throw error
@@ -57,6 +80,7 @@ public struct FakeServers: Sendable {
     public func stop() async {
         await mailchimpServer.stop()
         await mixpanelServer.stop()
+        played?.clock.stop()
     }
 
     /// What a client needs to talk to the fakes, as one JSON object.
@@ -64,7 +88,7 @@ public struct FakeServers: Sendable {
         let audiences = try mailchimp.dump().map { JSONValue.object(["id": .string($0.id), "name": .string($0.name)]) }
         let cohorts = try mixpanel.cohorts().map { JSONValue.object(["id": .int($0.id), "name": .string($0.name)]) }
         let account = scenario.mixpanel.serviceAccounts.first
-        return [
+        var info: [String: JSONValue] = [
             "mailchimp": ["base_url": .string(mailchimpServer.baseURL + "/3.0"), "api_key": .string(scenario.mailchimp.apiKey),
                           "audiences": .array(audiences)],
             "mixpanel": ["ingest_url": .string(mixpanelServer.baseURL), "query_url": .string(mixpanelServer.baseURL + "/api"),
@@ -72,5 +96,12 @@ public struct FakeServers: Sendable {
                          "service_account": ["username": .string(account?.username ?? ""), "secret": .string(account?.secret ?? "")],
                          "cohorts": .array(cohorts)],
         ]
+        if let played {
+            info["played"] = ["steps": .int(Int64(played.stepsPlayed)), "of": .int(Int64(scenario.steps.count)),
+                              "scenario_time": .string(played.end.description),
+                              "timeline": .array(played.timeline.map { .string($0) }),
+                              "expectation_failures": .array(played.expectationFailures.map { .string($0) })]
+        }
+        return .object(info)
     }
 }

@@ -8,7 +8,7 @@ extension CohortSim {
     struct Serve: AsyncParsableCommand {
         static let configuration = CommandConfiguration(
             abstract: "Serve the fake Mailchimp and fake Mixpanel seeded from a scenario's world, on 127.0.0.1.",
-            discussion: "Prints the base URLs and credentials (one JSON line with --json), then serves until SIGINT/SIGTERM. Time runs on the real clock from the moment the server starts; the scenario's faults, MTU and identity switches and rate limits apply, fault windows moved to begin when the server does.\n\nExample:\n  cohortsim serve --scenario scenarios/export/one-time-basic.yaml --mailchimp-port 18081 --mixpanel-port 18082")
+            discussion: "Prints the base URLs and credentials (one JSON line with --json), then serves until SIGINT/SIGTERM. Without --play or --until-step, time runs on the real clock from the moment the server starts; the scenario's faults, MTU and identity switches and rate limits apply, fault windows moved to begin when the server does.\n\nWith --play (every step) or --until-step N (steps 1 to N), the scenario's timeline is first played on the virtual clock exactly as `cohortsim run` plays it (the real engine carries out its exports and syncs; campaigns, activity, profile changes and tracked events happen), then the server starts and time carries on in real time from the scenario time the last step reached, so fault windows keep their scenario times. The JSON line's \"played\" object names the steps played, the scenario time and the timeline.\n\nExample:\n  cohortsim serve --scenario scenarios/export/one-time-basic.yaml --mailchimp-port 18081 --mixpanel-port 18082\n  cohortsim serve --scenario scenarios/compliance/hard-bounce-cleans-contact.yaml --play --json")
 
         @Option(help: "The scenario whose world seeds the fakes.")
         var scenario: String
@@ -28,6 +28,17 @@ extension CohortSim {
         @Flag(help: "Print one JSON object on one line instead of text.")
         var json = false
 
+        @Flag(help: "Play the scenario's whole timeline on the virtual clock before serving.")
+        var play = false
+
+        @Option(help: "Play steps 1 to N of the scenario's timeline on the virtual clock before serving (0: none, but time stays on the scenario's clock).")
+        var untilStep: Int?
+
+        func validate() throws {
+            if play && untilStep != nil { throw ValidationError("Give --play or --until-step, not both.") }
+            if let untilStep, untilStep < 0 { throw ValidationError("--until-step must be 0 or more, not \(untilStep).") }
+        }
+
         mutating func run() async throws {
             let parsed: Harness.Scenario
             do { parsed = try ScenarioParser.parse(file: scenario, id: (scenario as NSString).lastPathComponent) } catch {
@@ -35,8 +46,14 @@ extension CohortSim {
             }
             let servers: FakeServers
             do {
-                servers = try await FakeServers.start(scenario: parsed, clock: SystemClock(), host: host, mailchimpPort: mailchimpPort,
-                                                      mixpanelPort: mixpanelPort, allowNonLoopback: allowNonLoopback)
+                if play || untilStep != nil {
+                    let played = try await ScenarioRunner.play(parsed, untilStep: untilStep)
+                    servers = try await FakeServers.start(played: played, host: host, mailchimpPort: mailchimpPort,
+                                                          mixpanelPort: mixpanelPort, allowNonLoopback: allowNonLoopback)
+                } else {
+                    servers = try await FakeServers.start(scenario: parsed, clock: SystemClock(), host: host, mailchimpPort: mailchimpPort,
+                                                          mixpanelPort: mixpanelPort, allowNonLoopback: allowNonLoopback)
+                }
             } catch {
                 throw invalidInput("\(error)")
             }
@@ -51,6 +68,10 @@ extension CohortSim {
                 print("fake Mixpanel: ingest \(info["mixpanel"]?["ingest_url"]?.stringValue ?? "")  query \(info["mixpanel"]?["query_url"]?.stringValue ?? "")  project \(parsed.mixpanel.projectID)")
                 for cohort in info["mixpanel"]?["cohorts"]?.arrayValue ?? [] {
                     print("  cohort \(cohort["id"]?.intValue ?? 0)  \(cohort["name"]?.stringValue ?? "")")
+                }
+                if let played = servers.played {
+                    print("played \(played.stepsPlayed) of \(parsed.steps.count) step(s); scenario time \(played.end), now moving in real time")
+                    for line in played.expectationFailures { print("  \(line)") }
                 }
                 print("Serving until interrupted (Ctrl-C).")
             }
