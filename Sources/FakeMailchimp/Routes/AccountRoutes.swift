@@ -10,9 +10,24 @@ enum AccountRoutes {
         }
         routes.on("GET", "/3.0") { fake, _, _ in try root(fake) }
         routes.on("GET", "/3.0/lists") { fake, request, _ in
+            try ListingParameters.refuseUnsupported(request, allowed: [
+                "since_date_created", "before_date_created", "since_campaign_last_sent", "before_campaign_last_sent",
+                "sort_field", "sort_dir",
+            ])
             let (count, offset) = try RequestReading.paging(request)
+            let created = try DateWindow(request, field: "date_created")
+            let lastSent = try DateWindow(request, field: "campaign_last_sent")
+            try ListingParameters.sortField(request, accepted: ["date_created"])
+            let descending = try ListingParameters.descending(request)
             return try fake.read { db in
-                let all = try MailchimpQueries.lists(db)
+                var all = try MailchimpQueries.lists(db).filter { created.contains(timestamp: $0.dateCreated) }
+                if lastSent.isSet {
+                    let statement = try db.cachedStatement(sql: "SELECT MAX(sent_ms) FROM campaign WHERE list_id = ?")
+                    all = try all.filter { list in
+                        lastSent.contains(try Int64.fetchOne(statement, arguments: [list.id]).map { SimTime(milliseconds: $0) })
+                    }
+                }
+                if descending { all.reverse() }
                 let page = all.dropFirst(offset).prefix(count)
                 return .json(["lists": .array(try page.map { try Rendering.list($0, db: db) }),
                               "total_items": .int(Int64(all.count)),

@@ -32,11 +32,25 @@ enum TagRoutes {
             }
         }
         routes.on("GET", "/3.0/lists/{list}/segments") { fake, request, p in
+            try ListingParameters.refuseUnsupported(request, allowed: [
+                "type", "since_created_at", "before_created_at", "since_updated_at", "before_updated_at", "sort_field", "sort_dir",
+            ])
+            try ListingParameters.sortField(request, accepted: ["created_at", "updated_at"])
+            let sortField = request.queryValue("sort_field")
+            let descending = try ListingParameters.descending(request)
             let (count, offset) = try RequestReading.paging(request)
+            let created = try DateWindow(request, field: "created_at")
+            let updated = try DateWindow(request, field: "updated_at")
             return try fake.read { db in
                 _ = try MemberRoutes.context(fake, db, p)
                 var rows = try Row.fetchAll(try db.cachedStatement(sql: "SELECT * FROM segment WHERE list_id = ? ORDER BY id"), arguments: [p["list"]])
                     .map(SegmentRecord.init)
+                    .filter { created.contains(timestamp: $0.createdAt) && updated.contains(timestamp: $0.updatedAt) }
+                if let sortField {
+                    let key: (SegmentRecord) -> SimTime? = { SimTime(iso8601: sortField == "created_at" ? $0.createdAt : $0.updatedAt) }
+                    rows.sort { (key($0)?.milliseconds ?? 0, $0.id) < (key($1)?.milliseconds ?? 0, $1.id) }
+                }
+                if descending { rows.reverse() }
                 if let type = request.queryValue("type") { rows = rows.filter { $0.type == type } }
                 return .json(["segments": .array(try rows.dropFirst(offset).prefix(count).map { try Rendering.segment($0, db: db) }),
                               "list_id": .string(p["list"]), "total_items": .int(Int64(rows.count)), "_links": []])
