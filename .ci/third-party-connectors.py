@@ -3,9 +3,9 @@
 
 Usage: third-party-connectors.py PATH/TO/cohortsim SCENARIO.yaml [WORKDIR]
 Installs each connector in its own virtual environment under WORKDIR (default .build/connectors),
-with pinned versions, adds the proxy's per-run CA to certifi's bundle (REQUESTS_CA_BUNDLE), and runs
-spec, check, discover and a full-refresh read of every stream, failing unless each stream reads the
-records the scenario implies. Expected counts are for scenarios/compliance/hard-bounce-cleans-contact.yaml.
+with pinned versions, adds the proxy's per-run CA to the venv's certifi bundle, and runs spec, check,
+discover and a full-refresh read of every stream, failing unless each stream reads the records the
+scenario implies (Mixpanel: spec and check; discover and read are a visibly skipped step). Expected counts are for scenarios/compliance/hard-bounce-cleans-contact.yaml.
 """
 import collections
 import json
@@ -23,6 +23,7 @@ failures = 0
 # campaign and its report, two activity records (a bounce and an open), the sync's tag as one static
 # segment whose listing shows its one subscribed member; no automations, groups or unsubscribes.
 MAILCHIMP_PINS = ["airbyte-source-mailchimp==2.0.37", "airbyte-cdk==7.39.1"]
+MIXPANEL_PINS = ["airbyte-source-mixpanel==4.0.2", "airbyte-cdk==6.61.6"]
 MAILCHIMP_EXPECTED = {"automations": 0, "campaigns": 1, "email_activity": 2, "lists": 1, "list_members": 2, "tags": 1,
                       "interest_categories": 0, "interests": 0, "reports": 1, "segments": 1, "segment_members": 1,
                       "unsubscribes": 0}
@@ -42,14 +43,19 @@ def venv(name, pins):
     return os.path.join(path, "bin", "python")
 
 
-def bundle(python, ca_file, name):
-    """certifi's bundle plus the proxy's CA: the connectors' requests trust certifi only."""
+def trust(python, ca_file):
+    """Adds the proxy's CA to the venv's certifi bundle (some connectors' HTTP stacks trust only
+    certifi's file and ignore REQUESTS_CA_BUNDLE); keeps the original beside it, so each run starts
+    from certifi's own bundle. Returns the bundle's path."""
     certifi = subprocess.run([python, "-c", "import certifi; print(certifi.where())"], capture_output=True, text=True,
                              check=True).stdout.strip()
-    path = os.path.join(workdir, name + "-bundle.pem")
-    with open(path, "w") as out:
-        out.write(open(certifi).read() + "\n" + open(ca_file).read())
-    return path
+    original = certifi + ".cohortsim-original"
+    if not os.path.exists(original):
+        with open(original, "w") as out:
+            out.write(open(certifi).read())
+    with open(certifi, "w") as out:
+        out.write(open(original).read() + "\n" + open(ca_file).read())
+    return certifi
 
 
 def messages(command, env, timeout):
@@ -77,7 +83,7 @@ try:
     mc = info["mailchimp"]
 
     python = venv("mailchimp", MAILCHIMP_PINS)
-    env = dict(os.environ, HTTPS_PROXY=proxy, REQUESTS_CA_BUNDLE=bundle(python, ca_file, "mailchimp"))
+    env = dict(os.environ, HTTPS_PROXY=proxy, REQUESTS_CA_BUNDLE=trust(python, ca_file))
     config = os.path.join(workdir, "mailchimp-config.json")
     json.dump({"credentials": {"auth_type": "apikey", "apikey": mc["api_key"]},
                "data_center": mc["api_key"].rsplit("-", 1)[1], "start_date": "2020-01-01T00:00:00.000Z"}, open(config, "w"))
@@ -101,9 +107,24 @@ try:
         check(f"airbyte-source-mailchimp read {stream}: {expected} record(s)", counts.get(stream, 0) == expected,
               f"read {counts.get(stream, 0)}")
 
-    # Visibly skipped, with the reason (issue 15): see docs/ci.md.
-    print("SKIP airbyte-source-mixpanel 4.0.2: installs here, but its `check` gave no answer within 150 s through the "
-          "proxy (the connector paces its Query API calls); not yet run in CI — see docs/ci.md", flush=True)
+    # Mixpanel: spec and check run; discover and read are visibly skipped (issue 15, see docs/ci.md).
+    python = venv("mixpanel", MIXPANEL_PINS)
+    env = dict(os.environ, HTTPS_PROXY=proxy, REQUESTS_CA_BUNDLE=trust(python, ca_file))
+    mp = info["mixpanel"]
+    config = os.path.join(workdir, "mixpanel-config.json")
+    json.dump({"credentials": {"option_title": "Service Account", "username": mp["service_account"]["username"],
+                               "secret": mp["service_account"]["secret"], "project_id": mp["project_id"]},
+               "project_timezone": "UTC", "start_date": "2026-10-04T00:00:00Z", "end_date": "2026-10-06T00:00:00Z",
+               "region": "US", "date_window_size": 30, "page_size": 1000}, open(config, "w"))
+    source = [os.path.join(os.path.dirname(python), "source-mixpanel")]
+    spec = messages(source + ["spec"], env, 120)
+    check("airbyte-source-mixpanel spec", any(m.get("type") == "SPEC" for m in spec), errors(spec))
+    status = messages(source + ["check", "--config", config], env, 180)
+    check("airbyte-source-mixpanel check", any(m.get("connectionStatus", {}).get("status") == "SUCCEEDED" for m in status),
+          [m.get("connectionStatus") for m in status if "connectionStatus" in m] + errors(status))
+    print("SKIP airbyte-source-mixpanel discover and read: discover calls GET /api/query/events/properties/top without "
+          "`event`, which query.openapi.yaml marks required and the fake refuses (400 'event is required'); "
+          "not yet resolved — see docs/ci.md", flush=True)
 finally:
     serve.terminate()
     serve.wait(timeout=30)
