@@ -48,18 +48,21 @@ enum DiscoveryRoutes {
     }
 
     /// `{name: {"count"}}`: the `limit` (default 10) property names most often on `event`'s
-    /// events, most frequent first (ties by name).
+    /// events (every event's when `event` is absent), most frequent first (ties by name).
     private static func topEventProperties(_ fake: FakeMixpanel, _ request: HTTPRequest) throws -> HTTPResponse {
         let params = EngageQueryRoutes.parameters(request)
         try EngageQueryRoutes.authorize(fake, request, params)
-        guard let event = params["event"] else { throw QueryError(status: 400, message: "event is required") }
+        // `query.openapi.yaml` marks `event` required, but the Airbyte connector's discover calls
+        // this without it and works against the real service: without `event`, all events count.
+        let event = params["event"]
         let limit = try params["limit"].map { raw -> Int in
             guard let value = Int(raw), value > 0 else { throw QueryError(status: 400, message: "limit must be a positive integer") }
             return value
         } ?? 10
         var counts: [String: Int] = [:]
         try fake.database.reading { db in
-            let rows = try Row.fetchCursor(try db.cachedStatement(sql: "SELECT properties FROM live_event WHERE name = ?"), arguments: [event])
+            let rows = try event.map { try Row.fetchCursor(try db.cachedStatement(sql: "SELECT properties FROM live_event WHERE name = ?"), arguments: [$0]) }
+                ?? Row.fetchCursor(try db.cachedStatement(sql: "SELECT properties FROM live_event"))
             while let row = try rows.next() {
                 let text: String = row[0]
                 for name in ProfileRecord.properties(in: Data(text.utf8)).keys { counts[name, default: 0] += 1 }
