@@ -19,6 +19,12 @@ let package = Package(
         .package(url: "https://github.com/apple/swift-collections", exact: "1.6.0"),
         .package(url: "https://github.com/swiftcsv/SwiftCSV", exact: "0.10.0"),
         .package(url: "https://github.com/JohnSundell/Plot", exact: "0.14.0"),  // the HTML report's templates
+        // The HTTPS forward proxy (SimProxy): NIO's server and HTTP codec, TLS, a per-run CA. The same
+        // versions async-http-client already resolves; resolved from the local package copies.
+        .package(url: "https://github.com/apple/swift-nio", exact: "2.101.3"),
+        .package(url: "https://github.com/apple/swift-nio-ssl", exact: "2.37.6"),
+        .package(url: "https://github.com/apple/swift-certificates", exact: "1.21.1"),
+        .package(url: "https://github.com/apple/swift-asn1", exact: "1.7.4"),
     ],
     targets: [
         // Values every layer shares: time, seeded randomness, JSON, errors with context.
@@ -39,6 +45,18 @@ let package = Package(
         .target(name: "SimHTTPClient", dependencies: [
             "SimHTTP",
             .product(name: "AsyncHTTPClient", package: "async-http-client"),
+        ]),
+        // An HTTPS forward proxy on loopback (CONNECT, TLS terminated with a per-run CA) that hands the
+        // real Mailchimp and Mixpanel hosts' requests to SimHTTP handlers and refuses other hosts.
+        .target(name: "SimProxy", dependencies: [
+            "SimHTTP",
+            .product(name: "NIOCore", package: "swift-nio"),
+            .product(name: "NIOPosix", package: "swift-nio"),
+            .product(name: "NIOHTTP1", package: "swift-nio"),
+            .product(name: "NIOSSL", package: "swift-nio-ssl"),
+            .product(name: "X509", package: "swift-certificates"),
+            .product(name: "SwiftASN1", package: "swift-asn1"),
+            .product(name: "Crypto", package: "swift-crypto"),
         ]),
         // One SQLite process setting Swift cannot reach (a C variadic call); see its header.
         .target(name: "CSQLiteTuning", linkerSettings: [.linkedLibrary("sqlite3")]),
@@ -66,7 +84,7 @@ let package = Package(
         ]),
         // Scenario files, the simulator, goldens.
         .target(name: "Harness", dependencies: [
-            "SimCore", "SimHTTP", "SimHTTPServer", "SimHTTPClient", "ExportEngine", "FakeMailchimp", "FakeMixpanel",
+            "SimCore", "SimHTTP", "SimHTTPServer", "SimHTTPClient", "SimProxy", "ExportEngine", "FakeMailchimp", "FakeMixpanel",
             .product(name: "Yams", package: "Yams"),
             .product(name: "Collections", package: "swift-collections"),
             .product(name: "SwiftCSV", package: "SwiftCSV"),
@@ -77,13 +95,13 @@ let package = Package(
             .product(name: "Plot", package: "Plot"),
         ]),
         .executableTarget(name: "cohortsim", dependencies: [
-            "Harness", "Report", "ExportEngine", "SimCore", "SimHTTP", "SimHTTPClient",
+            "Harness", "Report", "ExportEngine", "SimCore", "SimHTTP", "SimHTTPClient", "SimProxy",
             .product(name: "Yams", package: "Yams"),
             .product(name: "ArgumentParser", package: "swift-argument-parser"),
         ]),
         // Tests: one target per area, so each can be worked on and filtered alone.
         .testTarget(name: "CohortSimTests", dependencies: [
-            "SimCore", "SimHTTP", "SimHTTPServer", "SimHTTPClient", "SimStorage", "ExportEngine", "FakeMailchimp", "FakeMixpanel", "Harness",
+            "SimCore", "SimHTTP", "SimHTTPServer", "SimHTTPClient", "SimProxy", "SimStorage", "ExportEngine", "FakeMailchimp", "FakeMixpanel", "Harness",
             .product(name: "GRDB", package: "GRDB.swift"),  // SQLiteTemplateTests reads the schema back
         ]),
         .testTarget(name: "ReportTests", dependencies: ["Report", "Harness", "SimCore"]),

@@ -210,6 +210,9 @@ public final class FakeMailchimp: HTTPHandler {
         WebhookRoutes.register(in: &routes)
         CampaignRoutes.register(in: &routes)
         ReportRoutes.register(in: &routes)
+        ReportListRoutes.register(in: &routes)
+        AutomationRoutes.register(in: &routes)
+        InterestRoutes.register(in: &routes)
         BatchRoutes.register(in: &routes)
         return routes
     }

@@ -25,9 +25,17 @@ extension FakeMixpanel {
     }
 
     /// Stores world profiles with `lastSeen`, replacing existing ones (see ``addProfiles(_:)``).
+    /// A profile whose properties give `$last_seen` (an ISO 8601 time) is stored as last seen
+    /// then instead, the property itself kept out of the stored properties, as Mixpanel keeps it.
     func storeProfiles(_ profiles: [MixpanelWorld.Profile], lastSeen: SimTime, _ db: Database) throws {
         for profile in profiles {
-            try storeProfile(ProfileRecord(distinctID: profile.distinctID, properties: profile.properties, lastSeen: lastSeen), db)
+            var properties = profile.properties
+            var seen = lastSeen
+            if let given = properties["$last_seen"]?.stringValue.flatMap({ SimTime(iso8601: $0) }) {
+                seen = given
+                properties.removeValue(forKey: "$last_seen")
+            }
+            try storeProfile(ProfileRecord(distinctID: profile.distinctID, properties: properties, lastSeen: seen), db)
         }
     }
 

@@ -88,6 +88,7 @@ public final class FakeMixpanel: HTTPHandler {
         ImportRoutes.register(in: &routes)
         ExportRoutes.register(in: &routes)
         AppRoutes.register(in: &routes)
+        DiscoveryRoutes.register(in: &routes)
         SimRoutes.register(in: &routes)
         self.routes = routes
         try seedWorld(world)

@@ -12,7 +12,7 @@ struct Fakes: Sendable {
 
     /// The fakes of `scenario`'s world; their state is in memory unless `directory` names a
     /// folder for their SQLite files (the benchmark's million-profile worlds).
-    init(scenario: Scenario, clock: VirtualClock, directory: String? = nil) throws {
+    init(scenario: Scenario, clock: any SimClock, directory: String? = nil) throws {
         mailchimp = try FakeMailchimp(world: scenario.mailchimp, seed: scenario.seed, clock: clock,
                                       databasePath: directory.map { $0 + "/mailchimp.sqlite" }, faults: scenario.mailchimpFaults,
                                       latency: scenario.mailchimpLatency, otherClients: scenario.mailchimpOtherClients)

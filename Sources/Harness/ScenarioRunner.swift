@@ -61,21 +61,15 @@ public struct ScenarioRunner: Sendable {
             var failures: [String] = []
             for (index, step) in scenario.steps.enumerated() {
                 do {
-                    if case .expect(let expectations) = step.action {
-                        for expectation in expectations {
-                            if let problem = try await world.check(expectation) {
-                                failures.append("\(scenario.file):\(step.line): step \(index + 1): expectation failed: \(problem)")
-                            }
-                        }
-                        continue
+                    switch try await world.play(step, index: index) {
+                    case .checked(let problems):
+                        failures += problems
+                    case .performed(let began, let result):
+                        timeline.append("\(began) step \(index + 1) (line \(step.line)): " + result)
+                        steps.append(TraceStep(number: index + 1, line: step.line, kind: step.action.kind, began: began, ended: world.clock.now, result: result))
+                        try await sampler?.after(step: index + 1, began: began, in: world)
+                        try await observer?.after(step: index + 1, step.action, result: result, in: world)
                     }
-                    let began = world.clock.now
-                    let result = try await world.perform(step.action)
-                    try await world.clock.settle()
-                    timeline.append("\(began) step \(index + 1) (line \(step.line)): " + result)
-                    steps.append(TraceStep(number: index + 1, line: step.line, kind: step.action.kind, began: began, ended: world.clock.now, result: result))
-                    try await sampler?.after(step: index + 1, began: began, in: world)
-                    try await observer?.after(step: index + 1, step.action, result: result, in: world)
                 } catch let error as StepFailure {
                     throw StepError(file: scenario.file, line: step.line, step: index + 1, message: error.message)
                 }

@@ -5,6 +5,8 @@ import SimHTTP
 /// `GET /campaigns` and `GET /campaigns/{id}`: campaigns sent by `sendCampaign` (all `regular`, `sent`).
 enum CampaignRoutes {
     static let statuses = ["save", "paused", "schedule", "sending", "sent"]
+    /// Campaign types Mailchimp accepts in `type` filters (every campaign the fake sends is `regular`).
+    static let types = ["regular", "plaintext", "absplit", "rss", "variate"]
 
     static func register(in routes: inout RouteTable<FakeMailchimp>) {
         routes.on("GET", "/3.0/campaigns") { fake, request, _ in

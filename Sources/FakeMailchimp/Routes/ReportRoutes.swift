@@ -92,7 +92,7 @@ enum ReportRoutes {
         return .object(fields)
     }
 
-    private static func report(_ campaign: Row, db: Database) throws -> JSONValue {
+    static func report(_ campaign: Row, db: Database) throws -> JSONValue {
         let s = try CampaignRoutes.Stats(db, campaign: campaign["id"])
         return [
             "id": .string(campaign["id"]), "campaign_title": .string(campaign["subject"]), "type": "regular",

@@ -123,11 +123,13 @@ extension EngageQueryRoutes {
         /// The verdict for a user whose stored properties are `properties` (nil: no profile).
         /// A user without profile properties matches no `where`; with `include_all_users` and no
         /// `where` it is shown bare.
-        func verdict(_ properties: Data?) -> Verdict {
+        func verdict(_ properties: Data?, lastSeen: Int64?) -> Verdict {
             guard let properties, !Self.isEmptyObject(properties) else { return includeAllUsers && selector == nil ? .bare : .excluded }
             guard let selector else { return .profile }
-            let decoded = ProfileRecord.properties(in: properties)
+            var decoded = ProfileRecord.properties(in: properties)
             if decoded.isEmpty { return .excluded }
+            // `where` sees `$last_seen` as `/engage` shows it (a naive UTC timestamp).
+            if let lastSeen { decoded["$last_seen"] = .string(SimTime(milliseconds: lastSeen).naiveTimestamp) }
             return selector.matches(decoded) ? .profile : .excluded
         }
 
@@ -169,8 +171,8 @@ extension EngageQueryRoutes {
         var results = ResultSet()
         let bare = Set(membership.bare)
         for (position, id) in membership.ids.enumerated() {
-            let properties = try bare.contains(position) ? nil : fake.storedProfile(id, db)?.properties
-            results.add(id, filter.verdict(properties))
+            let stored = try bare.contains(position) ? nil : fake.storedProfile(id, db)
+            results.add(id, filter.verdict(stored?.properties, lastSeen: stored?.lastSeen))
         }
         return results
     }
@@ -178,19 +180,23 @@ extension EngageQueryRoutes {
     /// `distinct_ids` / `distinct_id`: the listed users, in the given order, filtered.
     private static func listedResults(_ fake: FakeMixpanel, _ ids: [String], _ filter: ResultFilter, _ db: Database) throws -> ResultSet {
         var results = ResultSet()
-        for id in ids { results.add(id, filter.verdict(try fake.storedProfile(id, db)?.properties)) }
+        for id in ids {
+            let stored = try fake.storedProfile(id, db)
+            results.add(id, filter.verdict(stored?.properties, lastSeen: stored?.lastSeen))
+        }
         return results
     }
 
     /// No filter: every visible profile, in SQLite's `distinct_id` order.
     private static func allProfileResults(_ fake: FakeMixpanel, _ filter: ResultFilter, _ db: Database) throws -> ResultSet {
         let graph = fake.identity.withLock { $0.graph }
-        let rows = try Row.fetchCursor(try db.cachedStatement(sql: "SELECT distinct_id, properties FROM profile ORDER BY distinct_id"))
+        let rows = try Row.fetchCursor(try db.cachedStatement(sql: "SELECT distinct_id, properties, last_seen FROM profile ORDER BY distinct_id"))
         var results = ResultSet()
         while let row = try rows.next() {
             let id: String = row[0]
             guard fake.profileOwner(id, in: graph) != nil else { continue }
-            results.add(id, try row.withUnsafeData(atIndex: 1) { filter.verdict($0) })
+            let lastSeen: Int64 = row[2]
+            results.add(id, try row.withUnsafeData(atIndex: 1) { filter.verdict($0, lastSeen: lastSeen) })
         }
         return results
     }

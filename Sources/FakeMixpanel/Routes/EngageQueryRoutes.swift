@@ -4,7 +4,7 @@ import SimCore
 import SimHTTP
 
 /// The query API: `/engage` profile queries and `/cohorts/list`, under `/api/2.0` and `/api/query`,
-/// by GET (query string) or POST (form body) alike (A15).
+/// by GET (query string) or POST (form or JSON object body) alike (A15).
 enum EngageQueryRoutes {
     static func register(in routes: inout RouteTable<FakeMixpanel>) {
         for prefix in ["/api/2.0", "/api/query"] {
@@ -25,6 +25,30 @@ enum EngageQueryRoutes {
         return values
     }
 
+    /// The parameters of a query: the query string, and a form body or a JSON object body (the
+    /// Airbyte connector posts `{"filter_by_cohort": …}` as JSON). A JSON body's members become
+    /// parameters, strings as they are and other values as JSON text; a JSON body that is not one
+    /// object gets 400 — never read as no parameters, which would answer every profile.
+    static func queryParameters(_ request: HTTPRequest) throws -> [String: String] {
+        guard request.method == "POST", !request.body.isEmpty, isJSON(request) else { return parameters(request) }
+        var values: [String: String] = [:]
+        for item in request.query { values[item.name] = item.value }
+        let object: [String: JSONValue]?
+        do { object = try JSONValue(parsing: request.body).objectValue } catch {
+            throw QueryError(status: 400, message: "the JSON body is not valid JSON: \(error)")
+        }
+        guard let object else { throw QueryError(status: 400, message: "a JSON body must be one object of parameters") }
+        for (name, value) in object { values[name] = value.stringValue ?? value.canonicalText }
+        return values
+    }
+
+    /// A `Content-Type` naming JSON, or a body that starts like JSON.
+    private static func isJSON(_ request: HTTPRequest) -> Bool {
+        if request.headers["Content-Type"]?.lowercased().contains("json") == true { return true }
+        let first = request.body.first { ![0x20, 0x09, 0x0A, 0x0D].contains($0) }
+        return first == UInt8(ascii: "{") || first == UInt8(ascii: "[")
+    }
+
     /// Checks the service account and the project it asks for.
     static func authorize(_ fake: FakeMixpanel, _ request: HTTPRequest, _ params: [String: String]) throws {
         guard fake.serviceAccount(for: request) != nil else { throw QueryError(status: 401, message: "Invalid credentials") }
@@ -34,9 +58,19 @@ enum EngageQueryRoutes {
         }
     }
 
+    /// Parameters `/engage` implements; any other is refused rather than ignored.
+    static let engageParameters: Set<String> = [
+        "project_id", "where", "selector", "filter_by_cohort", "output_properties", "session_id", "page",
+        "distinct_id", "distinct_ids", "include_all_users", "workspace_id", "page_size",
+    ]
+
     private static func engage(_ fake: FakeMixpanel, _ request: HTTPRequest) throws -> HTTPResponse {
-        let params = parameters(request)
+        let params = try queryParameters(request)
         try authorize(fake, request, params)
+        let unknown = params.keys.filter { !engageParameters.contains($0) }.sorted()
+        if !unknown.isEmpty {
+            throw QueryError(status: 400, message: "the CohortSim fake does not support the /engage parameter(s) \(unknown.joined(separator: ", ")); it refuses them rather than answer unfiltered")
+        }
         let page = try params["page"].map { raw -> Int in
             guard let value = Int(raw), value >= 0 else { throw QueryError(status: 400, message: "page must be a non-negative integer") }
             return value
@@ -72,7 +106,7 @@ enum EngageQueryRoutes {
     }
 
     private static func cohortsList(_ fake: FakeMixpanel, _ request: HTTPRequest) throws -> HTTPResponse {
-        let params = parameters(request)
+        let params = try queryParameters(request)
         try authorize(fake, request, params)
         let list = try fake.cohorts().map { cohort -> JSONValue in
             let count = try fake.members(ofCohort: cohort.id)?.count ?? 0

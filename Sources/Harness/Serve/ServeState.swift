@@ -49,10 +49,12 @@ final class ServeState: Sendable {
     private let current: Mutex<Current>
     private let journal = Mutex<[ServedRequest]>([])
 
-    init(scenario: Scenario, clock: ServeClock) throws {
+    /// Serves `initial` (a played world's fakes, whose windows keep their scenario times) or, when
+    /// `nil`, fresh fakes from the scenario with their windows moved to start now.
+    init(scenario: Scenario, clock: ServeClock, initial: Current? = nil) throws {
         self.scenario = scenario
         self.clock = clock
-        current = Mutex(try Self.makeFakes(scenario: scenario, clock: clock))
+        current = Mutex(try initial ?? Self.makeFakes(scenario: scenario, clock: clock))
     }
 
     var fakes: Current { current.withLock { $0 } }
@@ -102,7 +104,8 @@ final class ServeState: Sendable {
     }
 
     /// Back to the scenario's initial state: fresh fakes with the scenario's faults (windows moved
-    /// to now), the clock's advance undone, an empty journal.
+    /// to now), the clock's advance undone, an empty journal. After `serve --play` this is the
+    /// world before its steps, not the played one (steps are not played again).
     func reset() throws {
         clock.resetOffset()
         let fresh = try Self.makeFakes(scenario: scenario, clock: clock)
