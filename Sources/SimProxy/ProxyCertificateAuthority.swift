@@ -25,8 +25,8 @@ public final class ProxyCertificateAuthority: Sendable {
 
     /// Makes a new authority, valid from an hour ago for seven days.
     public init() throws {
-        // wall-clock ok: certificate validity is checked by clients against their real clock.
-        let now = Date()
+        // Certificate validity is checked by clients against their real clock.
+        let now = Date()  // wall-clock ok: a CA's validity window must hold in real time
         notValidBefore = now.addingTimeInterval(-3600)
         notValidAfter = now.addingTimeInterval(7 * 86400)
         let caKey = P256.Signing.PrivateKey()
